@@ -1,0 +1,21 @@
+"""Script folding, standard transliteration and tokenisation for matching text across our seven languages."""
+
+from __future__ import annotations
+
+from search.text._fold import fold, guess_cyrillic_language, to_latin
+from search.text._tables import KAZAKH_2021, KYRGYZ_BGN_PCGN, RUSSIAN_ICAO, TABLES, UZBEK_1995
+from search.text._tokenize import Token, token_keys, tokenize
+
+__all__ = [
+    "KAZAKH_2021",
+    "KYRGYZ_BGN_PCGN",
+    "RUSSIAN_ICAO",
+    "TABLES",
+    "UZBEK_1995",
+    "Token",
+    "fold",
+    "guess_cyrillic_language",
+    "to_latin",
+    "token_keys",
+    "tokenize",
+]
