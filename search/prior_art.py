@@ -1,0 +1,110 @@
+"""Which documents count as prior art against an application, and which carry a WIPO ST.14 P or E flag.
+
+The rules, for an application with filing date F and earliest valid priority date R (R = F without priority):
+
+* a document never published is never returned (it is not part of the state of the art, and it is confidential);
+* published strictly before R: prior art, no flag;
+* published on or after R but before F: not prior art against a valid priority claim, flagged ``P``
+  (ST.14 "intermediate document"), because it becomes prior art if the priority claim fails;
+* published on or after F, but with its own earliest date (priority, else filing) before R: flagged ``E``
+  (ST.14 "earlier patent document published on or after the filing date"), the conflicting-application case;
+* anything else is not returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+
+
+class CitationFlag(StrEnum):
+    """ST.14 category letters that depend on dates only."""
+
+    P = "P"
+    E = "E"
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationDates:
+    """The dates of the application being searched.
+
+    Attributes:
+        filing_date: its filing date.
+        priority_date: its earliest valid priority date, if it claims one.
+    """
+
+    filing_date: date
+    priority_date: date | None = None
+
+    @property
+    def reference_date(self) -> date:
+        """The date the state of the art is fixed at: the earliest priority, else the filing date."""
+        if self.priority_date is None:
+            return self.filing_date
+        return min(self.priority_date, self.filing_date)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the dates say about one document.
+
+    Attributes:
+        returned: whether the document may appear in the results.
+        prior_art: whether it is prior art against a valid priority claim.
+        flag: ``P`` or ``E`` when one applies.
+    """
+
+    returned: bool
+    prior_art: bool
+    flag: CitationFlag | None = None
+
+
+_HIDDEN = Verdict(returned=False, prior_art=False)
+
+
+def earliest_date(filing_date: date | None, priority_date: date | None) -> date | None:
+    """A document's own effective date: its priority date if earlier than its filing date."""
+    dates = [d for d in (filing_date, priority_date) if d is not None]
+    return min(dates) if dates else None
+
+
+def assess(
+    application: ApplicationDates,
+    *,
+    publication_date: date | None,
+    filing_date: date | None = None,
+    priority_date: date | None = None,
+) -> Verdict:
+    """Apply the module's rules to one candidate document.
+
+    Args:
+        application: the dates of the application searched for.
+        publication_date: when the candidate was published; ``None`` for unpublished.
+        filing_date: the candidate's filing date, needed for the ``E`` flag.
+        priority_date: the candidate's earliest priority date, if any.
+
+    Returns:
+        The verdict.
+    """
+    if publication_date is None:
+        return _HIDDEN
+    reference = application.reference_date
+    if publication_date < reference:
+        return Verdict(returned=True, prior_art=True)
+    if publication_date < application.filing_date:
+        return Verdict(returned=True, prior_art=False, flag=CitationFlag.P)
+    own = earliest_date(filing_date, priority_date)
+    if own is not None and own < reference:
+        return Verdict(returned=True, prior_art=False, flag=CitationFlag.E)
+    return _HIDDEN
+
+
+def published_before(cutoff: date, publication_date: date | None) -> Verdict:
+    """The plain date filter, when only a cut-off date is known: published strictly before ``cutoff``."""
+    if publication_date is not None and publication_date < cutoff:
+        return Verdict(returned=True, prior_art=True)
+    return _HIDDEN
