@@ -1,0 +1,1 @@
+"""CTPO filing service: the Litestar app, persistence, auth and CLI."""

@@ -1,0 +1,59 @@
+"""Engines and sessions for SQLite and PostgreSQL, with the SQLite settings that make it safe under load."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+def sync_url(async_url: str) -> str:
+    """The synchronous twin of an async URL, for Alembic and for Celery workers."""
+    url = make_url(async_url)
+    driver = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql+psycopg"}.get(url.drivername)
+    return url.set(drivername=driver).render_as_string(hide_password=False) if driver else async_url
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401 - DB-API objects are untyped
+    """WAL for concurrent readers, a busy timeout instead of instant failures, and foreign keys on."""
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see _begin_immediate
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _begin_immediate(conn: Connection) -> None:
+    """Take SQLite's write lock at BEGIN: a deferred BEGIN that later upgrades can deadlock and fail at once."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def install_sqlite_hooks(sync_engine: Any) -> None:  # noqa: ANN401 - sync Engine of either flavour
+    """Attach the SQLite connection settings to an engine (no-op for other databases)."""
+    if sync_engine.dialect.name != "sqlite":
+        return
+    event.listen(sync_engine, "connect", _configure_sqlite)
+    event.listen(sync_engine, "begin", _begin_immediate)
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    """The async engine for the service, sized for the embedded default or for PostgreSQL."""
+    url = make_url(database_url)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.get_backend_name() == "postgresql":
+        kwargs.update(pool_size=20, max_overflow=20)
+    engine = create_async_engine(database_url, **kwargs)
+    install_sqlite_hooks(engine.sync_engine)
+    return engine
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit, so a receipt can be built from them."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,31 @@
+"""ORM models, one per private module, re-exported here so callers import the package."""
+
+from __future__ import annotations
+
+from ctpo.db.models._application import (
+    Application,
+    ApplicationSequence,
+    Claim,
+    Document,
+    IdempotencyRecord,
+    IpcClass,
+    Party,
+    PriorityClaim,
+)
+from ctpo.db.models._base import Base, utcnow
+from ctpo.db.models._user import Role, User
+
+__all__ = [
+    "Application",
+    "ApplicationSequence",
+    "Base",
+    "Claim",
+    "Document",
+    "IdempotencyRecord",
+    "IpcClass",
+    "Party",
+    "PriorityClaim",
+    "Role",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,35 @@
+"""Accounts of applicants, examiners and office administrators."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ctpo.db.models._base import Base, CreatedAt, UUIDPrimaryKey
+
+
+class Role(enum.StrEnum):
+    """What an account may do; examiners and admins act for one office."""
+
+    APPLICANT = "applicant"
+    EXAMINER = "examiner"
+    OFFICE_ADMIN = "office_admin"
+
+
+class User(UUIDPrimaryKey, CreatedAt, Base):
+    """A person who logs in. Applicants have no office; staff belong to exactly one."""
+
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    """Lower-cased login name."""
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(String(20))
+    office: Mapped[str | None] = mapped_column(String(2), default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,1 @@
+"""Bounded contexts of the service: filings, accounts, offices."""

@@ -1,0 +1,86 @@
+"""HTTP endpoints of accounts: login, self-registration, the caller's profile, office staff management."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State  # noqa: TC002 - read at run time by Litestar
+from litestar.security.jwt import Token  # noqa: TC002 - read at run time by Litestar
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from ctpo.db.models import Role, User
+from ctpo.domain.accounts import schemas as s
+from ctpo.domain.accounts.services import AccountService, AuthenticationError, user_out
+from ctpo.lib.errors import CtpoError
+from ctpo.server.auth import PUBLIC
+
+
+
+class LoginFailedError(CtpoError):
+    """Wrong credentials: 401 without saying whether the e-mail exists."""
+
+    status_code = 401
+    title = "Not logged in"
+
+
+class AuthController(Controller):
+    """Login and registration."""
+
+    path = "/auth"
+    tags = ["Accounts"]  # noqa: RUF012
+
+    @post("/login", opt=PUBLIC, status_code=HTTP_200_OK, summary="Log in and get a bearer token")
+    async def login(self, data: s.LoginIn, account_service: AccountService, state: State) -> s.TokenOut:
+        """Exchange e-mail and password for a signed, expiring token."""
+        try:
+            user = await account_service.authenticate(data.email, data.password)
+        except AuthenticationError:
+            raise LoginFailedError("Wrong e-mail or password.") from None
+        ttl = timedelta(seconds=state.settings.token_ttl_seconds)
+        token = state.jwt_auth.create_token(
+            identifier=str(user.id), token_expiration=ttl, token_extras={"role": str(user.role), "office": user.office}
+        )
+        return s.TokenOut(access_token=token, token_type="Bearer", expires_at=datetime.now(UTC) + ttl)
+
+    @post("/register", opt=PUBLIC, status_code=HTTP_201_CREATED, summary="Register as an applicant")
+    async def register(self, data: s.RegisterIn, account_service: AccountService) -> s.UserOut:
+        """Applicants and patent attorneys open their own accounts; office staff are created by admins."""
+        user = await account_service.create(
+            email=data.email, full_name=data.full_name, password=data.password, role=Role.APPLICANT, office=None
+        )
+        return user_out(user)
+
+
+class MeController(Controller):
+    """The caller's own account."""
+
+    path = "/me"
+    tags = ["Accounts"]  # noqa: RUF012
+
+    @get("/", summary="Who am I")
+    async def me(self, request: Request[User, Token, Any]) -> s.UserOut:
+        """The logged-in account."""
+        return user_out(request.user)
+
+
+class StaffController(Controller):
+    """Office administrators manage their office's accounts."""
+
+    path = "/offices/{office:str}/users"
+    tags = ["Accounts"]  # noqa: RUF012
+
+    @get("/", summary="List an office's accounts")
+    async def list_staff(
+        self, request: Request[User, Token, Any], office: str, account_service: AccountService
+    ) -> list[s.UserOut]:
+        """Administrators of the office only."""
+        return [user_out(u) for u in await account_service.list_staff(request.user, office)]
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Create an examiner or administrator")
+    async def create_staff(
+        self, request: Request[User, Token, Any], office: str, data: s.UserCreateIn, account_service: AccountService
+    ) -> s.UserOut:
+        """Administrators of the office only."""
+        return user_out(await account_service.create_staff(request.user, office.upper(), data))

@@ -1,0 +1,55 @@
+"""Request and response bodies of the account API."""
+
+from __future__ import annotations
+
+import uuid  # noqa: TC003 - msgspec needs the type at run time
+from datetime import datetime  # noqa: TC003
+from typing import Annotated
+
+import msgspec
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200, description="At least 10 characters")]
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Credentials."""
+
+    email: Annotated[str, msgspec.Meta(max_length=254, examples=["applicant@example.kz"])]
+    password: Annotated[str, msgspec.Meta(max_length=200, examples=["correct horse battery"])]
+
+
+class TokenOut(msgspec.Struct):
+    """A bearer token for the ``Authorization`` header."""
+
+    access_token: str
+    token_type: str
+    expires_at: datetime
+
+
+class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Self-registration of an applicant or patent attorney."""
+
+    email: Email
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    password: Password
+
+
+class UserCreateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An account created by an office administrator for their office."""
+
+    email: Email
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    password: Password
+    role: Annotated[str, msgspec.Meta(description="examiner or office_admin")]
+
+
+class UserOut(msgspec.Struct):
+    """An account as others may see it."""
+
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: str
+    office: str | None
+    is_active: bool

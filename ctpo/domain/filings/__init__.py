@@ -1,0 +1,1 @@
+"""Filing an application over REST and giving its receipt."""

@@ -1,0 +1,166 @@
+"""HTTP endpoints of filing: thin, each calls one service method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile  # noqa: TC002 - Litestar reads the annotation at run time
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.security.jwt import Token  # noqa: TC002 - read at run time by Litestar
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from ctpo.db.models import Role, User
+from ctpo.domain.filings import schemas as s
+from ctpo.domain.filings.services import FilingService, Upload, file_of, receipt_of, summary_of, uploads_from_json
+from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Parameter(
+        header="Idempotency-Key",
+        max_length=200,
+        required=False,
+        description="Any unique string; a retried request with the same key returns the first receipt.",
+    ),
+]
+
+
+@dataclass
+class MultipartFiling:
+    """A filing as ``multipart/form-data``: the application as JSON, documents as files."""
+
+    application: str
+    """The application, JSON-encoded as for ``POST /applications`` (without ``documents``)."""
+    documents: list[UploadFile] = field(default_factory=list)
+
+
+def _require_applicant(user: User) -> None:
+    if user.role != Role.APPLICANT:
+        raise ForbiddenError("Only applicants and their representatives file applications.")
+
+
+def _receipt_response(result: Any) -> Response[s.Receipt]:  # noqa: ANN401 - FilingResult, kept loose for Litestar
+    headers = {"Location": f"/applications/{result.receipt.application_number}"}
+    if not result.created:
+        headers["Idempotent-Replayed"] = "true"
+    status = HTTP_201_CREATED if result.created else HTTP_200_OK
+    return Response(result.receipt, status_code=status, headers=headers)
+
+
+class FilingController(Controller):
+    """Filing and reading applications."""
+
+    path = "/applications"
+    tags = ["Filing"]  # noqa: RUF012 - Litestar's declared type
+
+    @post(
+        "/",
+        summary="File an application (JSON)",
+        description="Files at once and returns the receipt. Documents may be sent inline as base64.",
+        status_code=HTTP_201_CREATED,
+    )
+    async def file_json(
+        self,
+        request: Request[User, Token, Any],
+        data: s.ApplicationIn,
+        filing_service: FilingService,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[s.Receipt]:
+        """File an application sent as JSON."""
+        _require_applicant(request.user)
+        result = await filing_service.file(
+            request.user, data, uploads_from_json(data.documents), idempotency_key=idempotency_key
+        )
+        return _receipt_response(result)
+
+    @post(
+        "/multipart",
+        summary="File an application with document files (multipart)",
+        description="Part `application` holds the JSON application; each `documents` part is a PDF, XML or "
+        "plain-text file. Returns the receipt with each document's SHA-256.",
+        status_code=HTTP_201_CREATED,
+    )
+    async def file_multipart(
+        self,
+        request: Request[User, Token, Any],
+        data: Annotated[MultipartFiling, Body(media_type=RequestEncodingType.MULTI_PART)],
+        filing_service: FilingService,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[s.Receipt]:
+        """File an application sent as multipart form data."""
+        _require_applicant(request.user)
+        try:
+            application = msgspec.json.decode(data.application, type=s.ApplicationIn)
+        except msgspec.ValidationError as exc:
+            raise InvalidRequestError(
+                "The 'application' part does not match the application schema.",
+                errors=[FieldError("application", str(exc).replace("`", "'"))],
+            ) from None
+        except msgspec.DecodeError:
+            raise InvalidRequestError(
+                "The 'application' part is not valid JSON.", errors=[FieldError("application", "not valid JSON")]
+            ) from None
+        if application.documents:
+            raise InvalidRequestError(
+                "Send documents as file parts in a multipart filing, not inline.",
+                errors=[FieldError("application.documents", "must be empty in a multipart filing")],
+            )
+        uploads = [
+            Upload(f"documents[{i}]", upload.filename or f"document-{i}", await upload.read(), upload.content_type)
+            for i, upload in enumerate(data.documents)
+        ]
+        result = await filing_service.file(request.user, application, uploads, idempotency_key=idempotency_key)
+        return _receipt_response(result)
+
+    @get("/", summary="List the applications you can see")
+    async def list_applications(
+        self,
+        request: Request[User, Token, Any],
+        filing_service: FilingService,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        offset: Annotated[int, Parameter(ge=0, le=10_000_000)] = 0,
+    ) -> list[s.ApplicationSummary]:
+        """Applicants see their own; staff see their office's."""
+        applications = await filing_service.list_visible(request.user, limit=limit, offset=offset)
+        return [summary_of(a) for a in applications]
+
+    @get("/{number:str}", summary="Read an application")
+    async def get_application(
+        self, request: Request[User, Token, Any], number: str, filing_service: FilingService
+    ) -> s.ApplicationOut:
+        """The whole file; 404 for files you may not see, so their existence does not leak."""
+        return file_of(await filing_service.get_visible(request.user, number))
+
+    @get("/{number:str}/receipt", summary="The filing receipt, again")
+    async def get_receipt(
+        self, request: Request[User, Token, Any], number: str, filing_service: FilingService
+    ) -> s.Receipt:
+        """The same receipt as at filing."""
+        return receipt_of(await filing_service.get_visible(request.user, number))
+
+    @get("/{number:str}/documents/{sha256:str}", summary="Download a document", media_type="application/octet-stream")
+    async def get_document(
+        self, request: Request[User, Token, Any], number: str, sha256: str, filing_service: FilingService
+    ) -> Response[bytes]:
+        """The stored bytes, verified against their hash before they are sent."""
+        application = await filing_service.get_visible(request.user, number)
+        document, content = filing_service.read_document(application, sha256)
+        return Response(
+            content,
+            media_type=document.media_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(document.filename)}",
+                "Digest": f"sha-256={sha256}",
+            },
+        )
+
+
+def _quote(filename: str) -> str:
+    from urllib.parse import quote  # noqa: PLC0415
+
+    return quote(filename, safe="")

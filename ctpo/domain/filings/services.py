@@ -1,0 +1,351 @@
+"""Filing: validate, store documents durably, number and record the application in one transaction."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ctpo.db.models import (
+    Application,
+    Claim,
+    Document,
+    IdempotencyRecord,
+    IpcClass,
+    Party,
+    PriorityClaim,
+    Role,
+    User,
+    utcnow,
+)
+from ctpo.domain.filings import schemas as s
+from ctpo.domain.filings.document_types import check_document
+from ctpo.domain.filings.numbering import format_number, next_sequence
+from ctpo.domain.filings.validation import validate_application
+from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
+from workflows.offices import get_office
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import date, datetime
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql import Select
+
+    from ctpo.domain.filings.storage import DocumentStore
+
+_FULL_FILE = (
+    selectinload(Application.parties),
+    selectinload(Application.claims),
+    selectinload(Application.priorities),
+    selectinload(Application.ipc_classes),
+    selectinload(Application.documents),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A document as received, before it is checked."""
+
+    field: str
+    """Where in the request it came from, for error messages."""
+    filename: str
+    content: bytes
+    declared_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FilingResult:
+    """The receipt, and whether this request created the application or replayed an earlier one."""
+
+    receipt: s.Receipt
+    created: bool
+
+
+def uploads_from_json(documents: Sequence[s.DocumentIn]) -> list[Upload]:
+    """Decode inline base64 documents of a JSON filing.
+
+    Raises:
+        InvalidRequestError: a document's content is not valid base64.
+    """
+    uploads, errors = [], []
+    for i, doc in enumerate(documents):
+        try:
+            content = base64.b64decode(doc.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            errors.append(FieldError(f"documents[{i}].content_base64", "is not valid base64"))
+            continue
+        uploads.append(Upload(f"documents[{i}]", doc.filename, content, doc.media_type))
+    if errors:
+        raise InvalidRequestError("A document could not be decoded; nothing was filed.", errors=errors)
+    return uploads
+
+
+def content_digest(application: s.ApplicationIn, documents: Sequence[s.DocumentReceipt]) -> str:
+    """SHA-256 of the canonical JSON of what was received, documents by hash instead of bytes."""
+    content = msgspec.to_builtins(application)
+    content["documents"] = [msgspec.to_builtins(doc) for doc in documents]
+    canonical = msgspec.json.encode(content, order="sorted")
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def can_see(user: User, application: Application) -> bool:
+    """Applicants see their own files; office staff see their office's."""
+    if user.role == Role.APPLICANT:
+        return application.owner_id == user.id
+    return application.receiving_office == user.office
+
+
+def visible_to(user: User) -> Select[tuple[Application]]:
+    """The applications ``user`` may see, as a query to refine."""
+    query = select(Application)
+    if user.role == Role.APPLICANT:
+        return query.where(Application.owner_id == user.id)
+    return query.where(Application.receiving_office == user.office)
+
+
+class FilingService:
+    """Files applications and reads them back within the caller's rights."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        store: DocumentStore,
+        *,
+        max_document_bytes: int,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.session = session
+        self.store = store
+        self.max_document_bytes = max_document_bytes
+        self.clock = clock
+
+    async def file(
+        self, owner: User, application: s.ApplicationIn, uploads: Sequence[Upload], idempotency_key: str | None
+    ) -> FilingResult:
+        """File an application and return its receipt; nothing is stored if any check fails.
+
+        Raises:
+            InvalidRequestError: the application breaks a filing rule, or the idempotency key was used for
+                a different request.
+            PayloadTooLargeError: a document exceeds the size limit.
+            UnsupportedMediaError: a document is not PDF, XML or plain text.
+        """
+        received_at = self.clock()
+        office = get_office(application.receiving_office) if len(application.receiving_office) == 2 else None  # noqa: PLR2004
+        filing_date = office.local_date(received_at) if office else received_at.date()
+        ipc = validate_application(application, filing_date)
+        assert office is not None  # noqa: S101 - validation rejected unknown offices
+
+        receipts = [self._check_upload(upload) for upload in uploads]
+        application = msgspec.structs.replace(application, documents=[])
+        digest = content_digest(application, receipts)
+
+        if idempotency_key is not None:
+            replay = await self._replay(owner, idempotency_key, digest)
+            if replay is not None:
+                return FilingResult(replay, created=False)
+
+        for upload in uploads:  # durable before the row that names them commits
+            self.store.put(upload.content)
+
+        try:
+            record = await self._insert(owner, application, ipc, receipts, digest, received_at, filing_date)
+            if idempotency_key is not None:
+                self.session.add(
+                    IdempotencyRecord(
+                        owner_id=owner.id, key=idempotency_key, request_digest=digest, application_id=record.id
+                    )
+                )
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            if idempotency_key is None:
+                raise
+            replay = await self._replay(owner, idempotency_key, digest)  # a concurrent retry won the race
+            if replay is None:
+                raise
+            return FilingResult(replay, created=False)
+        return FilingResult(receipt_of(record), created=True)
+
+    def _check_upload(self, upload: Upload) -> s.DocumentReceipt:
+        if len(upload.content) > self.max_document_bytes:
+            raise PayloadTooLargeError(
+                f"'{upload.filename}' is {len(upload.content)} bytes; the limit is {self.max_document_bytes}.",
+                errors=[FieldError(upload.field, f"larger than {self.max_document_bytes} bytes")],
+            )
+        media_type = check_document(upload.field, upload.filename, upload.content, upload.declared_type)
+        return s.DocumentReceipt(
+            filename=upload.filename,
+            media_type=media_type,
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+        )
+
+    async def _replay(self, owner: User, key: str, digest: str) -> s.Receipt | None:
+        record = await self.session.get(IdempotencyRecord, (owner.id, key))
+        if record is None:
+            return None
+        if record.request_digest != digest:
+            raise InvalidRequestError(
+                "This Idempotency-Key was already used for a different application; use a new key.",
+                errors=[FieldError("Idempotency-Key", "reused with a different request body")],
+            )
+        application = await self._load(Application.id == record.application_id)
+        return receipt_of(application)
+
+    async def _insert(
+        self,
+        owner: User,
+        data: s.ApplicationIn,
+        ipc: list[str],
+        receipts: list[s.DocumentReceipt],
+        digest: str,
+        received_at: datetime,
+        filing_date: date,
+    ) -> Application:
+        office = data.receiving_office
+        year = filing_date.year
+        sequence = await next_sequence(self.session, office, year)
+        record = Application(
+            id=uuid.uuid4(),
+            number=format_number(office, year, sequence),
+            receiving_office=office,
+            filing_year=year,
+            sequence=sequence,
+            filing_date=filing_date,
+            received_at=received_at,
+            owner_id=owner.id,
+            language=data.language,
+            title=data.title,
+            abstract=data.abstract,
+            description=data.description,
+            applicant_reference=data.applicant_reference,
+            content_digest=digest,
+            parties=[
+                Party(kind=kind, position=i, name=p.name, country=p.country, address=p.address)
+                for kind, people in (("applicant", data.applicants), ("inventor", data.inventors))
+                for i, p in enumerate(people)
+            ],
+            claims=[Claim(claim_set=1, number=c.number, text=c.text) for c in sorted(data.claims, key=_number)],
+            priorities=[
+                PriorityClaim(position=i, office=p.office, number=p.number, filed_on=p.date)
+                for i, p in enumerate(data.priority_claims)
+            ],
+            ipc_classes=[IpcClass(symbol=symbol, position=i) for i, symbol in enumerate(ipc)],
+            documents=[
+                Document(position=i, filename=r.filename, media_type=r.media_type, size=r.size, sha256=r.sha256)
+                for i, r in enumerate(receipts)
+            ],
+        )
+        self.session.add(record)
+        await self.session.flush()
+        return record
+
+    async def _load(self, *where: object) -> Application:
+        query = select(Application).options(*_FULL_FILE).where(*where)  # type: ignore[arg-type]
+        application = (await self.session.execute(query)).scalar_one_or_none()
+        if application is None:
+            raise NotFoundError("No such application.")
+        return application
+
+    async def get_visible(self, user: User, number: str) -> Application:
+        """The application ``number`` if ``user`` may see it.
+
+        Raises:
+            NotFoundError: it does not exist or belongs to someone else (the two are indistinguishable).
+        """
+        try:
+            application = await self._load(Application.number == number)
+        except NotFoundError:
+            raise NotFoundError(f"There is no application {number} that you can see.") from None
+        if not can_see(user, application):
+            raise NotFoundError(f"There is no application {number} that you can see.")
+        return application
+
+    def read_document(self, application: Application, sha256: str) -> tuple[Document, bytes]:
+        """A document of an application the caller may see, with its bytes verified against the hash.
+
+        Raises:
+            NotFoundError: the application has no such document.
+        """
+        for document in application.documents:
+            if document.sha256 == sha256:
+                return document, self.store.get(sha256)
+        raise NotFoundError(f"Application {application.number} has no document {sha256}.")
+
+    async def list_visible(self, user: User, *, limit: int, offset: int) -> list[Application]:
+        """The applications ``user`` may see, newest first."""
+        query = visible_to(user).order_by(Application.received_at.desc()).limit(limit).offset(offset)
+        return list((await self.session.execute(query)).scalars())
+
+
+def _number(claim: s.ClaimIn) -> int:
+    return claim.number
+
+
+def receipt_of(application: Application) -> s.Receipt:
+    """The receipt of a stored application; the same bytes every time it is asked for."""
+    return s.Receipt(
+        application_number=application.number,
+        receiving_office=application.receiving_office,
+        filing_date=application.filing_date,
+        received_at=application.received_at,
+        title=application.title,
+        language=application.language,
+        applicant_reference=application.applicant_reference,
+        content_digest=application.content_digest,
+        documents=[
+            s.DocumentReceipt(filename=d.filename, media_type=d.media_type, size=d.size, sha256=d.sha256)
+            for d in application.documents
+        ],
+    )
+
+
+def _parties(application: Application, kind: str) -> list[s.PartyOut]:
+    return [s.PartyOut(p.name, p.country, p.address) for p in application.parties if p.kind == kind]
+
+
+def file_of(application: Application) -> s.ApplicationOut:
+    """The full file view of a stored application."""
+    return s.ApplicationOut(
+        application_number=application.number,
+        receiving_office=application.receiving_office,
+        filing_date=application.filing_date,
+        received_at=application.received_at,
+        state=application.state,
+        language=application.language,
+        title=application.title,
+        abstract=application.abstract,
+        description=application.description,
+        claims=[s.ClaimOut(c.number, c.text, c.claim_set) for c in application.claims],
+        applicants=_parties(application, "applicant"),
+        inventors=_parties(application, "inventor"),
+        priority_claims=[s.PriorityClaimOut(p.office, p.number, p.filed_on) for p in application.priorities],
+        ipc=[c.symbol for c in application.ipc_classes],
+        applicant_reference=application.applicant_reference,
+        content_digest=application.content_digest,
+        documents=receipt_of(application).documents,
+        publication_date=application.publication_date,
+    )
+
+
+def summary_of(application: Application) -> s.ApplicationSummary:
+    """One line of a list of applications."""
+    return s.ApplicationSummary(
+        application_number=application.number,
+        receiving_office=application.receiving_office,
+        filing_date=application.filing_date,
+        state=application.state,
+        language=application.language,
+        title=application.title,
+    )
+

@@ -1,0 +1,66 @@
+"""Content-addressed document store on disk: a file's name is its SHA-256, so it is written once and verifiable.
+
+A document is made durable (temp file, fsync, rename, fsync of the directory) before the database row that
+names it is committed, so an acknowledged filing never points at a missing or half-written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def sha256_hex(content: bytes) -> str:
+    """The hex SHA-256 of some bytes."""
+    return hashlib.sha256(content).hexdigest()
+
+
+class DocumentStore:
+    """Bytes on disk under ``root/ab/cd/abcd…``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, digest: str) -> Path:
+        """Where the document with this digest lives."""
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):  # noqa: PLR2004 - SHA-256 hex
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / digest[:2] / digest[2:4] / digest
+
+    def put(self, content: bytes) -> str:
+        """Store bytes durably and return their digest; storing the same bytes twice is a no-op."""
+        digest = sha256_hex(content)
+        target = self.path_for(digest)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(content)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        """The stored bytes, verified against their name.
+
+        Raises:
+            FileNotFoundError: nothing is stored under that digest.
+            OSError: the stored file no longer matches its digest (disk corruption).
+        """
+        content = self.path_for(digest).read_bytes()
+        if sha256_hex(content) != digest:
+            raise OSError(f"stored document {digest} is corrupt")
+        return content

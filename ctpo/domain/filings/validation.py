@@ -1,0 +1,147 @@
+"""Rules an application must meet before the office gives it a number, checked without any I/O.
+
+Every rule reports all the problems it finds at once, each tied to a field, so an applicant fixes the whole
+filing in one round instead of one error per retry.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ctpo.lib.errors import FieldError, InvalidRequestError
+from workflows.offices import OfficeCode
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from ctpo.domain.filings.schemas import ApplicationIn, PartyIn
+
+LANGUAGES = ("tr", "az", "kk", "ky", "uz", "ru", "en")
+"""Languages in which an application may be filed."""
+
+PRIORITY_PERIOD_MONTHS = 12
+"""Paris Convention Art. 4C(1): twelve months for patents."""
+
+_IPC = re.compile(r"^\s*([A-H])\s*(\d{2})\s*([A-Z])(?:\s*(\d{1,4})\s*/\s*(\d{1,6}))?\s*$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# Characters that reorder or hide text: legitimate in no field of a patent filing, abused to disguise titles.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def normalize_ipc(symbol: str) -> str | None:
+    """The canonical spelling of an IPC symbol (``h01m10/613`` → ``H01M 10/613``), or None if it is not one.
+
+    Subclass-level symbols (``H01M``) are accepted too: applicants do not always know the group.
+    """
+    match = _IPC.match(symbol.upper())
+    if match is None:
+        return None
+    section, klass, subclass, group, subgroup = match.groups()
+    head = f"{section}{klass}{subclass}"
+    if group is None:
+        return head
+    return f"{head} {int(group)}/{subgroup.zfill(2)}"
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus whole months; a day missing from the target month becomes its last day."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Collector:
+    errors: list[FieldError]
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field, message))
+
+
+def _check_text(out: _Collector, field: str, value: str, *, single_line: bool) -> None:
+    if not value.strip():
+        out.add(field, "must not be empty or only spaces")
+        return
+    bad = {ch for ch in value if ch in _BIDI_CONTROLS}
+    if bad:
+        out.add(field, "contains invisible text-direction control characters; remove them")
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and (single_line or ch not in "\n\r\t"):
+            out.add(field, f"contains the control character U+{ord(ch):04X}, which is not allowed here")
+            break
+
+
+def _check_party(out: _Collector, field: str, party: PartyIn) -> None:
+    _check_text(out, f"{field}.name", party.name, single_line=True)
+    _check_text(out, f"{field}.address", party.address, single_line=False)
+    if not _COUNTRY.match(party.country):
+        out.add(f"{field}.country", f"'{party.country}' is not a two-letter country code such as KZ or TR")
+
+
+def validate_application(application: ApplicationIn, filing_date: date) -> list[str]:
+    """Check an application against the office's rules; return its IPC symbols in canonical form.
+
+    Raises:
+        InvalidRequestError: listing every field that breaks a rule.
+    """
+    out = _Collector([])
+    if application.receiving_office not in OfficeCode.__members__:
+        offices = ", ".join(OfficeCode)
+        out.add("receiving_office", f"'{application.receiving_office}' is not a CTPO office; use one of {offices}")
+    if application.language not in LANGUAGES:
+        out.add("language", f"'{application.language}' is not a filing language; use one of {', '.join(LANGUAGES)}")
+    _check_text(out, "title", application.title, single_line=True)
+    _check_text(out, "abstract", application.abstract, single_line=False)
+    _check_text(out, "description", application.description, single_line=False)
+    if application.applicant_reference is not None:
+        _check_text(out, "applicant_reference", application.applicant_reference, single_line=True)
+
+    if not application.claims:
+        out.add("claims", "at least one claim is required")
+    numbers = [claim.number for claim in application.claims]
+    if numbers and sorted(numbers) != list(range(1, len(numbers) + 1)):
+        seen: set[int] = set()
+        duplicates = sorted({n for n in numbers if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+        reason = f"claim numbers {duplicates} appear more than once" if duplicates else "claim numbers have gaps"
+        out.add("claims", f"{reason}; number the claims 1 to {len(numbers)}")
+    for i, claim in enumerate(application.claims):
+        _check_text(out, f"claims[{i}].text", claim.text, single_line=False)
+
+    if not application.applicants:
+        out.add("applicants", "at least one applicant is required")
+    for i, party in enumerate(application.applicants):
+        _check_party(out, f"applicants[{i}]", party)
+    for i, party in enumerate(application.inventors):
+        _check_party(out, f"inventors[{i}]", party)
+
+    for i, priority in enumerate(application.priority_claims):
+        field = f"priority_claims[{i}]"
+        if not _COUNTRY.match(priority.office):
+            out.add(f"{field}.office", f"'{priority.office}' is not a two-letter office code such as TR or EP")
+        _check_text(out, f"{field}.number", priority.number, single_line=True)
+        if priority.date > filing_date:
+            out.add(f"{field}.date", f"{priority.date} is after the filing date {filing_date}")
+        elif add_months(priority.date, PRIORITY_PERIOD_MONTHS) < filing_date:
+            out.add(
+                f"{field}.date",
+                f"{priority.date} is more than {PRIORITY_PERIOD_MONTHS} months before the filing date {filing_date}; "
+                "the priority period has expired (Paris Convention Art. 4C)",
+            )
+
+    symbols: list[str] = []
+    for i, symbol in enumerate(application.ipc):
+        canonical = normalize_ipc(symbol)
+        if canonical is None:
+            out.add(f"ipc[{i}]", f"'{symbol}' is not an IPC symbol; write it like 'H01M 10/613' or 'H01M'")
+        elif canonical in symbols:
+            out.add(f"ipc[{i}]", f"'{canonical}' is listed twice")
+        else:
+            symbols.append(canonical)
+
+    if out.errors:
+        raise InvalidRequestError("The application has errors; nothing was filed.", errors=out.errors)
+    return symbols

@@ -1,0 +1,1 @@
+"""The member offices, as public reference data."""

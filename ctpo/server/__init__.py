@@ -1,0 +1,1 @@
+"""Assembly of the Litestar application: app factory, auth, error mapping, dependencies."""

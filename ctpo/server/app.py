@@ -1,0 +1,103 @@
+"""The application factory: everything the service is made of, assembled from settings in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import anyio
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Tag
+
+from ctpo.db.engine import create_engine, create_session_factory
+from ctpo.db.migrate import upgrade
+from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
+from ctpo.domain.filings.controllers import FilingController
+from ctpo.domain.filings.storage import DocumentStore
+from ctpo.domain.offices.controllers import OfficeController, health
+from ctpo.lib.settings import Settings, get_settings
+from ctpo.server.auth import build_jwt_auth
+from ctpo.server.deps import provide_account_service, provide_db_session, provide_filing_service
+from ctpo.server.problems import EXCEPTION_HANDLERS
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator
+    from contextlib import AbstractAsyncContextManager
+
+logger = logging.getLogger("ctpo")
+
+API_DESCRIPTION = """\
+Filing, examination and prior-art search for the Common Turkic Patent Organization (TR, AZ, KZ, KG, UZ).
+
+Log in with `POST /auth/login` and send the token as `Authorization: Bearer <token>`.
+Every error is RFC 9457 problem details (`application/problem+json`) naming the fields at fault.
+"""
+
+
+def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
+    from contextlib import asynccontextmanager  # noqa: PLC0415
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        await anyio.to_thread.run_sync(upgrade, settings.database_url)
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        if settings.load_sample_data:
+            from ctpo.demo import load_demo  # noqa: PLC0415 - only the demo start needs it
+
+            await load_demo(app.state.session_factory, app.state.document_store)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return lifespan  # type: ignore[return-value]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """A configured service; ``settings`` defaults to the environment."""
+    settings = settings or get_settings()
+    jwt_auth = build_jwt_auth(settings)
+    state = State(
+        {"settings": settings, "jwt_auth": jwt_auth, "document_store": DocumentStore(settings.storage_dir)}
+    )
+    openapi = OpenAPIConfig(
+        title="CTPO filing system",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        tags=[
+            Tag(name="Filing", description="File applications and read them back"),
+            Tag(name="Accounts", description="Login, registration and office staff"),
+            Tag(name="Offices", description="Member offices"),
+        ],
+        components=Components(
+            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        security=[{"BearerToken": []}],
+        render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin(path="/redoc")],
+        path="/schema",
+    )
+    return Litestar(
+        route_handlers=[FilingController, AuthController, MeController, StaffController, OfficeController, health],
+        state=state,
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "filing_service": Provide(provide_filing_service, sync_to_thread=False),
+            "account_service": Provide(provide_account_service, sync_to_thread=False),
+        },
+        on_app_init=[jwt_auth.on_app_init],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi,
+        request_max_body_size=settings.max_request_bytes,
+        lifespan=[_lifespan(settings)],
+    )
+
+
+def app_factory() -> Litestar:
+    """Entry point for ASGI servers started with ``--factory``."""
+    return create_app()

@@ -1,0 +1,28 @@
+"""Request-scoped dependencies: a database session per request and the services built on it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator  # noqa: TC003 - Litestar reads these annotations at run time
+
+from litestar.datastructures import State  # noqa: TC002
+from sqlalchemy.ext.asyncio import AsyncSession  # noqa: TC002
+
+from ctpo.domain.accounts.services import AccountService
+from ctpo.domain.filings.services import FilingService
+
+
+async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request, rolled back unless a service committed."""
+    async with state.session_factory() as session:
+        yield session
+
+
+def provide_filing_service(state: State, db_session: AsyncSession) -> FilingService:
+    """The filing service bound to this request's session."""
+    settings = state.settings
+    return FilingService(db_session, state.document_store, max_document_bytes=settings.max_document_bytes)
+
+
+def provide_account_service(db_session: AsyncSession) -> AccountService:
+    """The account service bound to this request's session."""
+    return AccountService(db_session)

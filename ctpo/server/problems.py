@@ -1,0 +1,102 @@
+"""Every error leaves as RFC 9457 problem details (``application/problem+json``), mapped here once."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from ctpo.lib.errors import CtpoError, Problem
+
+if TYPE_CHECKING:
+    from litestar.types import ExceptionHandlersMap
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("ctpo.errors")
+
+_TITLES = {
+    400: "Malformed request",
+    401: "Not logged in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "The request cannot be accepted",
+    429: "Too many requests",
+    503: "Service unavailable",
+}
+
+
+def _response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=problem.to_dict(), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers or {}
+    )
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "body")
+            errors.append({"field": field, "message": _plain(str(item.get("message", "is invalid")))})
+    return errors
+
+
+def _plain(message: str) -> str:
+    """msgspec says ``Expected `int`, got `str` - at `$.claims[0].number```; drop the path, we name the field."""
+    return message.split(" - at `", 1)[0].replace("`", "'")
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: CtpoError) -> Response[Any]:
+    """Our own errors carry their status, a human detail and the fields at fault."""
+    problem = Problem(
+        status=exc.status_code,
+        title=exc.title,
+        detail=exc.detail,
+        instance=request.url.path,
+        errors=[{"field": e.field, "message": e.message} for e in exc.errors],
+        extra=exc.extra,
+    )
+    return _response(problem)
+
+
+def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Framework errors (routing, body decoding, auth, size limit) in the same shape as ours."""
+    status = exc.status_code
+    errors = _validation_errors(exc) if isinstance(exc, ValidationException) else []
+    detail = exc.detail if exc.detail and exc.detail != _TITLES.get(status) else _TITLES.get(status, "Error")
+    if status == 400 and errors:  # noqa: PLR2004
+        detail = "The request body does not match the schema; see errors."
+    problem = Problem(
+        status=status, title=_TITLES.get(status, "Error"), detail=detail, instance=request.url.path, errors=errors
+    )
+    headers = dict(exc.headers or {})
+    if status == 401:  # noqa: PLR2004
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return _response(problem, headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A bug: log it with the request, tell the client nothing internal."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = Problem(
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        title="Internal error",
+        detail="The office system failed to handle this request. Nothing was filed. Please retry later.",
+        instance=request.url.path,
+    )
+    return _response(problem)
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    CtpoError: handle_domain_error,  # type: ignore[dict-item]
+    HTTPException: handle_http_error,  # type: ignore[dict-item]
+    Exception: handle_unexpected,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType"]

@@ -1,0 +1,1 @@
+"""Cross-lingual prior-art search: embedders, indexes, lexical channel, fusion. No web code."""
