@@ -1,0 +1,344 @@
+# Copyright 2026 Common Turkic Patent Organization. SPDX-License-Identifier: Apache-2.0
+"""Pure decisions: what an action by an actor at a moment does to an application, or why it is refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from workflows.deadlines import Deadline, OfficeCalendar, explain_due_date
+from workflows.documents import ClaimSet, OfficeActionResponse
+from workflows.errors import Forbidden, IllegalTransition, InvalidPayload, WorkflowError
+from workflows.history import HistoryEntry, payload_digest
+from workflows.machine._model import ApplicationSnapshot, ClosedDeadline, CloseReason, Decision
+from workflows.machine._transitions import (
+    ALL,
+    DEADLINE_RULES,
+    TRANSITIONS,
+    TRANSITIONS_BY_ACTION,
+    Anchor,
+    Context,
+    Open,
+    Target,
+    Transition,
+)
+from workflows.offices import OFFICES
+from workflows.states import STAFF_ROLES, ApplicationState, DeadlineKind, Role
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date, datetime
+
+    from workflows.documents import Document
+    from workflows.machine._model import Actor
+    from workflows.offices import OfficeCode
+
+PRIORITY_MONTHS = 12
+"""Paris Convention Art. 4C: a priority claim is valid for 12 months before filing."""
+
+
+def _check_now(now: datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("workflow decisions need an aware datetime")
+
+
+def _calendar_for(office: OfficeCode, calendar: OfficeCalendar | None) -> OfficeCalendar:
+    if calendar is None:
+        return OfficeCalendar(office)
+    if calendar.office is not office:
+        raise ValueError(f"calendar of {calendar.office} given for an application of {office}")
+    return calendar
+
+
+def _make_deadline(
+    application_id: str,
+    kind: DeadlineKind,
+    *,
+    calendar: OfficeCalendar,
+    trigger_event: str,
+    trigger_date: date,
+    months: int | None = None,
+) -> Deadline:
+    rule = DEADLINE_RULES[kind]
+    period = rule.period if months is None else replace(rule.period, months=months)
+    return Deadline(
+        application_id=application_id,
+        kind=kind,
+        office=calendar.office,
+        trigger_event=trigger_event,
+        trigger_date=trigger_date,
+        period=period,
+        satisfied_by=rule.satisfied_by,
+        on_expiry=rule.on_expiry,
+        explanation=explain_due_date(calendar, trigger_event, trigger_date, period),
+    )
+
+
+def open_application(
+    application_id: str,
+    office: OfficeCode,
+    actor: Actor,
+    now: datetime,
+    *,
+    priority_date: date | None = None,
+    payload: Mapping[str, object] | None = None,
+    calendar: OfficeCalendar | None = None,
+) -> Decision:
+    """Record a new filing: state ``filed``, filing date = the office-local date of receipt, publication scheduled.
+
+    Args:
+        application_id: the id the service gave the application.
+        office: the receiving office.
+        actor: the filing applicant.
+        now: the aware moment of receipt.
+        priority_date: the earliest priority date claimed, if any.
+        payload: the filing request as received, for the history digest.
+        calendar: the office's calendar (defaults to its public holidays).
+
+    Returns:
+        The decision with the first history entry (``from_state`` ``None``).
+
+    Raises:
+        Forbidden: the actor is not an applicant.
+        InvalidPayload: the priority date is after filing or more than 12 months before it.
+    """
+    _check_now(now)
+    if actor.role is not Role.APPLICANT:
+        raise Forbidden("only an applicant files an application")
+    calendar = _calendar_for(office, calendar)
+    filing_date = OFFICES[office].local_date(now)
+    if priority_date is not None:
+        from workflows.deadlines import add_months  # noqa: PLC0415 - keeps the public imports above short
+
+        if priority_date > filing_date or add_months(priority_date, PRIORITY_MONTHS) < filing_date:
+            raise InvalidPayload("the priority date must lie within the 12 months before filing")
+    publication = _make_deadline(
+        application_id,
+        DeadlineKind.PUBLICATION,
+        calendar=calendar,
+        trigger_event="earliest priority date",
+        trigger_date=priority_date or filing_date,
+    )
+    snapshot = ApplicationSnapshot(
+        application_id=application_id,
+        office=office,
+        state=ApplicationState.FILED,
+        filing_date=filing_date,
+        priority_date=priority_date,
+        published=False,
+        claimant_id=None,
+        claim_set_version=1,
+        lapse=None,
+        deadlines=(publication,),
+        version=1,
+    )
+    entry = HistoryEntry(
+        application_id=application_id,
+        seq=1,
+        action="file",
+        from_state=None,
+        to_state=ApplicationState.FILED,
+        actor_id=actor.id,
+        role=actor.role,
+        actor_office=actor.office,
+        office=office,
+        at=now,
+        reason=None,
+        payload_digest=payload_digest(payload or {}),
+    )
+    return Decision("file", None, snapshot, (), (publication,), entry, None, None)
+
+
+def _authorise(transition: Transition, snapshot: ApplicationSnapshot, actor: Actor) -> None:
+    if actor.role not in transition.roles:
+        allowed = ", ".join(sorted(transition.roles))
+        raise Forbidden(f"{transition.action!r} is for {allowed}, not {actor.role.value}")
+    if transition.office_bound and actor.role in STAFF_ROLES and actor.office is not snapshot.office:
+        raise Forbidden(f"{transition.action!r} is reserved to staff of office {snapshot.office.value}")
+
+
+def _context(
+    snapshot: ApplicationSnapshot,
+    actor: Actor,
+    *,
+    action: str,
+    now: datetime,
+    calendar: OfficeCalendar,
+    document: Document | None,
+) -> Context:
+    today = OFFICES[snapshot.office].local_date(now)
+    return Context(snapshot, actor, action, now, today, calendar, document)
+
+
+def _permitted(transition: Transition, ctx: Context) -> bool:
+    if ctx.snapshot.state not in transition.sources:
+        return False
+    try:
+        _authorise(transition, ctx.snapshot, ctx.actor)
+        for guard in transition.guards:
+            guard.check(ctx)
+    except WorkflowError:
+        return False
+    return True
+
+
+def allowed_actions(
+    snapshot: ApplicationSnapshot, actor: Actor, now: datetime, *, calendar: OfficeCalendar | None = None
+) -> tuple[str, ...]:
+    """The actions this actor may take now, in declaration order (what the UI offers, what a 409 lists).
+
+    Guards that need the payload (e.g. the 2 months from removal of the cause) are checked only by
+    :func:`decide`, so an action listed here can still be refused for its payload.
+    """
+    _check_now(now)
+    calendar = _calendar_for(snapshot.office, calendar)
+    return tuple(
+        t.action
+        for t in TRANSITIONS
+        if _permitted(t, _context(snapshot, actor, action=t.action, now=now, calendar=calendar, document=None))
+    )
+
+
+def _trigger(spec: Open, ctx: Context, lapsed_due: date | None) -> tuple[str, date]:
+    if spec.anchor is Anchor.PRIORITY_DATE:
+        return "earliest priority date", ctx.snapshot.earliest_date
+    if spec.anchor is Anchor.MISSED_DUE_DATE:
+        if lapsed_due is None:  # pragma: no cover - declarations pair this anchor with record_lapse
+            raise RuntimeError("no missed time limit to anchor on")
+        return "missed time limit", lapsed_due
+    return ctx.action, ctx.today
+
+
+def _opened(spec: Open, ctx: Context, after: ApplicationSnapshot) -> Deadline | None:
+    if spec.when is not None and not spec.when(ctx):
+        return None
+    if isinstance(spec.kind, DeadlineKind):
+        kind = spec.kind
+    elif ctx.snapshot.lapse is not None:
+        kind = ctx.snapshot.lapse.kind
+    else:  # pragma: no cover - only re-establishment opens "lapsed"
+        raise RuntimeError("nothing lapsed")
+    months = spec.months
+    if spec.months_from is not None:
+        months = getattr(ctx.document, spec.months_from)
+    event, trigger_date = _trigger(spec, ctx, after.lapse.due_date if after.lapse else None)
+    return _make_deadline(
+        ctx.snapshot.application_id,
+        kind,
+        calendar=ctx.calendar,
+        trigger_event=event,
+        trigger_date=trigger_date,
+        months=months,
+    )
+
+
+def _close_reason(deadline: Deadline, ctx: Context) -> CloseReason:
+    if ctx.action in deadline.satisfied_by and not deadline.has_passed(ctx.now):
+        return CloseReason.SATISFIED
+    if deadline.on_expiry == ctx.action and deadline.has_passed(ctx.now):
+        return CloseReason.EXPIRED
+    return CloseReason.SUPERSEDED
+
+
+def _reason(transition: Transition, payload: Mapping[str, object], ctx: Context) -> str | None:
+    reason = payload.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise InvalidPayload("'reason' must be a string")
+    if transition.reason_required and not (reason and reason.strip()):
+        raise InvalidPayload(f"{transition.action!r} needs a 'reason'")
+    if reason is None:
+        passed = [d for d in ctx.snapshot.deadlines if d.on_expiry == ctx.action and d.has_passed(ctx.now)]
+        if passed:
+            return f"time limit {passed[0].kind.value} ended on {passed[0].due_date.isoformat()}"
+    return reason
+
+
+def decide(
+    snapshot: ApplicationSnapshot,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    payload: Mapping[str, object] | None = None,
+    *,
+    calendar: OfficeCalendar | None = None,
+) -> Decision:
+    """Decide what ``action`` by ``actor`` at ``now`` does to the application, without changing anything.
+
+    Checks run in a fixed order so the error is the most useful one: the action exists and leaves the current
+    state (else :class:`IllegalTransition` listing what the actor may do now), the role and office permit it
+    (:class:`Forbidden`), the payload is valid (:class:`InvalidPayload`), then the declared guards
+    (:class:`DeadlinePassed`, :class:`~workflows.errors.GuardFailed`, :class:`Forbidden` for examiner claims).
+
+    Args:
+        snapshot: the application as loaded.
+        action: the transition's name, e.g. ``respond_to_office_action``.
+        actor: who acts, in which role for this application.
+        now: the aware moment of the act (its office-local date starts new periods).
+        payload: the JSON-like request body; its canonical digest goes into the history entry.
+        calendar: the office's current calendar (defaults to its public holidays).
+
+    Returns:
+        The next snapshot, the deadlines to close then open, the history entry and the validated document.
+
+    Raises:
+        IllegalTransition: unknown action or not possible from the current state.
+        Forbidden: role, office or examiner claim.
+        InvalidPayload: malformed payload.
+        DeadlinePassed: the act came too late.
+        GuardFailed: another condition does not hold.
+    """
+    _check_now(now)
+    calendar = _calendar_for(snapshot.office, calendar)
+    payload = payload or {}
+    transition = TRANSITIONS_BY_ACTION.get(action)
+    if transition is None or snapshot.state not in transition.sources:
+        allowed = allowed_actions(snapshot, actor, now, calendar=calendar)
+        raise IllegalTransition(action, snapshot.state, allowed)
+    _authorise(transition, snapshot, actor)
+    document = transition.parse(payload) if transition.parse else None
+    ctx = _context(snapshot, actor, action=action, now=now, calendar=calendar, document=document)
+    reason = _reason(transition, payload, ctx)
+    for guard in transition.guards:
+        guard.check(ctx)
+
+    after = snapshot
+    for effect in transition.effects:
+        after = effect(ctx, after)
+    if transition.target is Target.STAY:
+        target = snapshot.state
+    elif transition.target is Target.RESUME:
+        if snapshot.lapse is None:  # pragma: no cover - only reachable through a lapse
+            raise RuntimeError("nothing to resume")
+        target = snapshot.lapse.resume_state
+    else:
+        target = transition.target
+
+    closing = [d for d in snapshot.deadlines if transition.closes == ALL or d.kind in transition.closes]
+    closed = tuple(ClosedDeadline(d, _close_reason(d, ctx)) for d in closing)
+    opened = tuple(d for spec in transition.opens if (d := _opened(spec, ctx, after)) is not None)
+    kept = tuple(d for d in snapshot.deadlines if d not in closing)
+    clash = {d.kind for d in kept} & {d.kind for d in opened}
+    if clash:  # pragma: no cover - a declaration error, caught by the stateful tests
+        raise RuntimeError(f"{action} would open a second deadline of kind {sorted(clash)}")
+
+    after = replace(after, state=target, deadlines=kept + opened, version=snapshot.version + 1)
+    claim_set = None
+    if after.claim_set_version != snapshot.claim_set_version:
+        claims = document.amended_claims if isinstance(document, OfficeActionResponse) else None
+        claims = claims or getattr(document, "claims", None)
+        claim_set = ClaimSet(after.claim_set_version, tuple(claims or ()), snapshot.claim_set_version)
+    entry = HistoryEntry(
+        application_id=snapshot.application_id,
+        seq=after.version,
+        action=action,
+        from_state=snapshot.state,
+        to_state=target,
+        actor_id=actor.id,
+        role=actor.role,
+        actor_office=actor.office,
+        office=snapshot.office,
+        at=now,
+        reason=reason,
+        payload_digest=payload_digest(payload),
+    )
+    return Decision(action, snapshot.state, after, closed, opened, entry, document, claim_set)

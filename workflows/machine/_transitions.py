@@ -1,0 +1,463 @@
+# Copyright 2026 Common Turkic Patent Organization. SPDX-License-Identifier: Apache-2.0
+"""The examination procedure, declared once: every transition with its roles, guards and deadline effects.
+
+Why a table of frozen dataclasses rather than python-statemachine (PSM): PSM gives one line per transition
+(``a.to(b, cond=...)``) but roles, office binding, deadlines to open/close and payload schemas would have to live
+in scattered callbacks, and its machine instances mutate the model they are bound to. Here each
+:class:`Transition` holds *all* of its rules in one declaration, and :func:`~workflows.machine.decide` is a pure
+function of a snapshot, so it can run inside the service's transaction and in property-based tests alike. The PSM
+ideas kept: states from a ``StrEnum``, guards as named predicates, side effects as named hooks, unknown events raise.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+from workflows import documents as docs
+from workflows.deadlines import Expiry, Period, explain_due_date
+from workflows.errors import DeadlinePassed, Forbidden, GuardFailed
+from workflows.machine._model import Lapse
+from workflows.states import (
+    FINAL_STATES,
+    LAPSABLE_STATES,
+    PENDING_STATES,
+    ApplicationState,
+    DeadlineKind,
+    Role,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from datetime import date, datetime
+
+    from workflows.deadlines import OfficeCalendar
+    from workflows.machine._model import Actor, ApplicationSnapshot
+
+    Effect = Callable[["Context", ApplicationSnapshot], ApplicationSnapshot]
+    """A named side effect on the next snapshot, like PSM's ``on_enter_`` hooks but pure."""
+
+S = ApplicationState
+K = DeadlineKind
+R = Role
+
+REOPEN_MONTHS = 2
+"""After re-establishment the missed act is due within a fresh 2 months of the decision (our choice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRule:
+    """What a kind of deadline means: its usual period, the acts that meet it, the consequence of missing it."""
+
+    period: Period
+    satisfied_by: tuple[str, ...]
+    on_expiry: str
+    """The system action the sweep applies once it has passed."""
+
+
+DEADLINE_RULES: Mapping[DeadlineKind, DeadlineRule] = {
+    K.CORRECT_DEFICIENCIES: DeadlineRule(
+        Period(months=docs.DEFAULT_CORRECTION_MONTHS), ("file_correction",), "deem_withdrawn"
+    ),
+    # EPC Rule 70(1): 6 months from the mention of the publication of the search report.
+    K.REQUEST_EXAMINATION: DeadlineRule(Period(months=6), ("request_examination",), "deem_withdrawn"),
+    K.RESPOND_TO_OFFICE_ACTION: DeadlineRule(
+        Period(months=docs.DEFAULT_RESPONSE_MONTHS), ("respond_to_office_action",), "deem_withdrawn"
+    ),
+    # EPC Rule 71(3): 4 months to approve the text intended for grant.
+    K.APPROVE_GRANT_TEXT: DeadlineRule(Period(months=4), ("approve_grant_text",), "deem_withdrawn"),
+    # EPC Art. 122 / Rule 136(1): at most 12 months after the missed time limit.
+    K.RE_ESTABLISHMENT: DeadlineRule(Period(months=12), ("request_re_establishment",), "close_re_establishment_window"),
+    # EPC Art. 99(1): 9 months from the mention of the grant.
+    K.OPPOSITION_PERIOD: DeadlineRule(Period(months=9), (), "close_opposition_period"),
+    # EPC Art. 93(1)(a): publication promptly after 18 months from the earliest date; an office act, not a time
+    # limit, so it neither extends over holidays nor waits for the end of the day.
+    K.PUBLICATION: DeadlineRule(
+        Period(months=18, extend_to_working_day=False, expiry=Expiry.START_OF_DAY), ("publish",), "publish"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What guards and effects may look at."""
+
+    snapshot: ApplicationSnapshot
+    actor: Actor
+    action: str
+    now: datetime
+    today: date
+    """``now`` as a date at the application's office."""
+    calendar: OfficeCalendar
+    document: docs.Document | None
+    """``None`` when :func:`~workflows.machine.allowed_actions` asks without a payload."""
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A named precondition; ``check`` raises a :class:`~workflows.errors.WorkflowError` when it fails."""
+
+    name: str
+    check: Callable[[Context], None]
+
+
+def _guard(check: Callable[[Context], None]) -> Guard:
+    return Guard(check.__name__, check)
+
+
+def _passed_deadline_for(ctx: Context) -> docs.DeadlineReference | None:
+    for deadline in ctx.snapshot.deadlines:
+        if deadline.on_expiry == ctx.action and deadline.has_passed(ctx.now):
+            return docs.DeadlineReference(deadline.kind.value)
+    return None
+
+
+@_guard
+def within_time_limit(ctx: Context) -> None:
+    """Acts under a time limit are refused once it has passed, even before the sweep has noticed."""
+    for deadline in ctx.snapshot.deadlines:
+        if ctx.action in deadline.satisfied_by and deadline.has_passed(ctx.now):
+            raise DeadlinePassed(
+                "within_time_limit",
+                f"the {deadline.kind.value} time limit ended on {deadline.due_date.isoformat()}; "
+                "only re-establishment of rights can help",
+            )
+
+
+def window_open(kind: DeadlineKind) -> Guard:
+    """The act is possible only while a deadline of ``kind`` is open and running (opposition, re-establishment)."""
+
+    def check(ctx: Context) -> None:
+        deadline = ctx.snapshot.deadline(kind)
+        if deadline is None or deadline.has_passed(ctx.now):
+            raise DeadlinePassed(f"window_open({kind.value})", f"the {kind.value} period is over")
+
+    return Guard(f"window_open({kind.value})", check)
+
+
+@_guard
+def deadline_has_passed(ctx: Context) -> None:
+    """System consequences apply only to a deadline that is open and has passed."""
+    if _passed_deadline_for(ctx) is None:
+        raise GuardFailed("deadline_has_passed", f"no open deadline with consequence {ctx.action!r} has passed")
+
+
+@_guard
+def is_published(ctx: Context) -> None:
+    """A patent is granted on a published application only (Art. 97/93 EPC)."""
+    if not ctx.snapshot.published:
+        raise GuardFailed("is_published", "the application must be published before grant; request publication")
+
+
+@_guard
+def publication_pending(ctx: Context) -> None:
+    """Early publication can be asked only while publication is still scheduled."""
+    if ctx.snapshot.published or ctx.snapshot.deadline(K.PUBLICATION) is None:
+        raise GuardFailed("publication_pending", "the application is already published or not to be published")
+
+
+@_guard
+def opposition_period_over(ctx: Context) -> None:
+    """Oppositions are decided together, once no more can be filed."""
+    if ctx.snapshot.deadline(K.OPPOSITION_PERIOD) is not None:
+        raise GuardFailed("opposition_period_over", "the opposition period is still running")
+
+
+@_guard
+def actor_holds_claim(ctx: Context) -> None:
+    """An examiner acts only on files they hold; administrators and the system are not bound by claims."""
+    if ctx.actor.role is R.EXAMINER and ctx.snapshot.claimant_id != ctx.actor.id:
+        raise Forbidden("claim the application before acting on it as examiner")
+
+
+@_guard
+def unclaimed(ctx: Context) -> None:
+    """At most one examiner holds a file."""
+    if ctx.snapshot.claimant_id is not None:
+        raise GuardFailed("unclaimed", f"already claimed by {ctx.snapshot.claimant_id}")
+
+
+@_guard
+def may_release(ctx: Context) -> None:
+    """Only the holder or an administrator releases a claim."""
+    if ctx.snapshot.claimant_id is None:
+        raise GuardFailed("may_release", "the application is not claimed")
+    if ctx.actor.role is R.EXAMINER and ctx.snapshot.claimant_id != ctx.actor.id:
+        raise Forbidden("only the examiner holding the claim or an office administrator may release it")
+
+
+@_guard
+def within_two_months_of_cause_removal(ctx: Context) -> None:
+    """Re-establishment is requested within 2 months of the removal of the cause (EPC Rule 136(1))."""
+    if not isinstance(ctx.document, docs.ReEstablishmentRequest):
+        return
+    removed = ctx.document.cause_removed_on
+    if removed > ctx.today:
+        raise GuardFailed("within_two_months_of_cause_removal", "the cause cannot be removed in the future")
+    limit = explain_due_date(ctx.calendar, "removal of the cause", removed, Period(months=2))
+    if ctx.now >= limit.expires_at:
+        raise DeadlinePassed(
+            "within_two_months_of_cause_removal",
+            f"re-establishment had to be requested by {limit.due_date.isoformat()}",
+        )
+
+
+def mark_published(_ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """Publication is a flag: the examination state is unaffected."""
+    return replace(snap, published=True)
+
+
+def record_lapse(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """Remember the state and the missed time limit so re-establishment can restore them."""
+    ref = _passed_deadline_for(ctx)
+    missed = ctx.snapshot.deadline(K(ref.kind)) if ref else None
+    if missed is None:  # pragma: no cover - the deadline_has_passed guard ran first
+        raise GuardFailed("deadline_has_passed", "no passed deadline to record")
+    return replace(snap, lapse=Lapse(ctx.snapshot.state, missed.kind, missed.due_date))
+
+
+def clear_lapse(_ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """Once rights are re-established the lapse is history."""
+    return replace(snap, lapse=None)
+
+
+def claim_for_actor(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """The acting examiner becomes the holder."""
+    return replace(snap, claimant_id=ctx.actor.id)
+
+
+def clear_claim(_ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """Nobody holds the file."""
+    return replace(snap, claimant_id=None)
+
+
+def assign_examiner(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """The administrator's chosen examiner holds the file, replacing any holder."""
+    if not isinstance(ctx.document, docs.Assignment):  # pragma: no cover - the payload parser ran first
+        raise TypeError("assign needs an Assignment")
+    return replace(snap, claimant_id=ctx.document.examiner_id)
+
+
+def new_claim_set(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """Amended claims become a new claim-set version; the old versions stay on file."""
+    claims = _amended_claims(ctx.document)
+    return replace(snap, claim_set_version=snap.claim_set_version + 1) if claims else snap
+
+
+def _amended_claims(document: docs.Document | None) -> tuple[str, ...] | None:
+    if isinstance(document, docs.OfficeActionResponse):
+        return document.amended_claims
+    if isinstance(document, docs.AmendedClaims):
+        return document.claims
+    return None
+
+
+class Anchor(enum.StrEnum):
+    """From which date a newly opened deadline runs."""
+
+    ACTION_DATE = "action_date"
+    """The office-local date of the transition (the notification date: no 10-day rule, delivery is electronic)."""
+    PRIORITY_DATE = "priority_date"
+    """The earliest priority date, or the filing date without priority."""
+    MISSED_DUE_DATE = "missed_due_date"
+    """The due date of the time limit whose loss is being recorded."""
+
+
+@dataclass(frozen=True, slots=True)
+class Open:
+    """A deadline a transition opens."""
+
+    kind: DeadlineKind | Literal["lapsed"]
+    """``"lapsed"``: the kind whose loss is being undone by re-establishment."""
+    anchor: Anchor = Anchor.ACTION_DATE
+    months: int | None = None
+    """Override of the rule's months; ``None`` keeps the rule (or ``months_from``)."""
+    months_from: str | None = None
+    """Attribute of the payload document holding the months, e.g. ``response_months``."""
+    when: Callable[[Context], bool] | None = None
+    """Named predicate: open only if it holds."""
+
+
+def is_published_before(ctx: Context) -> bool:
+    """The application was already published when the transition started."""
+    return ctx.snapshot.published
+
+
+def awaiting_examination_request(ctx: Context) -> bool:
+    """The search report is out and examination has not been requested."""
+    return ctx.snapshot.state is S.SEARCH_REPORT_ISSUED
+
+
+def not_published(ctx: Context) -> bool:
+    """Publication is still to come."""
+    return not ctx.snapshot.published
+
+
+class Target(enum.Enum):
+    """Targets that depend on the application rather than on the declaration."""
+
+    STAY = "stay"
+    """The state does not change (publication, claims, oppositions joining)."""
+    RESUME = "resume"
+    """The state before the lapse that re-establishment undoes."""
+
+
+ALL: Literal["all"] = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One transition, declared once with every rule that governs it."""
+
+    action: str
+    sources: frozenset[ApplicationState]
+    target: ApplicationState | Target
+    roles: frozenset[Role]
+    office_bound: bool
+    """Staff (examiners, office administrators) must belong to the application's office."""
+    description: str
+    guards: tuple[Guard, ...] = ()
+    parse: Callable[[Mapping[str, object]], docs.Document] | None = None
+    """Payload validation; ``None``: the payload may only carry a free-text ``reason``."""
+    reason_required: bool = False
+    opens: tuple[Open, ...] = ()
+    closes: frozenset[DeadlineKind] | Literal["all"] = field(default_factory=frozenset)
+    effects: tuple[Effect, ...] = ()
+
+
+def _t(
+    action: str,
+    sources: frozenset[ApplicationState] | set[ApplicationState],
+    target: ApplicationState | Target,
+    roles: set[Role],
+    description: str,
+    *,
+    office_bound: bool = True,
+    guards: tuple[Guard, ...] = (),
+    parse: Callable[[Mapping[str, object]], docs.Document] | None = None,
+    reason_required: bool = False,
+    opens: tuple[Open, ...] = (),
+    closes: set[DeadlineKind] | Literal["all"] = frozenset(),  # type: ignore[assignment]
+    effects: tuple[Effect, ...] = (),
+) -> Transition:
+    return Transition(
+        action=action,
+        sources=frozenset(sources),
+        target=target,
+        roles=frozenset(roles),
+        office_bound=office_bound,
+        description=description,
+        guards=guards,
+        parse=parse,
+        reason_required=reason_required,
+        opens=opens,
+        closes=closes if closes == ALL else frozenset(closes),
+        effects=effects,
+    )
+
+
+_EXAMINER = {R.EXAMINER}
+_ACTIVE = frozenset(S) - FINAL_STATES
+_PRE_GRANT = PENDING_STATES | {S.DEEMED_WITHDRAWN, S.RE_ESTABLISHMENT_REQUESTED}
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # --- formalities -------------------------------------------------------------------------------------------
+    _t("begin_formalities_check", {S.FILED}, S.FORMALITIES_CHECK, {R.EXAMINER, R.OFFICE_ADMIN, R.SYSTEM},
+       "Start the formalities check of a new filing.", guards=(actor_holds_claim,)),
+    _t("issue_deficiency_notice", {S.FORMALITIES_CHECK}, S.FORMALITIES_DEFICIENT, _EXAMINER,
+       "Invite the applicant to correct formal deficiencies.", guards=(actor_holds_claim,),
+       parse=docs.parse_deficiency_notice,
+       opens=(Open(K.CORRECT_DEFICIENCIES, months_from="correction_months"),)),
+    _t("file_correction", {S.FORMALITIES_DEFICIENT}, S.FORMALITIES_CHECK, {R.APPLICANT},
+       "The applicant corrects the deficiencies.", office_bound=False, guards=(within_time_limit,),
+       closes={K.CORRECT_DEFICIENCIES}),
+    _t("complete_formalities", {S.FORMALITIES_CHECK}, S.SEARCH, _EXAMINER,
+       "Formal requirements are met; the file goes to search.", guards=(actor_holds_claim,)),
+    # --- search ------------------------------------------------------------------------------------------------
+    _t("issue_search_report", {S.SEARCH}, S.SEARCH_REPORT_ISSUED, _EXAMINER,
+       "Issue the search report; the time limit for requesting examination runs from its publication.",
+       guards=(actor_holds_claim,), parse=docs.parse_search_report,
+       opens=(Open(K.REQUEST_EXAMINATION, when=is_published_before),)),
+    # --- publication: a flag plus this event, possible in any pending state --------------------------------------
+    _t("publish", PENDING_STATES, Target.STAY, {R.SYSTEM, R.OFFICE_ADMIN},
+       "Publish the application (18 months from the earliest date, or earlier on request).",
+       guards=(deadline_has_passed,), closes={K.PUBLICATION}, effects=(mark_published,),
+       opens=(Open(K.REQUEST_EXAMINATION, when=awaiting_examination_request),)),
+    _t("request_early_publication", PENDING_STATES, Target.STAY, {R.APPLICANT},
+       "Ask for publication before the 18 months have run (Art. 93(1)(b) EPC).", office_bound=False,
+       guards=(publication_pending,), closes={K.PUBLICATION}, opens=(Open(K.PUBLICATION, months=0),)),
+    # --- examination -------------------------------------------------------------------------------------------
+    _t("request_examination", {S.SEARCH_REPORT_ISSUED}, S.EXAMINATION, {R.APPLICANT},
+       "The applicant requests substantive examination.", office_bound=False, guards=(within_time_limit,),
+       closes={K.REQUEST_EXAMINATION}),
+    _t("issue_office_action", {S.EXAMINATION}, S.OFFICE_ACTION, _EXAMINER,
+       "Communicate objections per claim; the applicant must respond in time.", guards=(actor_holds_claim,),
+       parse=docs.parse_office_action,
+       opens=(Open(K.RESPOND_TO_OFFICE_ACTION, months_from="response_months"),)),
+    _t("respond_to_office_action", {S.OFFICE_ACTION}, S.EXAMINATION, {R.APPLICANT},
+       "Answer an office action with arguments and possibly amended claims.", office_bound=False,
+       guards=(within_time_limit,), parse=docs.parse_office_action_response,
+       closes={K.RESPOND_TO_OFFICE_ACTION}, effects=(new_claim_set,)),
+    _t("issue_intention_to_grant", {S.EXAMINATION}, S.INTENTION_TO_GRANT, _EXAMINER,
+       "Communicate the text intended for grant (EPC Rule 71(3)).", guards=(actor_holds_claim,),
+       opens=(Open(K.APPROVE_GRANT_TEXT),)),
+    _t("resume_examination", {S.INTENTION_TO_GRANT}, S.EXAMINATION, _EXAMINER,
+       "Take the file back from the grant stage, e.g. after requested amendments.", guards=(actor_holds_claim,),
+       closes={K.APPROVE_GRANT_TEXT}),
+    _t("approve_grant_text", {S.INTENTION_TO_GRANT}, S.GRANTED, {R.APPLICANT},
+       "The applicant approves the text; the patent is granted and the opposition period starts.",
+       office_bound=False, guards=(within_time_limit, is_published), closes={K.APPROVE_GRANT_TEXT},
+       opens=(Open(K.OPPOSITION_PERIOD),)),
+    _t("refuse", {S.EXAMINATION}, S.REFUSED, _EXAMINER,
+       "Refuse the application (Art. 97(2) EPC).", guards=(actor_holds_claim,), reason_required=True,
+       closes=ALL),
+    # --- withdrawal and loss of rights ---------------------------------------------------------------------------
+    _t("withdraw", _PRE_GRANT, S.WITHDRAWN, {R.APPLICANT},
+       "The applicant withdraws the application (any time before grant).", office_bound=False, closes=ALL),
+    _t("deem_withdrawn", LAPSABLE_STATES, S.DEEMED_WITHDRAWN, {R.SYSTEM},
+       "A time limit passed unanswered: the application is deemed withdrawn.", guards=(deadline_has_passed,),
+       closes=ALL, effects=(record_lapse,),
+       opens=(Open(K.RE_ESTABLISHMENT, anchor=Anchor.MISSED_DUE_DATE),)),
+    _t("request_re_establishment", {S.DEEMED_WITHDRAWN}, S.RE_ESTABLISHMENT_REQUESTED, {R.APPLICANT},
+       "Ask for re-establishment of rights: 2 months from removal of the cause, at most 12 months after the "
+       "missed time limit.", office_bound=False,
+       guards=(window_open(K.RE_ESTABLISHMENT), within_two_months_of_cause_removal),
+       parse=docs.parse_re_establishment_request, closes={K.RE_ESTABLISHMENT}),
+    _t("grant_re_establishment", {S.RE_ESTABLISHMENT_REQUESTED}, Target.RESUME, {R.OFFICE_ADMIN},
+       "Re-establish rights: the procedure resumes where it lapsed, the missed act due within 2 months.",
+       effects=(clear_lapse,),
+       opens=(Open("lapsed", months=REOPEN_MONTHS),
+              Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE, when=not_published))),
+    _t("reject_re_establishment", {S.RE_ESTABLISHMENT_REQUESTED}, S.DEEMED_WITHDRAWN, {R.OFFICE_ADMIN},
+       "Reject the request; the loss of rights is final.", reason_required=True),
+    _t("close_re_establishment_window", {S.DEEMED_WITHDRAWN}, Target.STAY, {R.SYSTEM},
+       "12 months after the missed time limit re-establishment is no longer possible.",
+       guards=(deadline_has_passed,), closes={K.RE_ESTABLISHMENT}),
+    # --- opposition ----------------------------------------------------------------------------------------------
+    _t("file_opposition", {S.GRANTED, S.OPPOSITION}, S.OPPOSITION, {R.THIRD_PARTY},
+       "A third party opposes the patent within 9 months of grant; later oppositions join the proceedings.",
+       office_bound=False, guards=(window_open(K.OPPOSITION_PERIOD),), parse=docs.parse_opposition),
+    _t("close_opposition_period", {S.GRANTED, S.OPPOSITION}, Target.STAY, {R.SYSTEM},
+       "The 9 months for opposition are over.", guards=(deadline_has_passed,), closes={K.OPPOSITION_PERIOD}),
+    _t("maintain_patent", {S.OPPOSITION}, S.MAINTAINED, _EXAMINER,
+       "Reject the oppositions; the patent is maintained as granted.",
+       guards=(actor_holds_claim, opposition_period_over), closes=ALL),
+    _t("maintain_as_amended", {S.OPPOSITION}, S.MAINTAINED_AMENDED, _EXAMINER,
+       "Maintain the patent with amended claims (new claim-set version).",
+       guards=(actor_holds_claim, opposition_period_over), parse=docs.parse_amended_claims, closes=ALL,
+       effects=(new_claim_set,)),
+    _t("revoke_patent", {S.OPPOSITION}, S.REVOKED, _EXAMINER,
+       "Revoke the patent.", guards=(actor_holds_claim, opposition_period_over), reason_required=True,
+       closes=ALL),
+    # --- examiner claims -----------------------------------------------------------------------------------------
+    _t("claim", _ACTIVE, Target.STAY, _EXAMINER,
+       "An examiner takes the file.", guards=(unclaimed,), effects=(claim_for_actor,)),
+    _t("release", frozenset(S), Target.STAY, {R.EXAMINER, R.OFFICE_ADMIN},
+       "The holder or an administrator frees the file.", guards=(may_release,), effects=(clear_claim,)),
+    _t("assign", _ACTIVE, Target.STAY, {R.OFFICE_ADMIN},
+       "An administrator gives the file to an examiner of the office.", parse=docs.parse_assignment,
+       effects=(assign_examiner,)),
+)  # fmt: skip
+
+TRANSITIONS_BY_ACTION: Mapping[str, Transition] = {t.action: t for t in TRANSITIONS}
