@@ -1,2 +1,69 @@
 # Copyright 2026 Common Turkic Patent Organization. SPDX-License-Identifier: Apache-2.0
 """Examination workflow: states, transitions, deadlines. Plain Python, no web code."""
+
+from __future__ import annotations
+
+from workflows.deadlines import Deadline, DeadlineChange, Explanation, OfficeCalendar, Period, recompute_deadlines
+from workflows.errors import (
+    DeadlinePassed,
+    Forbidden,
+    GuardFailed,
+    IllegalTransition,
+    InvalidPayload,
+    StaleSnapshotError,
+    WorkflowError,
+)
+from workflows.history import HistoryEntry, payload_digest
+from workflows.machine import (
+    Actor,
+    ApplicationSnapshot,
+    ClosedDeadline,
+    CloseReason,
+    Decision,
+    Lapse,
+    allowed_actions,
+    decide,
+    open_application,
+    reschedule,
+)
+from workflows.offices import OFFICES, Office, OfficeCode, get_office
+from workflows.states import ApplicationState, DeadlineKind, Role
+from workflows.sweep import DueAction, apply_due, sweep
+
+__all__ = [
+    "OFFICES",
+    "Actor",
+    "ApplicationSnapshot",
+    "ApplicationState",
+    "CloseReason",
+    "ClosedDeadline",
+    "Deadline",
+    "DeadlineChange",
+    "DeadlineKind",
+    "DeadlinePassed",
+    "Decision",
+    "DueAction",
+    "Explanation",
+    "Forbidden",
+    "GuardFailed",
+    "HistoryEntry",
+    "IllegalTransition",
+    "InvalidPayload",
+    "Lapse",
+    "Office",
+    "OfficeCalendar",
+    "OfficeCode",
+    "Period",
+    "Role",
+    "StaleSnapshotError",
+    "WorkflowError",
+    "allowed_actions",
+    "apply_due",
+    "decide",
+    "get_office",
+    "open_application",
+    "payload_digest",
+    "recompute_deadlines",
+    "reschedule",
+    "sweep",
+]

@@ -44,3 +44,7 @@ class DeadlinePassed(GuardFailed):
 
 class InvalidPayload(WorkflowError):  # noqa: N818 - names fixed by the service contract
     """The transition's payload is malformed (HTTP 422)."""
+
+
+class StaleSnapshotError(WorkflowError):
+    """The application changed since it was loaded (optimistic lock on ``version``); reload and decide again."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from workflows.machine._decide import allowed_actions, decide, open_application
 from workflows.machine._model import Actor, ApplicationSnapshot, ClosedDeadline, CloseReason, Decision, Lapse
+from workflows.machine._reschedule import RESCHEDULE_ACTION, reschedule
 from workflows.machine._transitions import (
     DEADLINE_RULES,
     TRANSITIONS,
@@ -18,6 +19,7 @@ from workflows.machine._transitions import (
 
 __all__ = [
     "DEADLINE_RULES",
+    "RESCHEDULE_ACTION",
     "TRANSITIONS",
     "TRANSITIONS_BY_ACTION",
     "Actor",
@@ -34,4 +36,5 @@ __all__ = [
     "allowed_actions",
     "decide",
     "open_application",
+    "reschedule",
 ]

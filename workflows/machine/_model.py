@@ -80,6 +80,8 @@ class CloseReason(enum.StrEnum):
     """It passed and its consequence is being applied."""
     SUPERSEDED = "superseded"
     """The procedure moved on (withdrawal, refusal, a lapse elsewhere...)."""
+    RECOMPUTED = "recomputed"
+    """Replaced by the same deadline recomputed under a changed office calendar."""
 
 
 @dataclass(frozen=True, slots=True)
