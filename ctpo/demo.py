@@ -92,9 +92,7 @@ async def load_demo(session_factory: async_sessionmaker[AsyncSession], store: Do
                     )
         if (await session.execute(select(func.count()).select_from(Application))).scalar_one():
             return
-        owner = (
-            await session.execute(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
-        ).scalar_one()
+        owner = (await session.execute(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))).scalar_one()
         filing = FilingService(session, store, max_document_bytes=1 << 20)
         for application in _sample_filings():
             await filing.file(owner, application, [], idempotency_key=f"demo-{application.title}")

@@ -63,9 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """A configured service; ``settings`` defaults to the environment."""
     settings = settings or get_settings()
     jwt_auth = build_jwt_auth(settings)
-    state = State(
-        {"settings": settings, "jwt_auth": jwt_auth, "document_store": DocumentStore(settings.storage_dir)}
-    )
+    state = State({"settings": settings, "jwt_auth": jwt_auth, "document_store": DocumentStore(settings.storage_dir)})
     openapi = OpenAPIConfig(
         title="CTPO filing system",
         version="0.1.0",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator  # noqa: TC003 - Litestar reads these annotations at run time
 
 from litestar.datastructures import State  # noqa: TC002
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession  # noqa: TC002
 
 from ctpo.domain.accounts.services import AccountService
@@ -17,12 +18,12 @@ async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]
         yield session
 
 
-def provide_filing_service(state: State, db_session: AsyncSession) -> FilingService:
+def provide_filing_service(state: State, db_session: NamedDependency[AsyncSession]) -> FilingService:
     """The filing service bound to this request's session."""
     settings = state.settings
     return FilingService(db_session, state.document_store, max_document_bytes=settings.max_document_bytes)
 
 
-def provide_account_service(db_session: AsyncSession) -> AccountService:
+def provide_account_service(db_session: NamedDependency[AsyncSession]) -> AccountService:
     """The account service bound to this request's session."""
     return AccountService(db_session)

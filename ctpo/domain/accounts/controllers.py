@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.datastructures import State  # noqa: TC002 - read at run time by Litestar
 from litestar.security.jwt import Token  # noqa: TC002 - read at run time by Litestar
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -15,7 +17,6 @@ from ctpo.domain.accounts import schemas as s
 from ctpo.domain.accounts.services import AccountService, AuthenticationError, user_out
 from ctpo.lib.errors import CtpoError
 from ctpo.server.auth import PUBLIC
-
 
 
 class LoginFailedError(CtpoError):
@@ -32,7 +33,9 @@ class AuthController(Controller):
     tags = ["Accounts"]  # noqa: RUF012
 
     @post("/login", opt=PUBLIC, status_code=HTTP_200_OK, summary="Log in and get a bearer token")
-    async def login(self, data: s.LoginIn, account_service: AccountService, state: State) -> s.TokenOut:
+    async def login(
+        self, data: JSONBody[s.LoginIn], account_service: NamedDependency[AccountService], state: State
+    ) -> s.TokenOut:
         """Exchange e-mail and password for a signed, expiring token."""
         try:
             user = await account_service.authenticate(data.email, data.password)
@@ -45,7 +48,9 @@ class AuthController(Controller):
         return s.TokenOut(access_token=token, token_type="Bearer", expires_at=datetime.now(UTC) + ttl)
 
     @post("/register", opt=PUBLIC, status_code=HTTP_201_CREATED, summary="Register as an applicant")
-    async def register(self, data: s.RegisterIn, account_service: AccountService) -> s.UserOut:
+    async def register(
+        self, data: JSONBody[s.RegisterIn], account_service: NamedDependency[AccountService]
+    ) -> s.UserOut:
         """Applicants and patent attorneys open their own accounts; office staff are created by admins."""
         user = await account_service.create(
             email=data.email, full_name=data.full_name, password=data.password, role=Role.APPLICANT, office=None
@@ -73,14 +78,21 @@ class StaffController(Controller):
 
     @get("/", summary="List an office's accounts")
     async def list_staff(
-        self, request: Request[User, Token, Any], office: str, account_service: AccountService
+        self,
+        request: Request[User, Token, Any],
+        office: FromPath[str],
+        account_service: NamedDependency[AccountService],
     ) -> list[s.UserOut]:
         """Administrators of the office only."""
         return [user_out(u) for u in await account_service.list_staff(request.user, office)]
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create an examiner or administrator")
     async def create_staff(
-        self, request: Request[User, Token, Any], office: str, data: s.UserCreateIn, account_service: AccountService
+        self,
+        request: Request[User, Token, Any],
+        office: FromPath[str],
+        data: JSONBody[s.UserCreateIn],
+        account_service: NamedDependency[AccountService],
     ) -> s.UserOut:
         """Administrators of the office only."""
         return user_out(await account_service.create_staff(request.user, office.upper(), data))

@@ -33,7 +33,9 @@ class AccountService:
         Raises:
             AuthenticationError: no such active account, or a wrong password.
         """
-        user = (await self.session.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
+        user = (
+            await self.session.execute(select(User).where(User.email == email.strip().lower()))
+        ).scalar_one_or_none()
         ok = verify_password(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             raise AuthenticationError

@@ -9,7 +9,8 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile  # noqa: TC002 - Litestar reads the annotation at run time
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.di import NamedDependency
+from litestar.params import Body, FromPath, HeaderParameter, JSONBody, Parameter
 from litestar.security.jwt import Token  # noqa: TC002 - read at run time by Litestar
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -21,8 +22,8 @@ from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError
 
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         max_length=200,
         required=False,
         description="Any unique string; a retried request with the same key returns the first receipt.",
@@ -67,8 +68,8 @@ class FilingController(Controller):
     async def file_json(
         self,
         request: Request[User, Token, Any],
-        data: s.ApplicationIn,
-        filing_service: FilingService,
+        data: JSONBody[s.ApplicationIn],
+        filing_service: NamedDependency[FilingService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[s.Receipt]:
         """File an application sent as JSON."""
@@ -89,7 +90,7 @@ class FilingController(Controller):
         self,
         request: Request[User, Token, Any],
         data: Annotated[MultipartFiling, Body(media_type=RequestEncodingType.MULTI_PART)],
-        filing_service: FilingService,
+        filing_service: NamedDependency[FilingService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[s.Receipt]:
         """File an application sent as multipart form data."""
@@ -121,7 +122,7 @@ class FilingController(Controller):
     async def list_applications(
         self,
         request: Request[User, Token, Any],
-        filing_service: FilingService,
+        filing_service: NamedDependency[FilingService],
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         offset: Annotated[int, Parameter(ge=0, le=10_000_000)] = 0,
     ) -> list[s.ApplicationSummary]:
@@ -131,21 +132,25 @@ class FilingController(Controller):
 
     @get("/{number:str}", summary="Read an application")
     async def get_application(
-        self, request: Request[User, Token, Any], number: str, filing_service: FilingService
+        self, request: Request[User, Token, Any], number: FromPath[str], filing_service: NamedDependency[FilingService]
     ) -> s.ApplicationOut:
         """The whole file; 404 for files you may not see, so their existence does not leak."""
         return file_of(await filing_service.get_visible(request.user, number))
 
     @get("/{number:str}/receipt", summary="The filing receipt, again")
     async def get_receipt(
-        self, request: Request[User, Token, Any], number: str, filing_service: FilingService
+        self, request: Request[User, Token, Any], number: FromPath[str], filing_service: NamedDependency[FilingService]
     ) -> s.Receipt:
         """The same receipt as at filing."""
         return receipt_of(await filing_service.get_visible(request.user, number))
 
     @get("/{number:str}/documents/{sha256:str}", summary="Download a document", media_type="application/octet-stream")
     async def get_document(
-        self, request: Request[User, Token, Any], number: str, sha256: str, filing_service: FilingService
+        self,
+        request: Request[User, Token, Any],
+        number: FromPath[str],
+        sha256: FromPath[str],
+        filing_service: NamedDependency[FilingService],
     ) -> Response[bytes]:
         """The stored bytes, verified against their hash before they are sent."""
         application = await filing_service.get_visible(request.user, number)

@@ -31,7 +31,7 @@ from ctpo.domain.filings.document_types import check_document
 from ctpo.domain.filings.numbering import format_number, next_sequence
 from ctpo.domain.filings.validation import validate_application
 from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
-from workflows.offices import get_office
+from workflows.offices import OfficeCode, get_office
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -140,10 +140,11 @@ class FilingService:
             UnsupportedMediaError: a document is not PDF, XML or plain text.
         """
         received_at = self.clock()
-        office = get_office(application.receiving_office) if len(application.receiving_office) == 2 else None  # noqa: PLR2004
+        known = application.receiving_office in OfficeCode.__members__
+        office = get_office(application.receiving_office) if known else None
         filing_date = office.local_date(received_at) if office else received_at.date()
-        ipc = validate_application(application, filing_date)
-        assert office is not None  # noqa: S101 - validation rejected unknown offices
+        ipc = validate_application(application, filing_date)  # rejects unknown offices
+        assert office is not None  # noqa: S101
 
         receipts = [self._check_upload(upload) for upload in uploads]
         application = msgspec.structs.replace(application, documents=[])
@@ -348,4 +349,3 @@ def summary_of(application: Application) -> s.ApplicationSummary:
         language=application.language,
         title=application.title,
     )
-

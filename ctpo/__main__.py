@@ -1,0 +1,5 @@
+"""``python -m ctpo`` runs the CLI."""
+
+from ctpo.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""Fixtures: every service test runs on a real SQLite file and on a real PostgreSQL database."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from litestar.testing import TestClient
+
+from ctpo.db.migrate import upgrade
+from ctpo.lib.settings import Settings
+from ctpo.server.app import create_app
+from tests.support import (
+    PASSWORD,
+    create_postgres_database,
+    create_user,
+    drop_postgres_database,
+    require_postgres,
+    unique_name,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from litestar import Litestar
+
+    from ctpo.db.models import User
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A migrated database that each PostgreSQL test copies (CREATE DATABASE … TEMPLATE)."""
+    require_postgres()
+    name = unique_name("ctpo_tmpl")
+    url = create_postgres_database(name)
+    upgrade(url)
+    yield name
+    drop_postgres_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database per test."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'ctpo.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = unique_name("ctpo_test")
+    yield create_postgres_database(name, template=template)
+    drop_postgres_database(name)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        secret_key="test-secret-key-with-enough-entropy-0123456789",
+        storage_dir=tmp_path / "documents",
+        max_document_bytes=256 * 1024,
+        max_request_bytes=2 * 1024 * 1024,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Any]]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_user(database_url: str) -> Callable[..., User]:
+    def make(role: str, office: str | None = None, email: str | None = None) -> User:
+        return create_user(database_url, role, office, email)
+
+    return make
+
+
+@pytest.fixture
+def login(client: TestClient[Any]) -> Callable[[User], dict[str, str]]:
+    """Authorization headers for an account."""
+
+    def headers_for(user: User) -> dict[str, str]:
+        response = client.post("/auth/login", json={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return headers_for

@@ -1,0 +1,131 @@
+"""Every endpoint × every role × own/other office or owner, with the status each must get.
+
+The routes come from the app's own route table: an endpoint added without a row here fails the test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from litestar.routes import HTTPRoute
+
+from tests.support import PASSWORD, application_payload, inline_document
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from litestar import Litestar
+    from litestar.testing import TestClient
+
+ACTORS = ("anonymous", "owner", "other_applicant", "examiner_same", "examiner_other", "admin_same", "admin_other")
+DOC = b"A plain-text annex."
+
+
+def _row(anonymous: int, owner: int, other_applicant: int, examiner_same: int, examiner_other: int,
+         admin_same: int, admin_other: int) -> dict[str, int]:  # fmt: skip
+    return dict(zip(ACTORS, (anonymous, owner, other_applicant, examiner_same, examiner_other, admin_same, admin_other)))
+
+
+FILE_READ = _row(401, 200, 404, 200, 404, 200, 404)
+ANY_USER = _row(401, 200, 200, 200, 200, 200, 200)
+PUBLIC = _row(200, 200, 200, 200, 200, 200, 200)
+
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("POST", "/applications"): _row(401, 201, 201, 403, 403, 403, 403),
+    ("POST", "/applications/multipart"): _row(401, 201, 201, 403, 403, 403, 403),
+    ("GET", "/applications"): ANY_USER,
+    ("GET", "/applications/{number}"): FILE_READ,
+    ("GET", "/applications/{number}/receipt"): FILE_READ,
+    ("GET", "/applications/{number}/documents/{sha256}"): FILE_READ,
+    ("POST", "/auth/login"): PUBLIC,
+    ("POST", "/auth/register"): _row(201, 201, 201, 201, 201, 201, 201),
+    ("GET", "/me"): ANY_USER,
+    ("GET", "/offices"): PUBLIC,
+    ("GET", "/offices/{office}/users"): _row(401, 403, 403, 403, 403, 200, 404),
+    ("POST", "/offices/{office}/users"): _row(401, 403, 403, 403, 403, 201, 404),
+    ("GET", "/health"): PUBLIC,
+}
+DOCS_PREFIX = "/schema"
+"""The OpenAPI schema and its renderers are public; checked separately below."""
+
+
+def _template(path: str) -> str:
+    """``/applications/{number:str}`` → ``/applications/{number}``."""
+    parts = [p.split(":", 1)[0] + "}" if p.startswith("{") else p for p in path.split("/")]
+    return "/".join(parts).rstrip("/") or "/"
+
+
+def _routes(app: Litestar) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path.startswith(DOCS_PREFIX):
+            continue
+        found.update((method, _template(route.path)) for method in route.methods if method not in {"HEAD", "OPTIONS"})
+    return found
+
+
+def test_every_route_has_a_rule(app: Litestar):
+    assert _routes(app) == set(EXPECTED), "add the new endpoint to EXPECTED with its status per role"
+
+
+def _body(method: str, path: str) -> dict[str, Any]:
+    if (method, path) == ("POST", "/applications"):
+        return {"json": application_payload()}
+    if (method, path) == ("POST", "/applications/multipart"):
+        return {
+            "data": {"application": json.dumps(application_payload())},
+            "files": [("documents", ("annex.txt", DOC, "text/plain"))],
+        }
+    if path == "/auth/login":
+        return {"json": {"email": "login-target@test.example", "password": PASSWORD}}
+    email = f"{uuid.uuid4().hex[:10]}@test.example"
+    if path == "/auth/register":
+        return {"json": {"email": email, "full_name": "New Applicant", "password": PASSWORD}}
+    if (method, path) == ("POST", "/offices/{office}/users"):
+        return {"json": {"email": email, "full_name": "New Examiner", "password": PASSWORD, "role": "examiner"}}
+    return {}
+
+
+def test_authorization_matrix(
+    app: Litestar,
+    client: TestClient[Any],
+    make_user: Callable[..., Any],
+    login: Callable[[Any], dict[str, str]],
+):
+    make_user("applicant", email="login-target@test.example")
+    users = {
+        "owner": make_user("applicant"),
+        "other_applicant": make_user("applicant"),
+        "examiner_same": make_user("examiner", "KZ"),
+        "examiner_other": make_user("examiner", "TR"),
+        "admin_same": make_user("office_admin", "KZ"),
+        "admin_other": make_user("office_admin", "TR"),
+    }
+    headers = {name: login(user) for name, user in users.items()} | {"anonymous": {}}
+    filed = client.post(
+        "/applications",
+        json=application_payload(receiving_office="KZ", documents=[inline_document("annex.txt", DOC)]),
+        headers=headers["owner"],
+    )
+    assert filed.status_code == 201
+    values = {"number": filed.json()["application_number"], "sha256": hashlib.sha256(DOC).hexdigest(), "office": "KZ"}
+
+    failures = []
+    for (method, path), expected in sorted(EXPECTED.items()):
+        url = path.format(**values)
+        for actor in ACTORS:
+            response = client.request(method, url, headers=headers[actor], **_body(method, path))
+            if response.status_code != expected[actor]:
+                failures.append(f"{method} {path} as {actor}: {response.status_code}, expected {expected[actor]}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"].startswith("application/problem+json"), (method, path)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", ["/schema/openapi.json", "/schema/swagger", "/schema/redoc"])
+def test_api_docs_are_public(client: TestClient[Any], path: str):
+    assert client.get(path).status_code == 200
