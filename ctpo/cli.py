@@ -67,8 +67,8 @@ def users() -> None:
 @click.option("--password", default=None, help="Prompted for when omitted.")
 def users_create(email: str, full_name: str, role: str, office: str | None, password: str | None) -> None:
     """Create an account (the way to make the first administrator of an office)."""
-    from ctpo.db.models import Role  # noqa: PLC0415
     from ctpo.db.migrate import upgrade  # noqa: PLC0415
+    from ctpo.db.models import Role  # noqa: PLC0415
     from ctpo.domain.accounts.services import AccountService  # noqa: PLC0415
     from ctpo.lib.errors import CtpoError  # noqa: PLC0415
 

@@ -25,7 +25,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, str], ...] = (
     ("applicant@demo.ctpo.example", "Aigerim Sadykova (applicant)", Role.APPLICANT, None, "demo-applicant-2026"),
     ("attorney@demo.ctpo.example", "Mehmet Yılmaz (patent attorney)", Role.APPLICANT, None, "demo-attorney-2026"),
 )
-DEMO_STAFF_PASSWORD = "demo-staff-2026"
+DEMO_STAFF_PASSWORD = "demo-staff-2026"  # noqa: S105 - public demo credential, documented in the README
 """Password of every demo examiner (``examiner.kz@…``) and office admin (``admin.kz@…``)."""
 
 

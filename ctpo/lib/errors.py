@@ -21,7 +21,9 @@ class CtpoError(Exception):
     status_code: int = 500
     title: str = "Internal error"
 
-    def __init__(self, detail: str, *, errors: list[FieldError] | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self, detail: str, *, errors: list[FieldError] | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []

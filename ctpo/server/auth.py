@@ -29,7 +29,7 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     except ValueError:
         return None
     async with connection.app.state.session_factory() as session:
-        user = await session.get(User, user_id)
+        user: User | None = await session.get(User, user_id)
     if user is None or not user.is_active:
         return None
     return user

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator  # noqa: TC003 - Litestar reads these annotations at run time
+from collections.abc import AsyncGenerator
 
-from litestar.datastructures import State  # noqa: TC002
+from litestar.datastructures import State
 from litestar.di import NamedDependency
-from sqlalchemy.ext.asyncio import AsyncSession  # noqa: TC002
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpo.domain.accounts.services import AccountService
 from ctpo.domain.filings.services import FilingService

@@ -48,7 +48,7 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
 
 
 def _plain(message: str) -> str:
-    """msgspec says ``Expected `int`, got `str` - at `$.claims[0].number```; drop the path, we name the field."""
+    """Msgspec says ``Expected `int`, got `str` - at `$.claims[0].number```; drop the path, we name the field."""
     return message.split(" - at `", 1)[0].replace("`", "'")
 
 
@@ -83,7 +83,7 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it with the request, tell the client nothing internal."""
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = Problem(
         status=HTTP_500_INTERNAL_SERVER_ERROR,
         title="Internal error",
@@ -94,8 +94,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    CtpoError: handle_domain_error,  # type: ignore[dict-item]
-    HTTPException: handle_http_error,  # type: ignore[dict-item]
+    CtpoError: handle_domain_error,
+    HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }
 

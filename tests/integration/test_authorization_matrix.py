@@ -25,9 +25,9 @@ ACTORS = ("anonymous", "owner", "other_applicant", "examiner_same", "examiner_ot
 DOC = b"A plain-text annex."
 
 
-def _row(anonymous: int, owner: int, other_applicant: int, examiner_same: int, examiner_other: int,
-         admin_same: int, admin_other: int) -> dict[str, int]:  # fmt: skip
-    return dict(zip(ACTORS, (anonymous, owner, other_applicant, examiner_same, examiner_other, admin_same, admin_other)))
+def _row(*statuses: int) -> dict[str, int]:
+    """One status per actor, in the order of :data:`ACTORS`."""
+    return dict(zip(ACTORS, statuses, strict=True))
 
 
 FILE_READ = _row(401, 200, 404, 200, 404, 200, 404)

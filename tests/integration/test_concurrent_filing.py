@@ -33,7 +33,9 @@ def test_fifty_concurrent_filings_get_distinct_gapless_numbers(database_url: str
             "access_token"
         ]
         responses = asyncio.run(_file_all(base, token))
-        assert [r.status_code for r in responses] == [201] * FILINGS, [r.text for r in responses if r.status_code != 201]
+        assert [r.status_code for r in responses] == [201] * FILINGS, [
+            r.text for r in responses if r.status_code != 201
+        ]
         numbers = sorted(r.json()["application_number"] for r in responses)
         assert len(set(numbers)) == FILINGS
         assert [int(n.rsplit("-", 1)[1]) for n in numbers] == list(range(1, FILINGS + 1))

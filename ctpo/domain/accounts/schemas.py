@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import uuid  # noqa: TC003 - msgspec needs the type at run time
-from datetime import datetime  # noqa: TC003
+import uuid
+from datetime import datetime
 from typing import Annotated
 
 import msgspec

@@ -7,18 +7,17 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile  # noqa: TC002 - Litestar reads the annotation at run time
-from litestar.enums import RequestEncodingType
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, HeaderParameter, JSONBody, Parameter
-from litestar.security.jwt import Token  # noqa: TC002 - read at run time by Litestar
+from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ctpo.db.models import Role, User
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.services import FilingService, Upload, file_of, receipt_of, summary_of, uploads_from_json
 from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError
-
 
 IdempotencyKey = Annotated[
     str | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ctpo.db.models import ApplicationSequence
@@ -24,8 +25,9 @@ def format_number(office: str, year: int, sequence: int) -> str:
 
 async def next_sequence(session: AsyncSession, office: str, year: int) -> int:
     """Take the next number of ``office`` in ``year``; must run inside the transaction that files."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = ApplicationSequence.__table__
+    assert isinstance(table, Table)  # noqa: S101 - narrows the mapped FromClause for the type checker
     statement = (
         insert(table)
         .values(office=office, year=year, last_value=1)

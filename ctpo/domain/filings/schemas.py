@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime  # noqa: TC003 - msgspec needs the types at run time
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec

@@ -104,7 +104,7 @@ def can_see(user: User, application: Application) -> bool:
     return application.receiving_office == user.office
 
 
-def visible_to(user: User) -> Select[tuple[Application]]:
+def visible_to(user: User) -> Select[Application]:
     """The applications ``user`` may see, as a query to refine."""
     query = select(Application)
     if user.role == Role.APPLICANT:
@@ -159,7 +159,15 @@ class FilingService:
             self.store.put(upload.content)
 
         try:
-            record = await self._insert(owner, application, ipc, receipts, digest, received_at, filing_date)
+            record = await self._insert(
+                owner=owner,
+                data=application,
+                ipc=ipc,
+                receipts=receipts,
+                digest=digest,
+                received_at=received_at,
+                filing_date=filing_date,
+            )
             if idempotency_key is not None:
                 self.session.add(
                     IdempotencyRecord(
@@ -205,6 +213,7 @@ class FilingService:
 
     async def _insert(
         self,
+        *,
         owner: User,
         data: s.ApplicationIn,
         ipc: list[str],

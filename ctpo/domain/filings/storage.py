@@ -42,7 +42,7 @@ class DocumentStore:
                 tmp.write(content)
                 tmp.flush()
                 os.fsync(tmp.fileno())
-            os.replace(tmp_name, target)
+            Path(tmp_name).replace(target)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise

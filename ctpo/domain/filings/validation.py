@@ -82,6 +82,56 @@ def _check_party(out: _Collector, field: str, party: PartyIn) -> None:
         out.add(f"{field}.country", f"'{party.country}' is not a two-letter country code such as KZ or TR")
 
 
+def _check_claims(out: _Collector, application: ApplicationIn) -> None:
+    if not application.claims:
+        out.add("claims", "at least one claim is required")
+    numbers = [claim.number for claim in application.claims]
+    if numbers and sorted(numbers) != list(range(1, len(numbers) + 1)):
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+        reason = f"claim numbers {repeated} appear more than once" if repeated else "claim numbers have gaps"
+        out.add("claims", f"{reason}; number the claims 1 to {len(numbers)}")
+    for i, claim in enumerate(application.claims):
+        _check_text(out, f"claims[{i}].text", claim.text, single_line=False)
+
+
+def _check_parties(out: _Collector, application: ApplicationIn) -> None:
+    if not application.applicants:
+        out.add("applicants", "at least one applicant is required")
+    for i, party in enumerate(application.applicants):
+        _check_party(out, f"applicants[{i}]", party)
+    for i, party in enumerate(application.inventors):
+        _check_party(out, f"inventors[{i}]", party)
+
+
+def _check_priorities(out: _Collector, application: ApplicationIn, filing_date: date) -> None:
+    for i, priority in enumerate(application.priority_claims):
+        field = f"priority_claims[{i}]"
+        if not _COUNTRY.match(priority.office):
+            out.add(f"{field}.office", f"'{priority.office}' is not a two-letter office code such as TR or EP")
+        _check_text(out, f"{field}.number", priority.number, single_line=True)
+        if priority.date > filing_date:
+            out.add(f"{field}.date", f"{priority.date} is after the filing date {filing_date}")
+        elif add_months(priority.date, PRIORITY_PERIOD_MONTHS) < filing_date:
+            out.add(
+                f"{field}.date",
+                f"{priority.date} is more than {PRIORITY_PERIOD_MONTHS} months before the filing date {filing_date}; "
+                "the priority period has expired (Paris Convention Art. 4C)",
+            )
+
+
+def _canonical_ipc(out: _Collector, application: ApplicationIn) -> list[str]:
+    symbols: list[str] = []
+    for i, symbol in enumerate(application.ipc):
+        canonical = normalize_ipc(symbol)
+        if canonical is None:
+            out.add(f"ipc[{i}]", f"'{symbol}' is not an IPC symbol; write it like 'H01M 10/613' or 'H01M'")
+        elif canonical in symbols:
+            out.add(f"ipc[{i}]", f"'{canonical}' is listed twice")
+        else:
+            symbols.append(canonical)
+    return symbols
+
+
 def validate_application(application: ApplicationIn, filing_date: date) -> list[str]:
     """Check an application against the office's rules; return its IPC symbols in canonical form.
 
@@ -99,49 +149,10 @@ def validate_application(application: ApplicationIn, filing_date: date) -> list[
     _check_text(out, "description", application.description, single_line=False)
     if application.applicant_reference is not None:
         _check_text(out, "applicant_reference", application.applicant_reference, single_line=True)
-
-    if not application.claims:
-        out.add("claims", "at least one claim is required")
-    numbers = [claim.number for claim in application.claims]
-    if numbers and sorted(numbers) != list(range(1, len(numbers) + 1)):
-        seen: set[int] = set()
-        duplicates = sorted({n for n in numbers if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
-        reason = f"claim numbers {duplicates} appear more than once" if duplicates else "claim numbers have gaps"
-        out.add("claims", f"{reason}; number the claims 1 to {len(numbers)}")
-    for i, claim in enumerate(application.claims):
-        _check_text(out, f"claims[{i}].text", claim.text, single_line=False)
-
-    if not application.applicants:
-        out.add("applicants", "at least one applicant is required")
-    for i, party in enumerate(application.applicants):
-        _check_party(out, f"applicants[{i}]", party)
-    for i, party in enumerate(application.inventors):
-        _check_party(out, f"inventors[{i}]", party)
-
-    for i, priority in enumerate(application.priority_claims):
-        field = f"priority_claims[{i}]"
-        if not _COUNTRY.match(priority.office):
-            out.add(f"{field}.office", f"'{priority.office}' is not a two-letter office code such as TR or EP")
-        _check_text(out, f"{field}.number", priority.number, single_line=True)
-        if priority.date > filing_date:
-            out.add(f"{field}.date", f"{priority.date} is after the filing date {filing_date}")
-        elif add_months(priority.date, PRIORITY_PERIOD_MONTHS) < filing_date:
-            out.add(
-                f"{field}.date",
-                f"{priority.date} is more than {PRIORITY_PERIOD_MONTHS} months before the filing date {filing_date}; "
-                "the priority period has expired (Paris Convention Art. 4C)",
-            )
-
-    symbols: list[str] = []
-    for i, symbol in enumerate(application.ipc):
-        canonical = normalize_ipc(symbol)
-        if canonical is None:
-            out.add(f"ipc[{i}]", f"'{symbol}' is not an IPC symbol; write it like 'H01M 10/613' or 'H01M'")
-        elif canonical in symbols:
-            out.add(f"ipc[{i}]", f"'{canonical}' is listed twice")
-        else:
-            symbols.append(canonical)
-
+    _check_claims(out, application)
+    _check_parties(out, application)
+    _check_priorities(out, application, filing_date)
+    symbols = _canonical_ipc(out, application)
     if out.errors:
         raise InvalidRequestError("The application has errors; nothing was filed.", errors=out.errors)
     return symbols
