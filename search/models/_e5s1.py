@@ -99,12 +99,12 @@ class E5S1File:
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         try:
             self._parse()
-        except (struct.error, IndexError, UnicodeDecodeError) as exc:
-            self._map.close()
-            raise E5S1FormatError(f"{path}: truncated or corrupt E5S1 file") from exc
         except E5S1FormatError:
             self._map.close()
             raise
+        except (struct.error, IndexError, ValueError) as exc:  # short reads surface as any of these
+            self._map.close()
+            raise E5S1FormatError(f"{path}: truncated or corrupt E5S1 file") from exc
 
     def __enter__(self) -> Self:
         return self
