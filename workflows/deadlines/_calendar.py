@@ -46,6 +46,7 @@ class OfficeCalendar:
     def non_working_reason(self, day: date) -> str | None:
         """Why the office is closed on ``day``, or ``None`` when it is a working day.
 
+        >>> from workflows.offices import OfficeCode
         >>> OfficeCalendar(OfficeCode.TR).non_working_reason(date(2026, 10, 29))
         'public holiday: Republic Day'
         """

@@ -56,7 +56,7 @@ HOLIDAY_CASES = [
         "TR",
         date(2026, 1, 20),
         date(2026, 3, 23),
-        {d: "public holiday: Eid al-Fitr" for d in ("2026-03-20", "2026-03-21", "2026-03-22")},
+        dict.fromkeys(("2026-03-20", "2026-03-21", "2026-03-22"), "public holiday: Eid al-Fitr"),
     ),
     (
         "AZ",

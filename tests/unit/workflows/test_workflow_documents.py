@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -121,10 +122,8 @@ class TestHistory:
         assert payload_digest({"a": 1}) != payload_digest({"a": 2})
 
     def test_digest_is_sha256_of_canonical_utf8_json(self):
-        import hashlib
-
         payload = {"reason": "yenilik yok: iddia 1", "n": 1}
-        assert canonical_json(payload) == '{"n":1,"reason":"yenilik yok: iddia 1"}'.encode()
+        assert canonical_json(payload) == b'{"n":1,"reason":"yenilik yok: iddia 1"}'
         assert payload_digest(payload) == hashlib.sha256(canonical_json(payload)).hexdigest()
         assert canonical_json({"d": date(2027, 1, 2)}) == b'{"d":"2027-01-02"}'
 
@@ -140,5 +139,10 @@ class TestHistory:
         for previous, entry in zip(flow.history, flow.history[1:], strict=False):
             assert entry.from_state is previous.to_state
         last = flow.history[-1]
-        assert (last.actor_id, last.role.value, last.office.value, last.at) == ("applicant-1", "applicant", "TR", flow.now)
+        assert (last.actor_id, last.role.value, last.office.value, last.at) == (
+            "applicant-1",
+            "applicant",
+            "TR",
+            flow.now,
+        )
         assert last.payload_digest == payload_digest(PAYLOADS["respond_to_office_action"])

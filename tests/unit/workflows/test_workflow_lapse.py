@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_missed_response_deems_the_application_withdrawn():
     assert flow.snapshot.state is S.DEEMED_WITHDRAWN
     assert decision.history.role.value == "system"
     assert decision.history.reason == "time limit respond_to_office_action ended on 2027-03-23"
-    assert flow.snapshot.lapse == Lapse(S.OFFICE_ACTION, K.RESPOND_TO_OFFICE_ACTION, datetime(2027, 3, 23).date())
+    assert flow.snapshot.lapse == Lapse(S.OFFICE_ACTION, K.RESPOND_TO_OFFICE_ACTION, date(2027, 3, 23))
     reasons = {c.deadline.kind: c.reason for c in decision.closed}
     assert reasons == {K.RESPOND_TO_OFFICE_ACTION: CloseReason.EXPIRED, K.PUBLICATION: CloseReason.SUPERSEDED}
     (window,) = flow.snapshot.deadlines

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from celery import Celery
 
+import workflows.tasks
 from tests.unit.workflows.workflow_support import APPLICANT, T0, Flow
 from workflows import (
     ApplicationSnapshot,
@@ -159,10 +160,6 @@ class TestTasks:
 
 
 def test_tasks_module_imports_without_a_broker():
-    import importlib
-
-    import workflows.tasks
-
     assert importlib.reload(workflows.tasks).register_tasks is not None
 
 

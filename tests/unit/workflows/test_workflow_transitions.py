@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from tests.unit.workflows.workflow_support import (
     ADMIN,
     APPLICANT,
@@ -18,7 +19,6 @@ from tests.unit.workflows.workflow_support import (
     THIRD_PARTY,
     Flow,
 )
-
 from workflows import (
     ApplicationState,
     DeadlineKind,
@@ -27,8 +27,10 @@ from workflows import (
     GuardFailed,
     IllegalTransition,
     InvalidPayload,
+    OfficeCode,
     allowed_actions,
     decide,
+    open_application,
 )
 from workflows.machine import TRANSITIONS, CloseReason
 
@@ -104,8 +106,6 @@ def test_priority_older_than_12_months_is_rejected():
 
 
 def test_filing_only_by_an_applicant():
-    from workflows import OfficeCode, open_application
-
     with pytest.raises(Forbidden):
         open_application("X", OfficeCode.TR, EXAMINER, T0)
 
@@ -188,14 +188,17 @@ class TestIllegalAndForbidden:
 
     def test_system_cannot_invent_consequences(self):
         flow = Flow().to(S.OFFICE_ACTION)
-        with pytest.raises(GuardFailed, match="deadline_has_passed|no open deadline"):
+        with pytest.raises(GuardFailed, match="no open deadline"):
             flow.do("deem_withdrawn", actor=SYSTEM)
 
 
 class TestOfficeActions:
     def test_office_action_opens_response_deadline_from_payload(self):
         flow = Flow().to(S.EXAMINATION)
-        payload = {"objections": [{"claims": [1, 3], "ground": "clarity", "reasoning": "unclear"}], "response_months": 2}
+        payload = {
+            "objections": [{"claims": [1, 3], "ground": "clarity", "reasoning": "unclear"}],
+            "response_months": 2,
+        }
         decision = flow.do("issue_office_action", payload=payload)
         (opened,) = decision.opened
         assert opened.kind is K.RESPOND_TO_OFFICE_ACTION
@@ -330,7 +333,7 @@ class TestGrantAndOpposition:
             flow.do("file_opposition")
 
     def test_opposition_is_open_to_any_third_party_of_any_office(self):
-        flow = Flow(office=__import__("workflows").OfficeCode.KZ).to(S.GRANTED)
+        flow = Flow(office=OfficeCode.KZ).to(S.GRANTED)
         assert flow.do("file_opposition", actor=THIRD_PARTY).new_state is S.OPPOSITION
 
     def test_opposition_division_decides_after_the_period(self):
