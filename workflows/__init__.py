@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from workflows.deadlines import Deadline, DeadlineChange, Explanation, OfficeCalendar, Period, recompute_deadlines
+from workflows.deadlines import (
+    Deadline,
+    DeadlineChange,
+    Explanation,
+    OfficeCalendar,
+    Period,
+    deadline_from_json,
+    deadline_to_json,
+    recompute_deadlines,
+)
 from workflows.errors import (
     DeadlinePassed,
     Forbidden,
@@ -59,6 +68,8 @@ __all__ = [
     "WorkflowError",
     "allowed_actions",
     "apply_due",
+    "deadline_from_json",
+    "deadline_to_json",
     "decide",
     "get_office",
     "open_application",

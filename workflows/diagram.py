@@ -80,7 +80,7 @@ def render_markdown() -> str:
     for t in TRANSITIONS:
         sources = sorted(t.sources, key=order)
         from_text = "any state" if len(sources) == len(ApplicationState) else _cell([s.value for s in sources])
-        opens = [str(o.kind) for o in t.opens]
+        opens = [str(o.kind) + (f"` if `{o.when.__name__}" if o.when else "") for o in t.opens]
         closes = ["all"] if t.closes == "all" else sorted(k.value for k in t.closes)
         out.append(
             f"| `{t.action}` | {from_text} | {_target_text(t)} | {_cell(sorted(r.value for r in t.roles))} | "
@@ -103,6 +103,22 @@ def render_markdown() -> str:
             f"| `{kind.value}` | {rule.period.months} months | {'yes' if rule.period.extend_to_working_day else 'no'}"
             f" | {_cell(list(rule.satisfied_by))} | `{rule.on_expiry}` |"
         )
+    out += [
+        "",
+        "## Applying a decision (for the service)",
+        "",
+        "- `decide(snapshot, action, actor, now, payload, calendar=...)` is pure; persist its `Decision` in one",
+        "  transaction: snapshot fields (`state` is the bound column), `closed` deadlines before `opened` ones,",
+        "  the `history` entry (append-only, `seq = version`), the `document` and any new `claim_set`; guard the",
+        "  update with the loaded `version` (optimistic lock).",
+        "- `actor.role` is the role *for this application* (the applicant of record is `applicant`, any other",
+        "  user filing an opposition is `third_party`); office-bound transitions check `actor.office` for staff.",
+        "- Examiners act only on files they hold (`claim`, `release`, or `assign` by an office administrator).",
+        "- The sweep (`workflows.sweep.sweep` + `apply_due`, or the Celery task `workflows.sweep_deadlines`) applies",
+        "  consequences as `system` transitions; each closes its deadline, so re-running it changes nothing.",
+        "- After an office calendar change, `workflows.recompute_office_deadlines` (or `reschedule`) moves open",
+        "  deadlines and logs a `reschedule_deadlines` history entry; a passed limit is never shortened.",
+    ]
     return "\n".join(out) + "\n"
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tests.unit.workflows.workflow_support import Flow
 from workflows import ApplicationState, DeadlineKind, OfficeCalendar, OfficeCode, Period, recompute_deadlines
-from workflows.deadlines import Expiry, add_months, explain_due_date
+from workflows.deadlines import Expiry, add_months, deadline_from_json, deadline_to_json, explain_due_date
 from workflows.machine import RESCHEDULE_ACTION, CloseReason, reschedule
 from workflows.sweep import SYSTEM_ACTOR
 
@@ -222,3 +223,11 @@ class TestCalendarChange:
         calendar = OfficeCalendar(OfficeCode.TR).with_opening(date(2027, 1, 23))
         sunday = datetime(2027, 1, 24, 10, 0, tzinfo=UTC)
         assert recompute_deadlines([deficiency], calendar, sunday) == ()
+
+
+def test_deadline_json_round_trip_keeps_the_explanation():
+    flow = Flow(office=OfficeCode.AZ, priority_date=date(2026, 1, 20)).to(ApplicationState.FORMALITIES_DEFICIENT)
+    for deadline in flow.snapshot.deadlines:
+        stored = json.loads(json.dumps(deadline_to_json(deadline)))
+        assert deadline_from_json(stored) == deadline
+        assert stored["steps"] == deadline.explanation.steps()
