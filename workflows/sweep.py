@@ -45,7 +45,12 @@ def sweep(deadlines: Iterable[Deadline], now: datetime) -> tuple[DueAction, ...]
 
     Returns:
         One :class:`DueAction` per passed deadline; publications are those with action ``publish``.
+
+    Raises:
+        ValueError: ``now`` is naive.
     """
+    if now.tzinfo is None:
+        raise ValueError("the sweep needs an aware datetime")
     due = [d for d in deadlines if d.has_passed(now)]
     due.sort(key=lambda d: (d.expires_at, d.application_id, d.kind.value))
     return tuple(DueAction(d.application_id, d.kind, d.on_expiry, d.expires_at) for d in due)

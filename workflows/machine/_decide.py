@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from workflows.deadlines import Deadline, OfficeCalendar, explain_due_date
-from workflows.documents import ClaimSet, OfficeActionResponse
+from workflows.deadlines import Deadline, OfficeCalendar, add_months, explain_due_date
+from workflows.documents import ClaimSet
 from workflows.errors import Forbidden, IllegalTransition, InvalidPayload, WorkflowError
 from workflows.history import HistoryEntry, payload_digest
 from workflows.machine._model import ApplicationSnapshot, ClosedDeadline, CloseReason, Decision
@@ -21,6 +21,7 @@ from workflows.machine._transitions import (
     Open,
     Target,
     Transition,
+    amended_claims,
 )
 from workflows.offices import OFFICES
 from workflows.states import STAFF_ROLES, ApplicationState, DeadlineKind, Role
@@ -107,11 +108,10 @@ def open_application(
         raise Forbidden("only an applicant files an application")
     calendar = _calendar_for(office, calendar)
     filing_date = OFFICES[office].local_date(now)
-    if priority_date is not None:
-        from workflows.deadlines import add_months  # noqa: PLC0415 - keeps the public imports above short
-
-        if priority_date > filing_date or add_months(priority_date, PRIORITY_MONTHS) < filing_date:
-            raise InvalidPayload("the priority date must lie within the 12 months before filing")
+    if priority_date is not None and (
+        priority_date > filing_date or add_months(priority_date, PRIORITY_MONTHS) < filing_date
+    ):
+        raise InvalidPayload("the priority date must lie within the 12 months before filing")
     publication = _make_deadline(
         application_id,
         DeadlineKind.PUBLICATION,
@@ -248,6 +248,8 @@ def _reason(transition: Transition, payload: Mapping[str, object], ctx: Context)
         raise InvalidPayload(f"{transition.action!r} needs a 'reason'")
     if reason is None:
         passed = [d for d in ctx.snapshot.deadlines if d.on_expiry == ctx.action and d.has_passed(ctx.now)]
+        if passed and passed[0].kind is DeadlineKind.PUBLICATION:
+            return f"publication due on {passed[0].due_date.isoformat()}"
         if passed:
             return f"time limit {passed[0].kind.value} ended on {passed[0].due_date.isoformat()}"
     return reason
@@ -324,9 +326,7 @@ def decide(
     after = replace(after, state=target, deadlines=kept + opened, version=snapshot.version + 1)
     claim_set = None
     if after.claim_set_version != snapshot.claim_set_version:
-        claims = document.amended_claims if isinstance(document, OfficeActionResponse) else None
-        claims = claims or getattr(document, "claims", None)
-        claim_set = ClaimSet(after.claim_set_version, tuple(claims or ()), snapshot.claim_set_version)
+        claim_set = ClaimSet(after.claim_set_version, amended_claims(document) or (), snapshot.claim_set_version)
     entry = HistoryEntry(
         application_id=snapshot.application_id,
         seq=after.version,

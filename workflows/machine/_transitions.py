@@ -241,11 +241,12 @@ def assign_examiner(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnaps
 
 def new_claim_set(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
     """Amended claims become a new claim-set version; the old versions stay on file."""
-    claims = _amended_claims(ctx.document)
+    claims = amended_claims(ctx.document)
     return replace(snap, claim_set_version=snap.claim_set_version + 1) if claims else snap
 
 
-def _amended_claims(document: docs.Document | None) -> tuple[str, ...] | None:
+def amended_claims(document: docs.Document | None) -> tuple[str, ...] | None:
+    """The new claim set a document brings, if any."""
     if isinstance(document, docs.OfficeActionResponse):
         return document.amended_claims
     if isinstance(document, docs.AmendedClaims):

@@ -7,6 +7,7 @@ import importlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from celery import Celery
 
 import workflows.tasks
@@ -76,8 +77,13 @@ class TestSweep:
         assert publications_due(due) == ("APP-1",)
         (decision,) = flow.sweep()
         assert decision.action == "publish"
+        assert decision.history.reason == "publication due on 2027-07-31"
         assert flow.snapshot.published
         assert flow.snapshot.state is S.EXAMINATION
+
+    def test_naive_now_is_refused(self):
+        with pytest.raises(ValueError, match="aware"):
+            sweep(Flow().snapshot.deadlines, datetime(2027, 1, 1))  # noqa: DTZ001
 
     def test_early_publication_is_due_at_once(self):
         flow = Flow().to(S.SEARCH)
