@@ -125,7 +125,7 @@ def open_application(
         state=ApplicationState.FILED,
         filing_date=filing_date,
         priority_date=priority_date,
-        published=False,
+        publication_date=None,
         claimant_id=None,
         claim_set_version=1,
         lapse=None,

@@ -51,7 +51,8 @@ class ApplicationSnapshot:
     filing_date: date
     priority_date: date | None
     """The earliest priority date claimed, if any."""
-    published: bool
+    publication_date: date | None
+    """The office-local date of publication; ``None`` until published."""
     claimant_id: str | None
     """The examiner who holds the file; at most one."""
     claim_set_version: int
@@ -60,6 +61,11 @@ class ApplicationSnapshot:
     """The open deadlines, at most one per kind."""
     version: int
     """Number of history entries so far; the next entry gets ``version + 1``."""
+
+    @property
+    def published(self) -> bool:
+        """Publication is a flag on the application, not a state (see :class:`~workflows.states.ApplicationState`)."""
+        return self.publication_date is not None
 
     @property
     def earliest_date(self) -> date:

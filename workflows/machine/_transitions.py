@@ -203,9 +203,9 @@ def within_two_months_of_cause_removal(ctx: Context) -> None:
         )
 
 
-def mark_published(_ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
-    """Publication is a flag: the examination state is unaffected."""
-    return replace(snap, published=True)
+def mark_published(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
+    """Publication is a flag (its date): the examination state is unaffected."""
+    return replace(snap, publication_date=ctx.today)
 
 
 def record_lapse(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:

@@ -78,7 +78,7 @@ class TestSweep:
         (decision,) = flow.sweep()
         assert decision.action == "publish"
         assert decision.history.reason == "publication due on 2027-07-31"
-        assert flow.snapshot.published
+        assert flow.snapshot.publication_date == date(2027, 7, 31)  # Istanbul date at 21:00 UTC
         assert flow.snapshot.state is S.EXAMINATION
 
     def test_naive_now_is_refused(self):
