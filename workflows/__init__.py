@@ -37,7 +37,7 @@ from workflows.machine import (
 )
 from workflows.offices import OFFICES, Office, OfficeCode, get_office
 from workflows.states import ApplicationState, DeadlineKind, Role
-from workflows.sweep import DueAction, apply_due, sweep
+from workflows.sweep import DueAction, apply_due, settle, sweep
 
 __all__ = [
     "OFFICES",
@@ -76,5 +76,6 @@ __all__ = [
     "payload_digest",
     "recompute_deadlines",
     "reschedule",
+    "settle",
     "sweep",
 ]

@@ -156,13 +156,6 @@ class AmendedClaims:
     claims: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DeadlineReference:
-    """Which passed deadline a system action applies to."""
-
-    kind: str
-
-
 Document = (
     OfficeAction
     | OfficeActionResponse
@@ -172,7 +165,6 @@ Document = (
     | Assignment
     | Opposition
     | AmendedClaims
-    | DeadlineReference
 )
 
 
@@ -321,12 +313,3 @@ def parse_amended_claims(payload: Mapping[str, object]) -> AmendedClaims:
         InvalidPayload: an empty claim set.
     """
     return AmendedClaims(_texts(payload, "claims"))
-
-
-def parse_deadline_reference(payload: Mapping[str, object]) -> DeadlineReference:
-    """Validate ``{"deadline": "<deadline kind>"}`` for the sweep's system actions.
-
-    Raises:
-        InvalidPayload: no deadline kind.
-    """
-    return DeadlineReference(_text(payload, "deadline"))

@@ -3,7 +3,10 @@
 
 Idempotent by construction: every consequence is a transition that closes the deadline it acts on, and
 :func:`apply_due` re-checks against a freshly loaded snapshot, so a second run (or two workers racing) finds nothing
-left to do. Publication at 18 months is a deadline like the others (kind ``publication``, consequence ``publish``).
+left to do. :func:`settle` carries on until an application has nothing due, because a consequence can open a
+deadline that has itself already passed (a lapse noticed more than 12 months late opens a re-establishment
+window that is already shut). Publication at 18 months is a deadline like the others (kind ``publication``,
+consequence ``publish``).
 """
 
 from __future__ import annotations
@@ -73,3 +76,39 @@ def apply_due(
     if deadline is None or deadline.on_expiry != due.action or not deadline.has_passed(now):
         return None
     return decide(snapshot, due.action, SYSTEM_ACTOR, now, {"deadline": due.kind.value}, calendar=calendar)
+
+
+SETTLE_LIMIT = 16
+"""More consecutive consequences than this for one application means a declaration loops."""
+
+
+def settle(
+    snapshot: ApplicationSnapshot, now: datetime, *, calendar: OfficeCalendar | None = None
+) -> tuple[Decision, ...]:
+    """Every consequence due for one application at ``now``, in order, each decided on the previous one's snapshot.
+
+    Args:
+        snapshot: the application as loaded.
+        now: the aware moment of the sweep.
+        calendar: the office's current calendar.
+
+    Returns:
+        The decisions to apply in order (each one's snapshot version follows the previous one); empty when nothing
+        is due.
+
+    Raises:
+        RuntimeError: more than :data:`SETTLE_LIMIT` consequences in a row, i.e. a declaration error.
+    """
+    decisions: list[Decision] = []
+    current = snapshot
+    while True:
+        step = next(
+            (d for due in sweep(current.deadlines, now) if (d := apply_due(current, due, now, calendar=calendar))),
+            None,
+        )
+        if step is None:
+            return tuple(decisions)
+        if len(decisions) == SETTLE_LIMIT:
+            raise RuntimeError(f"{snapshot.application_id}: consequences do not settle")
+        decisions.append(step)
+        current = step.snapshot

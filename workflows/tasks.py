@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from workflows.errors import StaleSnapshotError, WorkflowError
 from workflows.machine import reschedule
 from workflows.offices import OfficeCode
-from workflows.sweep import SYSTEM_ACTOR, apply_due, sweep
+from workflows.sweep import SYSTEM_ACTOR, settle, sweep
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -73,17 +73,22 @@ class RunReport:
     """Application ids left alone (nothing due any more, changed concurrently, or refused)."""
 
 
-def _apply(store: WorkflowStore, snapshot: ApplicationSnapshot, decision: Decision | None, report: RunReport) -> None:
-    if decision is None:
+def _apply(
+    store: WorkflowStore, snapshot: ApplicationSnapshot, decisions: Iterable[Decision], report: RunReport
+) -> None:
+    expected = snapshot.version
+    applied = False
+    for decision in decisions:
+        try:
+            store.apply(decision, expected_version=expected)
+        except StaleSnapshotError:
+            # Someone else acted meanwhile; the next run sees the fresh state.
+            break
+        report.applied.append(decision.history)
+        expected = decision.snapshot.version
+        applied = True
+    if not applied:
         report.skipped.append(snapshot.application_id)
-        return
-    try:
-        store.apply(decision, expected_version=snapshot.version)
-    except StaleSnapshotError:
-        # Someone else acted meanwhile; the next run sees the fresh state.
-        report.skipped.append(snapshot.application_id)
-        return
-    report.applied.append(decision.history)
 
 
 def run_sweep(store: WorkflowStore, now: datetime, application_id: str | None = None) -> RunReport:
@@ -98,16 +103,17 @@ def run_sweep(store: WorkflowStore, now: datetime, application_id: str | None = 
         The history entries written and the applications skipped.
     """
     report = RunReport()
-    for due in sweep(store.due_deadlines(now), now):
-        if application_id is not None and due.application_id != application_id:
+    ids = dict.fromkeys(due.application_id for due in sweep(store.due_deadlines(now), now))
+    for app_id in ids:
+        if application_id is not None and app_id != application_id:
             continue
-        snapshot = store.load(due.application_id)
+        snapshot = store.load(app_id)
         try:
-            decision = apply_due(snapshot, due, now, calendar=store.calendar(snapshot.office))
+            decisions = settle(snapshot, now, calendar=store.calendar(snapshot.office))
         except WorkflowError:
-            logger.exception("sweep could not apply %s to %s", due.action, due.application_id)
-            decision = None
-        _apply(store, snapshot, decision, report)
+            logger.exception("sweep could not settle %s", app_id)
+            decisions = ()
+        _apply(store, snapshot, decisions, report)
     return report
 
 
@@ -129,7 +135,8 @@ def run_recompute(store: WorkflowStore, office: OfficeCode, now: datetime) -> Ru
         by_application[deadline.application_id].append(deadline)
     for application_id in sorted(by_application):
         snapshot = store.load(application_id)
-        _apply(store, snapshot, reschedule(snapshot, calendar, SYSTEM_ACTOR, now), report)
+        decision = reschedule(snapshot, calendar, SYSTEM_ACTOR, now)
+        _apply(store, snapshot, (decision,) if decision else (), report)
     return report
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import date, datetime
 
-    from workflows.deadlines import OfficeCalendar
+    from workflows.deadlines import Deadline, OfficeCalendar
     from workflows.machine._model import Actor, ApplicationSnapshot
 
     Effect = Callable[["Context", ApplicationSnapshot], ApplicationSnapshot]
@@ -106,11 +106,9 @@ def _guard(check: Callable[[Context], None]) -> Guard:
     return Guard(check.__name__, check)
 
 
-def _passed_deadline_for(ctx: Context) -> docs.DeadlineReference | None:
-    for deadline in ctx.snapshot.deadlines:
-        if deadline.on_expiry == ctx.action and deadline.has_passed(ctx.now):
-            return docs.DeadlineReference(deadline.kind.value)
-    return None
+def _passed_deadline_for(ctx: Context) -> Deadline | None:
+    """The open deadline whose consequence is this action and which has passed."""
+    return next((d for d in ctx.snapshot.deadlines if d.on_expiry == ctx.action and d.has_passed(ctx.now)), None)
 
 
 @_guard
@@ -210,8 +208,7 @@ def mark_published(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapsh
 
 def record_lapse(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
     """Remember the state and the missed time limit so re-establishment can restore them."""
-    ref = _passed_deadline_for(ctx)
-    missed = ctx.snapshot.deadline(K(ref.kind)) if ref else None
+    missed = _passed_deadline_for(ctx)
     if missed is None:  # pragma: no cover - the deadline_has_passed guard ran first
         raise GuardFailed("deadline_has_passed", "no passed deadline to record")
     return replace(snap, lapse=Lapse(ctx.snapshot.state, missed.kind, missed.due_date))

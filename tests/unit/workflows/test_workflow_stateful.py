@@ -35,7 +35,7 @@ from workflows import (
 from workflows.machine import TRANSITIONS, TRANSITIONS_BY_ACTION
 from workflows.offices import OFFICES
 from workflows.states import FINAL_STATES, PENDING_STATES
-from workflows.sweep import apply_due, sweep
+from workflows.sweep import settle, sweep
 
 S = ApplicationState
 K = DeadlineKind
@@ -132,11 +132,10 @@ class WorkflowMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.snapshot.deadlines))
     @rule()
     def deadline_sweep(self):
-        for due in sweep(self.snapshot.deadlines, self.now):
-            decision = apply_due(self.snapshot, due, self.now)
-            if decision is not None:
-                self._apply(decision)
+        for decision in settle(self.snapshot, self.now):
+            self._apply(decision)
         assert sweep(self.snapshot.deadlines, self.now) == ()  # a second run finds nothing
+        assert settle(self.snapshot, self.now) == ()
 
     @invariant()
     def state_is_known(self):

@@ -23,7 +23,7 @@ from workflows import (
     StaleSnapshotError,
     open_application,
 )
-from workflows.sweep import apply_due, publications_due, sweep
+from workflows.sweep import apply_due, publications_due, settle, sweep
 from workflows.tasks import register_tasks, run_recompute, run_sweep
 
 S = ApplicationState
@@ -96,6 +96,14 @@ class TestSweep:
         c = Flow().snapshot.deadlines
         now = datetime(2027, 8, 1, tzinfo=UTC)
         assert [d.expires_at.date() for d in sweep(a + b + c, now)] == [date(2027, 7, 4), date(2027, 7, 9)]
+
+    def test_settle_follows_consequences_that_are_already_due(self):
+        flow = Flow().to(S.OFFICE_ACTION)
+        much_later = flow.snapshot.deadline(K.RESPOND_TO_OFFICE_ACTION).expires_at + timedelta(days=400)
+        decisions = settle(flow.snapshot, much_later)
+        assert [d.action for d in decisions] == ["deem_withdrawn", "close_re_establishment_window"]
+        assert [d.history.seq for d in decisions] == [flow.snapshot.version + 1, flow.snapshot.version + 2]
+        assert settle(decisions[-1].snapshot, much_later) == ()
 
     def test_apply_due_is_a_no_op_once_the_deadline_is_satisfied(self):
         flow = Flow().to(S.OFFICE_ACTION)
@@ -175,8 +183,8 @@ def test_history_written_by_the_store_stays_gap_free():
     store.snapshots["APP-1"] = flow.snapshot
     store.history = list(flow.history)
     much_later = flow.snapshot.deadline(K.RESPOND_TO_OFFICE_ACTION).expires_at + timedelta(days=400)
-    assert len(run_sweep(store, much_later).applied) == 1  # the window it opens is for the next run
-    assert len(run_sweep(store, much_later).applied) == 1
+    # The lapse opens a re-establishment window that is already shut: one run settles both.
+    assert len(run_sweep(store, much_later).applied) == 2
     assert run_sweep(store, much_later).applied == []
     assert [e.seq for e in store.history] == list(range(1, len(store.history) + 1))
     assert [e.action for e in store.history[-2:]] == ["deem_withdrawn", "close_re_establishment_window"]

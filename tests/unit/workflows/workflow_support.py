@@ -19,7 +19,7 @@ from workflows import (
     open_application,
 )
 from workflows.machine import TRANSITIONS_BY_ACTION
-from workflows.sweep import SYSTEM_ACTOR, apply_due, sweep
+from workflows.sweep import SYSTEM_ACTOR, settle
 
 S = ApplicationState
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -139,12 +139,9 @@ class Flow:
         return self
 
     def sweep(self) -> list[Decision]:
-        applied = []
-        for due in sweep(self.snapshot.deadlines, self.now):
-            decision = apply_due(self.snapshot, due, self.now, calendar=self.calendar)
-            if decision is not None:
-                self.apply(decision)
-                applied.append(decision)
+        applied = list(settle(self.snapshot, self.now, calendar=self.calendar))
+        for decision in applied:
+            self.apply(decision)
         return applied
 
     def deadline_kinds(self) -> set[str]:
