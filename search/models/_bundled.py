@@ -82,7 +82,7 @@ def ensure_bundled_model(data_dir: Path) -> Path:
         try:
             convert_e5s1(source, staging)
             (staging / MARKER_FILE).write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
-            _sync_tree(staging)
+            _publishable(staging)
             _swap_into_place(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -128,10 +128,17 @@ def _remove_leftovers(target: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _sync_tree(folder: Path) -> None:
-    """Flush every file and directory so the rename never publishes data still in the page cache."""
+def _publishable(folder: Path) -> None:
+    """Make the staged folder readable by other service accounts and flush it to disk before it is renamed.
+
+    ``mkdtemp`` creates the folder owner-only and safetensors writes its file owner-only, but the web process and
+    the task workers may run as different users. Flushing first means the rename never publishes data that a power
+    cut could still lose.
+    """
     for path in sorted(folder.rglob("*"), reverse=True):
+        path.chmod(0o755 if path.is_dir() else 0o644)
         _fsync(path)
+    folder.chmod(0o755)
     _fsync(folder)
 
 

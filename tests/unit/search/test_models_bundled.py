@@ -132,6 +132,12 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.model
+def test_converted_folder_is_readable_by_other_accounts(converted: Path) -> None:
+    assert converted.stat().st_mode & 0o777 == 0o755
+    assert (converted / "model.safetensors").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.model
 def test_converted_folder_is_a_mean_pooled_normalised_bert(converted: Path) -> None:
     config = json.loads((converted / "config.json").read_text())
     assert (config["model_type"], config["hidden_size"], config["num_hidden_layers"]) == ("bert", 384, 12)
