@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 BUNDLED_MODEL_NAME: Final = "multilingual-e5-small"
-CONVERTER_VERSION: Final = 1
+CONVERTER_VERSION: Final = 2
 """Bump when the converter's output changes, so existing caches are rebuilt."""
 MARKER_FILE: Final = "ctpo-model.json"
 _SOURCE_FILE: Final = "e5-small-q4.bin"
