@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from workflows.machine._binding import RecordBinding
 from workflows.machine._decide import allowed_actions, decide, open_application
 from workflows.machine._model import Actor, ApplicationSnapshot, ClosedDeadline, CloseReason, Decision, Lapse
 from workflows.machine._reschedule import RESCHEDULE_ACTION, reschedule
@@ -31,6 +32,7 @@ __all__ = [
     "Guard",
     "Lapse",
     "Open",
+    "RecordBinding",
     "Target",
     "Transition",
     "allowed_actions",
