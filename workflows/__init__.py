@@ -1,5 +1,9 @@
 # Copyright 2026 Common Turkic Patent Organization. SPDX-License-Identifier: Apache-2.0
-"""Examination workflow: states, transitions, deadlines. Plain Python, no web code."""
+"""Examination workflow: states, transitions, deadlines. Plain Python, no web code.
+
+The sweep lives in :mod:`workflows.sweep` and the Celery tasks in :mod:`workflows.tasks` (imported explicitly, so
+the package attribute ``workflows.sweep`` stays the module).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,6 @@ from workflows.machine import (
 )
 from workflows.offices import OFFICES, Office, OfficeCode, get_office
 from workflows.states import ApplicationState, DeadlineKind, Role
-from workflows.sweep import DueAction, apply_due, settle, sweep
 
 __all__ = [
     "OFFICES",
@@ -52,7 +55,6 @@ __all__ = [
     "DeadlineKind",
     "DeadlinePassed",
     "Decision",
-    "DueAction",
     "Explanation",
     "Forbidden",
     "GuardFailed",
@@ -69,7 +71,6 @@ __all__ = [
     "StaleSnapshotError",
     "WorkflowError",
     "allowed_actions",
-    "apply_due",
     "deadline_from_json",
     "deadline_to_json",
     "decide",
@@ -78,6 +79,4 @@ __all__ = [
     "payload_digest",
     "recompute_deadlines",
     "reschedule",
-    "settle",
-    "sweep",
 ]

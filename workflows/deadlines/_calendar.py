@@ -34,7 +34,8 @@ class OfficeCalendar:
     (day-off transfers, religious holidays fixed late by moon sighting, emergency closures), so an office
     administrator keeps two corrections, and both win over the package: ``closures`` (extra closed days, with a
     reason shown in deadline explanations) and ``openings`` (days the package or the weekend would close, on which
-    the office works, e.g. a Saturday made a working day by a transfer).
+    the office works, e.g. a Saturday made a working day by a transfer). Only the package's ``public`` category
+    counts: Turkish half-day holidays (eves) leave the office open in the morning, so they are working days.
     """
 
     office: OfficeCode
