@@ -39,3 +39,11 @@ def _modules() -> list[str]:
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_workflows_never_imports_the_service_or_search():
+    root = Path(workflows.__file__).parent
+    for source in root.rglob("*.py"):
+        for line in source.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            assert not stripped.startswith(("import ctpo", "from ctpo", "import search", "from search")), source
