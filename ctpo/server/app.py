@@ -16,12 +16,18 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
+from ctpo.domain.examination.controllers import ExaminationController, OfficeWorkController
 from ctpo.domain.filings.controllers import FilingController
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.offices.controllers import OfficeController, health
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.server.auth import build_jwt_auth
-from ctpo.server.deps import provide_account_service, provide_db_session, provide_filing_service
+from ctpo.server.deps import (
+    provide_account_service,
+    provide_db_session,
+    provide_examination_service,
+    provide_filing_service,
+)
 from ctpo.server.problems import EXCEPTION_HANDLERS
 
 if TYPE_CHECKING:
@@ -70,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         description=API_DESCRIPTION,
         tags=[
             Tag(name="Filing", description="File applications and read them back"),
+            Tag(name="Examination", description="The shared workflow: actions, history, deadlines, queues"),
             Tag(name="Accounts", description="Login, registration and office staff"),
             Tag(name="Offices", description="Member offices"),
         ],
@@ -81,12 +88,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         path="/schema",
     )
     return Litestar(
-        route_handlers=[FilingController, AuthController, MeController, StaffController, OfficeController, health],
+        route_handlers=[
+            FilingController,
+            ExaminationController,
+            OfficeWorkController,
+            AuthController,
+            MeController,
+            StaffController,
+            OfficeController,
+            health,
+        ],
         state=state,
         dependencies={
             "db_session": Provide(provide_db_session),
             "filing_service": Provide(provide_filing_service, sync_to_thread=False),
             "account_service": Provide(provide_account_service, sync_to_thread=False),
+            "examination_service": Provide(provide_examination_service, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpo.domain.accounts.services import AccountService
+from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings.services import FilingService
 
 
@@ -27,3 +28,8 @@ def provide_filing_service(state: State, db_session: NamedDependency[AsyncSessio
 def provide_account_service(db_session: NamedDependency[AsyncSession]) -> AccountService:
     """The account service bound to this request's session."""
     return AccountService(db_session)
+
+
+def provide_examination_service(db_session: NamedDependency[AsyncSession]) -> ExaminationService:
+    """The examination service bound to this request's session."""
+    return ExaminationService(db_session)

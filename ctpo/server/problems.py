@@ -10,6 +10,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from ctpo.lib.errors import CtpoError, Problem
+from workflows import DeadlinePassed, Forbidden, GuardFailed, IllegalTransition, InvalidPayload, StaleSnapshotError
+from workflows import WorkflowError
 
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
@@ -81,6 +83,32 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     return _response(problem, headers)
 
 
+def handle_workflow_error(request: Request[Any, Any, Any], exc: WorkflowError) -> Response[Any]:
+    """Refusals of the examination workflow: which state, which actions are allowed now, which guard failed."""
+    extra: dict[str, Any] = {}
+    if isinstance(exc, IllegalTransition):
+        status, title = 409, "Not possible in the current state"
+        extra = {"state": exc.state.value, "action": exc.action, "allowed_actions": list(exc.allowed)}
+    elif isinstance(exc, Forbidden):
+        status, title = 403, "Not allowed"
+    elif isinstance(exc, InvalidPayload):
+        status, title = 422, "The request cannot be accepted"
+    elif isinstance(exc, DeadlinePassed):
+        status, title = 409, "Time limit expired"
+        extra = {"guard": exc.guard}
+    elif isinstance(exc, GuardFailed):
+        status, title = 409, "Condition not met"
+        extra = {"guard": exc.guard}
+    elif isinstance(exc, StaleSnapshotError):
+        status, title = 409, "Changed by someone else"
+    else:
+        status, title = 409, "Conflict"
+    detail = str(exc)
+    if isinstance(exc, StaleSnapshotError):
+        detail = "Someone else acted on this application at the same time; reload it and try again."
+    return _response(Problem(status=status, title=title, detail=detail, instance=request.url.path, extra=extra))
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it with the request, tell the client nothing internal."""
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -95,6 +123,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     CtpoError: handle_domain_error,
+    WorkflowError: handle_workflow_error,
     HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }

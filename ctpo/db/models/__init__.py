@@ -13,6 +13,7 @@ from ctpo.db.models._application import (
     PriorityClaim,
 )
 from ctpo.db.models._base import Base, utcnow
+from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.db.models._user import Role, User
 
 __all__ = [
@@ -20,6 +21,10 @@ __all__ = [
     "ApplicationSequence",
     "Base",
     "Claim",
+    "DeadlineRecord",
+    "HistoryRecord",
+    "OfficeCalendarDay",
+    "ProceduralDocument",
     "Document",
     "IdempotencyRecord",
     "IpcClass",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ctpo.db.models._base import Base, CreatedAt, UUIDPrimaryKey, utcnow
@@ -39,8 +40,16 @@ class Application(UUIDPrimaryKey, CreatedAt, Base):
     """SHA-256 of the canonical form of everything received, quoted on the receipt."""
     state: Mapped[str] = mapped_column(String(40), default="filed")
     version: Mapped[int] = mapped_column(default=1)
-    """Bumped by every state change; a stale version means someone else acted first."""
+    """Number of history entries; every transition bumps it with a compare-and-set, so concurrent acts conflict."""
     publication_date: Mapped[date | None] = mapped_column(Date, default=None)
+    earliest_priority_date: Mapped[date | None] = mapped_column(Date, default=None)
+    """The earliest valid priority date: the 18 months to publication and prior-art cut-off run from it."""
+    claimed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None, index=True)
+    """The examiner who holds the file; at most one."""
+    claim_set_version: Mapped[int] = mapped_column(default=1)
+    """The current claim set; older sets stay in ``claims``."""
+    lapse: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """What a missed time limit lost (state to resume, deadline kind and date), for re-establishment."""
 
     parties: Mapped[list[Party]] = relationship(
         back_populates="application", order_by="(Party.kind, Party.position)", cascade="all, delete-orphan"

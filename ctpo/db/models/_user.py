@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,7 +29,9 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
     """Lower-cased login name."""
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(
+        SAEnum(Role, native_enum=False, length=20, values_callable=lambda roles: [r.value for r in roles])
+    )
     office: Mapped[str | None] = mapped_column(String(2), default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)

@@ -31,6 +31,9 @@ from ctpo.domain.filings.document_types import check_document
 from ctpo.domain.filings.numbering import format_number, next_sequence
 from ctpo.domain.filings.validation import validate_application
 from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
+from ctpo.domain.examination.store import apply_decision, load_calendar
+from workflows import Actor, open_application
+from workflows import Role as WorkflowRole
 from workflows.offices import OfficeCode, get_office
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import Session
     from sqlalchemy.sql import Select
 
     from ctpo.domain.filings.storage import DocumentStore
@@ -98,7 +102,12 @@ def content_digest(application: s.ApplicationIn, documents: Sequence[s.DocumentR
 
 
 def can_see(user: User, application: Application) -> bool:
-    """Applicants see their own files; office staff see their office's."""
+    """Applicants see their own files, office staff their office's; once published, a file is open to all.
+
+    Before publication an application is secret (its novelty depends on it): nobody else may learn it exists.
+    """
+    if application.publication_date is not None:
+        return True
     if user.role == Role.APPLICANT:
         return application.owner_id == user.id
     return application.receiving_office == user.office
@@ -258,6 +267,11 @@ class FilingService:
         )
         self.session.add(record)
         await self.session.flush()
+        earliest = min((p.date for p in data.priority_claims), default=None)
+        record.earliest_priority_date = earliest
+        actor = Actor(str(owner.id), WorkflowRole.APPLICANT)
+        payload = {"content_digest": digest}
+        await self.session.run_sync(_open_case, record.id, OfficeCode(office), actor, received_at, earliest, payload)
         return record
 
     async def _load(self, *where: object) -> Application:
@@ -296,6 +310,28 @@ class FilingService:
         """The applications ``user`` may see, newest first."""
         query = visible_to(user).order_by(Application.received_at.desc()).limit(limit).offset(offset)
         return list((await self.session.execute(query)).scalars())
+
+
+def _open_case(
+    session: Session,
+    application_id: uuid.UUID,
+    office: OfficeCode,
+    actor: Actor,
+    received_at: datetime,
+    priority_date: date | None,
+    payload: dict[str, str],
+) -> None:
+    """Start the workflow of a new filing: first history entry and the publication date, same transaction."""
+    decision = open_application(
+        str(application_id),
+        office,
+        actor,
+        received_at,
+        priority_date=priority_date,
+        payload=payload,
+        calendar=load_calendar(session, office),
+    )
+    apply_decision(session, decision, expected_version=0, payload=payload)
 
 
 def _number(claim: s.ClaimIn) -> int:

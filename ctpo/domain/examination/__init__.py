@@ -1,0 +1,1 @@
+"""The examination workflow, persisted: snapshots in, decisions out, history append-only."""

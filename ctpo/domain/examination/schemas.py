@@ -1,0 +1,120 @@
+"""Bodies of the examination API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime  # noqa: TC003 - msgspec needs the types at run time
+from typing import Annotated, Any
+
+import msgspec
+
+
+class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A transition request: the action's payload (office action, response, search report…) and a reason."""
+
+    payload: Annotated[dict[str, Any], msgspec.Meta(description="Action-specific; see docs/workflow.md")] = {}
+    reason: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+
+
+class HistoryOut(msgspec.Struct):
+    """One transition, as recorded."""
+
+    seq: int
+    action: str
+    from_state: str | None
+    to_state: str
+    actor_id: str
+    role: str
+    actor_office: str | None
+    at: datetime
+    reason: str | None
+    payload_digest: str
+
+
+class StateOut(msgspec.Struct):
+    """Where an application stands and what the caller may do now."""
+
+    application_number: str
+    state: str
+    version: int
+    allowed_actions: list[str]
+    claimed_by: str | None
+    published: bool
+
+
+class ActionResult(msgspec.Struct):
+    """The outcome of an accepted transition."""
+
+    application_number: str
+    action: str
+    from_state: str | None
+    state: str
+    version: int
+    history: HistoryOut
+
+
+class ExplanationStep(msgspec.Struct):
+    """One step of a deadline computation."""
+
+    step: str
+    date: str
+    detail: str
+
+
+class DeadlineOut(msgspec.Struct):
+    """An open deadline with its own explanation."""
+
+    kind: str
+    due_date: date
+    expires_at: datetime
+    days_left: int
+    satisfied_by: list[str]
+    on_expiry: str
+    explanation: list[ExplanationStep]
+
+
+class QueueItem(msgspec.Struct):
+    """A line of an examiner queue."""
+
+    application_number: str
+    title: str
+    language: str
+    state: str
+    filing_date: date
+    ipc: list[str]
+    claimed_by: str | None
+    next_deadline: date | None
+    next_deadline_kind: str | None
+
+
+class ProceduralDocumentOut(msgspec.Struct):
+    """An office action, response, search report… as issued."""
+
+    kind: str
+    action: str
+    history_seq: int
+    author_id: str
+    created_at: datetime
+    body: dict[str, Any]
+
+
+class CalendarDayIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A correction to an office calendar (the day is in the path)."""
+
+    kind: Annotated[str, msgspec.Meta(description="closure (office closed) or opening (works on a holiday)")]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300, examples=["Decree 123: day-off transfer"])]
+
+
+class CalendarDayOut(msgspec.Struct):
+    """A recorded correction."""
+
+    office: str
+    day: date
+    kind: str
+    reason: str
+
+
+class CalendarChangeOut(msgspec.Struct):
+    """The correction and the deadlines it moved."""
+
+    day: CalendarDayOut
+    deadlines_moved: int

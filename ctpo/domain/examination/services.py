@@ -1,0 +1,324 @@
+"""Examination as the API sees it: who may act, the transition in one transaction, queues, calendars."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ctpo.db.models import (
+    Application,
+    DeadlineRecord,
+    HistoryRecord,
+    IpcClass,
+    OfficeCalendarDay,
+    ProceduralDocument,
+    Role,
+    User,
+    utcnow,
+)
+from ctpo.domain.examination import schemas as s
+from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
+from ctpo.domain.filings.services import can_see
+from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
+from workflows import Actor, OfficeCode, StaleSnapshotError, allowed_actions, decide
+from workflows import Role as WorkflowRole
+from workflows.deadlines import deadline_from_json
+from workflows.offices import OFFICES
+from workflows.states import FINAL_STATES
+from workflows.tasks import run_recompute
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import date
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import Session
+
+    from workflows import Decision
+
+
+def actor_for(user: User, application: Application) -> Actor:
+    """The capacity in which ``user`` acts on this application.
+
+    The filer is its applicant; staff of the receiving office act as examiner or administrator; everyone else
+    (other applicants, staff of other offices) is a third party, who can only oppose a granted patent.
+    """
+    if user.role == Role.APPLICANT and application.owner_id == user.id:
+        return Actor(str(user.id), WorkflowRole.APPLICANT)
+    if user.role != Role.APPLICANT and user.office == application.receiving_office:
+        return Actor(str(user.id), WorkflowRole(user.role.value), OfficeCode(user.office))
+    return Actor(str(user.id), WorkflowRole.THIRD_PARTY)
+
+
+def history_out(record: HistoryRecord) -> s.HistoryOut:
+    """A history row for the API."""
+    return s.HistoryOut(
+        seq=record.seq,
+        action=record.action,
+        from_state=record.from_state,
+        to_state=record.to_state,
+        actor_id=record.actor_id,
+        role=record.role,
+        actor_office=record.actor_office,
+        at=record.at,
+        reason=record.reason,
+        payload_digest=record.payload_digest,
+    )
+
+
+def deadline_out(data: dict[str, Any], today: date) -> s.DeadlineOut:
+    """An open deadline with its step-by-step explanation."""
+    deadline = deadline_from_json(data)
+    return s.DeadlineOut(
+        kind=deadline.kind.value,
+        due_date=deadline.due_date,
+        expires_at=deadline.expires_at,
+        days_left=(deadline.due_date - today).days,
+        satisfied_by=list(deadline.satisfied_by),
+        on_expiry=deadline.on_expiry,
+        explanation=[s.ExplanationStep(**step) for step in deadline.explanation.steps()],
+    )
+
+
+class ExaminationService:
+    """Transitions, history, deadlines, queues and office calendars."""
+
+    def __init__(self, session: AsyncSession, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.session = session
+        self.clock = clock
+
+    async def _visible(self, user: User, number: str) -> Application:
+        query = select(Application).where(Application.number == number)
+        application = (await self.session.execute(query)).scalar_one_or_none()
+        if application is None or not can_see(user, application):
+            raise NotFoundError(f"There is no application {number} that you can see.")
+        return application
+
+    async def status(self, user: User, number: str) -> s.StateOut:
+        """The state, and the actions the caller may take now."""
+        application = await self._visible(user, number)
+        actor, now = actor_for(user, application), self.clock()
+
+        def read(session: Session) -> tuple[str, ...]:
+            snapshot = load_snapshot(session, application.id)
+            return allowed_actions(snapshot, actor, now, calendar=load_calendar(session, snapshot.office))
+
+        allowed = await self.session.run_sync(read)
+        return s.StateOut(
+            application_number=application.number,
+            state=application.state,
+            version=application.version,
+            allowed_actions=list(allowed),
+            claimed_by=str(application.claimed_by) if application.claimed_by else None,
+            published=application.publication_date is not None,
+        )
+
+    async def act(self, user: User, number: str, action: str, data: s.ActionIn) -> s.ActionResult:
+        """Apply one transition, atomically, or refuse it without changing anything.
+
+        Raises:
+            NotFoundError: the caller may not see the application.
+            ConflictError: someone else changed the application at the same moment.
+            WorkflowError: the workflow refused (mapped to 409/403/422 with the allowed actions).
+        """
+        application = await self._visible(user, number)
+        actor, now = actor_for(user, application), self.clock()
+        payload: dict[str, Any] = dict(data.payload)
+        if data.reason is not None:
+            payload.setdefault("reason", data.reason)
+
+        def transition(session: Session) -> Decision:
+            snapshot = load_snapshot(session, application.id)
+            calendar = load_calendar(session, snapshot.office)
+            decision = decide(snapshot, action, actor, now, payload, calendar=calendar)
+            apply_decision(session, decision, expected_version=snapshot.version, payload=payload)
+            return decision
+
+        try:
+            decision = await self.session.run_sync(transition)
+            await self.session.commit()
+        except (StaleSnapshotError, IntegrityError):
+            await self.session.rollback()
+            raise ConflictError(
+                "Someone else acted on this application at the same time; reload it and try again."
+            ) from None
+        entry = decision.history
+        return s.ActionResult(
+            application_number=number,
+            action=action,
+            from_state=decision.from_state.value if decision.from_state else None,
+            state=decision.new_state.value,
+            version=decision.snapshot.version,
+            history=s.HistoryOut(
+                seq=entry.seq,
+                action=entry.action,
+                from_state=entry.from_state.value if entry.from_state else None,
+                to_state=entry.to_state.value,
+                actor_id=entry.actor_id,
+                role=entry.role.value,
+                actor_office=entry.actor_office.value if entry.actor_office else None,
+                at=entry.at,
+                reason=entry.reason,
+                payload_digest=entry.payload_digest,
+            ),
+        )
+
+    async def history(self, user: User, number: str) -> list[HistoryRecord]:
+        """Every transition, oldest first."""
+        application = await self._visible(user, number)
+        query = select(HistoryRecord).where(HistoryRecord.application_id == application.id).order_by(HistoryRecord.seq)
+        return list((await self.session.execute(query)).scalars())
+
+    async def deadlines(self, user: User, number: str) -> list[s.DeadlineOut]:
+        """Open deadlines, nearest first, each with its explanation."""
+        application = await self._visible(user, number)
+        query = (
+            select(DeadlineRecord.data)
+            .where(DeadlineRecord.application_id == application.id, DeadlineRecord.closed_at.is_(None))
+            .order_by(DeadlineRecord.due_date)
+        )
+        today = OFFICES[OfficeCode(application.receiving_office)].local_date(self.clock())
+        rows: Sequence[dict[str, Any]] = (await self.session.execute(query)).scalars().all()
+        return [deadline_out(data, today) for data in rows]
+
+    async def documents(self, user: User, number: str, kind: str | None = None) -> list[ProceduralDocument]:
+        """Office actions, responses, search reports… of the application, oldest first."""
+        application = await self._visible(user, number)
+        query = select(ProceduralDocument).where(ProceduralDocument.application_id == application.id)
+        if kind is not None:
+            query = query.where(ProceduralDocument.kind == kind)
+        return list((await self.session.execute(query.order_by(ProceduralDocument.history_seq))).scalars())
+
+    async def queue(
+        self,
+        user: User,
+        office: str,
+        *,
+        state: str | None,
+        ipc: str | None,
+        language: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[s.QueueItem]:
+        """The office's open files, nearest deadline first (files without one last, oldest filing first)."""
+        office = office.upper()
+        _require_staff_of(user, office)
+        nearest = (
+            select(DeadlineRecord.application_id, func.min(DeadlineRecord.due_date).label("due"))
+            .where(DeadlineRecord.closed_at.is_(None), DeadlineRecord.office == office)
+            .group_by(DeadlineRecord.application_id)
+            .subquery()
+        )
+        query = (
+            select(Application, nearest.c.due)
+            .outerjoin(nearest, nearest.c.application_id == Application.id)
+            .where(Application.receiving_office == office, Application.state.not_in([x.value for x in FINAL_STATES]))
+            .options(selectinload(Application.ipc_classes))
+            .order_by(nearest.c.due.is_(None), nearest.c.due, Application.filing_date, Application.sequence)
+            .limit(limit)
+            .offset(offset)
+        )
+        if state:
+            query = query.where(Application.state == state)
+        if language:
+            query = query.where(Application.language == language)
+        if ipc:
+            prefix = ipc.upper().replace(" ", "")
+            matching = select(IpcClass.application_id).where(
+                func.replace(IpcClass.symbol, " ", "").like(f"{prefix}%", escape="\\")
+            )
+            query = query.where(Application.id.in_(matching))
+        rows: list[tuple[Application, date | None]] = [(r[0], r[1]) for r in (await self.session.execute(query)).all()]
+        kinds = await self._nearest_kinds([app.id for app, _ in rows])
+        return [
+            s.QueueItem(
+                application_number=app.number,
+                title=app.title,
+                language=app.language,
+                state=app.state,
+                filing_date=app.filing_date,
+                ipc=[c.symbol for c in app.ipc_classes],
+                claimed_by=str(app.claimed_by) if app.claimed_by else None,
+                next_deadline=due,
+                next_deadline_kind=kinds.get(app.id),
+            )
+            for app, due in rows
+        ]
+
+    async def _nearest_kinds(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not ids:
+            return {}
+        query = (
+            select(DeadlineRecord.application_id, DeadlineRecord.kind)
+            .where(DeadlineRecord.application_id.in_(ids), DeadlineRecord.closed_at.is_(None))
+            .order_by(DeadlineRecord.due_date.desc())
+        )
+        return dict((await self.session.execute(query)).tuples().all())  # the nearest comes last and wins
+
+    async def calendar_days(self, user: User, office: str) -> list[OfficeCalendarDay]:
+        """The office's recorded closures and openings."""
+        office = office.upper()
+        _require_staff_of(user, office)
+        query = select(OfficeCalendarDay).where(OfficeCalendarDay.office == office).order_by(OfficeCalendarDay.day)
+        return list((await self.session.execute(query)).scalars())
+
+    async def change_calendar(
+        self, user: User, office: str, day: date, *, kind: str | None, reason: str = ""
+    ) -> tuple[OfficeCalendarDay, int]:
+        """Record (or, with ``kind`` None, remove) a calendar correction and move the running deadlines.
+
+        Every moved deadline gets a history entry on its application, in the same transaction.
+
+        Raises:
+            ForbiddenError: not an administrator of this office.
+            InvalidRequestError: an unknown kind.
+            NotFoundError: removing a correction that does not exist.
+        """
+        office = office.upper()
+        _require_admin_of(user, office)
+        if kind not in {None, "closure", "opening"}:
+            raise InvalidRequestError(
+                "Unknown calendar change.", errors=[FieldError("kind", "must be 'closure' or 'opening'")]
+            )
+        now = self.clock()
+
+        def change(session: Session) -> tuple[OfficeCalendarDay, int]:
+            row = session.get(OfficeCalendarDay, (office, day))
+            if kind is None:
+                if row is None:
+                    raise NotFoundError(f"{office} has no calendar correction on {day}.")
+                session.delete(row)
+            elif row is None:
+                row = OfficeCalendarDay(office=office, day=day, kind=kind, reason=reason, changed_by=user.id)
+                session.add(row)
+            else:
+                row.kind, row.reason, row.changed_by, row.changed_at = kind, reason, user.id, now
+            session.flush()
+            report = run_recompute(SessionWorkflowStore(session), OfficeCode(office), now)
+            return row, len(report.applied)
+
+        try:
+            row, moved = await self.session.run_sync(change)
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ConflictError("The calendar changed at the same moment; try again.") from None
+        return row, moved
+
+
+def _require_staff_of(user: User, office: str) -> None:
+    if user.role == Role.APPLICANT:
+        raise ForbiddenError("Queues and calendars are for office staff.")
+    if user.office != office:
+        raise NotFoundError(f"You work for {user.office}, not {office}.")
+
+
+def _require_admin_of(user: User, office: str) -> None:
+    _require_staff_of(user, office)
+    if user.role != Role.OFFICE_ADMIN:
+        raise ForbiddenError("Only office administrators change the office calendar.")

@@ -1,0 +1,226 @@
+"""Loading snapshots and applying decisions with a synchronous session.
+
+Written once, synchronously: the API calls it through ``AsyncSession.run_sync``, Celery workers and the
+in-process sweep through :class:`SqlWorkflowStore`. A decision lands in one transaction or not at all, guarded
+by a compare-and-set on ``applications.version`` and the unique ``(application_id, seq)`` of the history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
+from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
+from workflows import ApplicationSnapshot, ApplicationState, OfficeCalendar, OfficeCode, StaleSnapshotError
+from workflows.deadlines import deadline_from_json, deadline_to_json
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from workflows import Deadline, Decision
+
+
+def load_snapshot(session: Session, application_id: uuid.UUID | str) -> ApplicationSnapshot:
+    """The workflow's view of one application, with its open deadlines."""
+    app_id = uuid.UUID(str(application_id))
+    application = session.get(Application, app_id, populate_existing=True)
+    if application is None:
+        raise LookupError(f"no application {application_id}")
+    rows: Iterable[dict[str, Any]] = session.execute(
+        select(DeadlineRecord.data).where(DeadlineRecord.application_id == app_id, DeadlineRecord.closed_at.is_(None))
+    ).scalars()
+    return ApplicationSnapshot(
+        application_id=str(application.id),
+        office=OfficeCode(application.receiving_office),
+        state=ApplicationState(application.state),
+        filing_date=application.filing_date,
+        priority_date=application.earliest_priority_date,
+        publication_date=application.publication_date,
+        claimant_id=str(application.claimed_by) if application.claimed_by else None,
+        claim_set_version=application.claim_set_version,
+        lapse=lapse_from_json(application.lapse),
+        deadlines=tuple(deadline_from_json(data) for data in rows),
+        version=application.version,
+    )
+
+
+def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
+    """The office's statutory calendar with the closures and openings its administrators recorded."""
+    days = session.execute(select(OfficeCalendarDay).where(OfficeCalendarDay.office == office.value)).scalars().all()
+    return OfficeCalendar(
+        office,
+        closures=MappingProxyType({d.day: d.reason for d in days if d.kind == "closure"}),
+        openings=frozenset(d.day for d in days if d.kind == "opening"),
+    )
+
+
+def _deadline_row(deadline: Deadline, opened_at: datetime) -> DeadlineRecord:
+    return DeadlineRecord(
+        application_id=uuid.UUID(deadline.application_id),
+        kind=deadline.kind.value,
+        office=deadline.office.value,
+        due_date=deadline.due_date,
+        expires_at=deadline.expires_at,
+        on_expiry=deadline.on_expiry,
+        data=deadline_to_json(deadline),
+        opened_at=opened_at,
+    )
+
+
+def apply_decision(
+    session: Session, decision: Decision, *, expected_version: int, payload: Mapping[str, Any] | None = None
+) -> None:
+    """Write everything the decision changes, in the caller's transaction.
+
+    Raises:
+        StaleSnapshotError: the application moved on since its snapshot was loaded.
+    """
+    snapshot, entry = decision.snapshot, decision.history
+    app_id = uuid.UUID(snapshot.application_id)
+    values: dict[str, Any] = {
+        "state": snapshot.state.value,
+        "version": snapshot.version,
+        "claimed_by": uuid.UUID(snapshot.claimant_id) if snapshot.claimant_id else None,
+        "claim_set_version": snapshot.claim_set_version,
+        "lapse": lapse_to_json(snapshot.lapse),
+        "publication_date": snapshot.publication_date,
+    }
+    if decision.from_state is not None:  # the filing itself inserts the row; transitions compare-and-set it
+        result = session.execute(
+            update(Application)
+            .where(Application.id == app_id, Application.version == expected_version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleSnapshotError(f"application {snapshot.application_id} changed since it was loaded")
+    for closed in decision.closed:
+        session.execute(
+            update(DeadlineRecord)
+            .where(
+                DeadlineRecord.application_id == app_id,
+                DeadlineRecord.kind == closed.deadline.kind.value,
+                DeadlineRecord.closed_at.is_(None),
+            )
+            .values(closed_at=entry.at, close_reason=closed.reason.value)
+        )
+    session.add_all(_deadline_row(d, entry.at) for d in decision.opened)
+    session.add(
+        HistoryRecord(
+            application_id=app_id,
+            seq=entry.seq,
+            action=entry.action,
+            from_state=entry.from_state.value if entry.from_state else None,
+            to_state=entry.to_state.value,
+            actor_id=entry.actor_id,
+            role=entry.role.value,
+            actor_office=entry.actor_office.value if entry.actor_office else None,
+            office=entry.office.value,
+            at=entry.at,
+            reason=entry.reason,
+            payload_digest=entry.payload_digest,
+            payload=dict(payload) if payload is not None else None,
+        )
+    )
+    if decision.document is not None:
+        session.add(
+            ProceduralDocument(
+                application_id=app_id,
+                history_seq=entry.seq,
+                action=decision.action,
+                kind=document_kind(decision.document),
+                body=to_json(decision.document),
+                author_id=entry.actor_id,
+                created_at=entry.at,
+            )
+        )
+    if decision.claim_set is not None:
+        session.add_all(
+            Claim(application_id=app_id, claim_set=decision.claim_set.version, number=i, text=text)
+            for i, text in enumerate(decision.claim_set.claims, start=1)
+        )
+    session.flush()
+
+
+def due_deadlines(session: Session, now: datetime) -> list[Deadline]:
+    """Open deadlines that have passed at ``now``, oldest first (uses the expiry index)."""
+    rows: Iterable[dict[str, Any]] = session.execute(
+        select(DeadlineRecord.data)
+        .where(DeadlineRecord.closed_at.is_(None), DeadlineRecord.expires_at <= now)
+        .order_by(DeadlineRecord.expires_at)
+    ).scalars()
+    return [deadline_from_json(data) for data in rows]
+
+
+def open_deadlines(session: Session, office: OfficeCode) -> list[Deadline]:
+    """Every open deadline of the office's applications."""
+    rows: Iterable[dict[str, Any]] = session.execute(
+        select(DeadlineRecord.data).where(DeadlineRecord.closed_at.is_(None), DeadlineRecord.office == office.value)
+    ).scalars()
+    return [deadline_from_json(data) for data in rows]
+
+
+class SessionWorkflowStore:
+    """The workflow's storage Protocol over one open session: ``apply`` joins the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load(self, application_id: str) -> ApplicationSnapshot:
+        """Snapshot of one application."""
+        return load_snapshot(self.session, application_id)
+
+    def calendar(self, office: OfficeCode) -> OfficeCalendar:
+        """The office's current calendar."""
+        return load_calendar(self.session, office)
+
+    def due_deadlines(self, now: datetime) -> Iterable[Deadline]:
+        """Passed open deadlines."""
+        return due_deadlines(self.session, now)
+
+    def open_deadlines(self, office: OfficeCode) -> Iterable[Deadline]:
+        """Open deadlines of one office."""
+        return open_deadlines(self.session, office)
+
+    def apply(self, decision: Decision, *, expected_version: int) -> None:
+        """Apply one decision inside the session's transaction."""
+        apply_decision(self.session, decision, expected_version=expected_version)
+
+
+class SqlWorkflowStore:
+    """The workflow's storage Protocol for workers: every call is its own unit of work, ``apply`` commits."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def load(self, application_id: str) -> ApplicationSnapshot:
+        """Snapshot of one application."""
+        with self._sessions() as session:
+            return load_snapshot(session, application_id)
+
+    def calendar(self, office: OfficeCode) -> OfficeCalendar:
+        """The office's current calendar."""
+        with self._sessions() as session:
+            return load_calendar(session, office)
+
+    def due_deadlines(self, now: datetime) -> Iterable[Deadline]:
+        """Passed open deadlines."""
+        with self._sessions() as session:
+            return due_deadlines(session, now)
+
+    def open_deadlines(self, office: OfficeCode) -> Iterable[Deadline]:
+        """Open deadlines of one office."""
+        with self._sessions() as session:
+            return open_deadlines(session, office)
+
+    def apply(self, decision: Decision, *, expected_version: int) -> None:
+        """Apply and commit one decision."""
+        with self._sessions() as session, session.begin():
+            apply_decision(session, decision, expected_version=expected_version)

@@ -1,0 +1,240 @@
+"""The shared examination workflow over HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from ctpo.db.engine import create_engine
+from tests.support import application_payload
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from litestar.testing import TestClient
+
+
+class Desk:
+    """The actors of one application, with a helper to act."""
+
+    def __init__(self, client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]):
+        self.client = client
+        self.users = {
+            "applicant": make_user("applicant"),
+            "examiner": make_user("examiner", "KZ"),
+            "examiner2": make_user("examiner", "KZ"),
+            "admin": make_user("office_admin", "KZ"),
+            "foreign_examiner": make_user("examiner", "TR"),
+            "stranger": make_user("applicant"),
+        }
+        self.headers = {name: login(user) for name, user in self.users.items()}
+        filed = client.post("/applications", json=application_payload(), headers=self.headers["applicant"])
+        assert filed.status_code == 201
+        self.number = filed.json()["application_number"]
+
+    def act(self, who: str, action: str, payload: dict[str, Any] | None = None, reason: str | None = None) -> Any:
+        body: dict[str, Any] = {"payload": payload or {}}
+        if reason:
+            body["reason"] = reason
+        return self.client.post(f"/applications/{self.number}/actions/{action}", json=body, headers=self.headers[who])
+
+    def ok(self, who: str, action: str, payload: dict[str, Any] | None = None, reason: str | None = None) -> Any:
+        response = self.act(who, action, payload, reason)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def get(self, who: str, path: str) -> Any:
+        response = self.client.get(f"/applications/{self.number}{path}", headers=self.headers[who])
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def desk(client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]) -> Desk:
+    return Desk(client, make_user, login)
+
+
+def _to_search(desk: Desk) -> None:
+    desk.ok("examiner", "claim")
+    desk.ok("examiner", "begin_formalities_check")
+    desk.ok("examiner", "complete_formalities")
+
+
+SEARCH_REPORT = {
+    "citations": [
+        {"document_id": "TR2019/01234 A1", "category": "X", "claims": [1], "passage": "page 3, lines 5-20"},
+        {"document_id": "US11617522B2", "category": "Y", "claims": [1, 2], "passage": "claim 1"},
+    ]
+}
+
+
+def test_filing_opens_the_case(desk: Desk):
+    history = desk.get("applicant", "/history")
+    assert [(h["seq"], h["action"], h["from_state"], h["to_state"]) for h in history] == [(1, "file", None, "filed")]
+    deadlines = desk.get("applicant", "/deadlines")
+    assert [d["kind"] for d in deadlines] == ["publication"]
+    steps = [s["step"] for s in deadlines[0]["explanation"]]
+    assert steps[0] == "trigger" and steps[-1] == "expires_at"
+    state = desk.get("applicant", "/state")
+    assert state["state"] == "filed"
+    assert "withdraw" in state["allowed_actions"]
+    assert "claim" in desk.get("examiner", "/state")["allowed_actions"]
+
+
+def test_whole_procedure_to_grant(desk: Desk):
+    _to_search(desk)
+    desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    report = desk.get("applicant", "/procedural-documents?kind=search_report")
+    assert [c["document_id"] for c in report[0]["body"]["citations"]] == ["TR2019/01234 A1", "US11617522B2"]
+    assert [c["categories"] for c in report[0]["body"]["citations"]] == [["X"], ["Y"]]
+
+    desk.ok("applicant", "request_examination")
+    desk.ok(
+        "examiner",
+        "issue_office_action",
+        {"objections": [{"claims": [1], "ground": "novelty", "reasoning": "D1 discloses claim 1."}]},
+    )
+    kinds = [d["kind"] for d in desk.get("applicant", "/deadlines")]
+    assert "respond_to_office_action" in kinds
+    desk.ok(
+        "applicant",
+        "respond_to_office_action",
+        {"arguments": "Claim 1 now requires liquid cooling.", "amended_claims": ["Liquid-cooled module.", "Dep."]},
+    )
+    file = desk.get("applicant", "")
+    assert sorted({c["claim_set"] for c in file["claims"]}) == [1, 2]
+    assert [c["text"] for c in file["claims"] if c["claim_set"] == 2] == ["Liquid-cooled module.", "Dep."]
+    docs = [d["kind"] for d in desk.get("examiner", "/procedural-documents")]
+    assert docs == ["search_report", "office_action", "office_action_response"]
+
+    desk.ok("examiner", "issue_intention_to_grant")
+    refused = desk.act("applicant", "approve_grant_text")
+    assert refused.status_code == 409  # not yet published
+    desk.ok("applicant", "request_early_publication")
+    desk.ok("admin", "publish")
+    assert desk.ok("applicant", "approve_grant_text")["state"] == "granted"
+
+    history = desk.get("applicant", "/history")
+    assert [h["seq"] for h in history] == list(range(1, len(history) + 1))
+    assert history[-1]["to_state"] == "granted"
+    assert all(len(h["payload_digest"]) == 64 for h in history)
+    assert "opposition_period" in [d["kind"] for d in desk.get("applicant", "/deadlines")]
+    # after publication the file is open to public inspection, and third parties may oppose
+    assert desk.get("stranger", "")["state"] == "granted"
+    assert desk.ok("stranger", "file_opposition", {"grounds": "Lack of novelty over D1."})["state"] == "opposition"
+
+
+def test_illegal_transition_says_what_is_allowed(desk: Desk):
+    response = desk.act("applicant", "request_examination")
+    assert response.status_code == 409
+    body = response.json()
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert body["state"] == "filed"
+    assert "withdraw" in body["allowed_actions"]
+    assert "request_examination" not in body["allowed_actions"]
+    unknown = desk.act("examiner", "teleport")
+    assert unknown.status_code == 409
+
+
+def test_roles_offices_and_claims_are_enforced(desk: Desk):
+    assert desk.act("applicant", "claim").status_code == 403  # applicants do not examine
+    assert desk.act("foreign_examiner", "claim").status_code == 404  # unpublished: invisible to other offices
+    assert desk.act("stranger", "withdraw").status_code == 404
+    desk.ok("examiner", "claim")
+    assert desk.act("examiner2", "begin_formalities_check").status_code == 403  # held by another examiner
+    assert desk.get("applicant", "/history")[-1]["action"] == "claim"
+
+
+def test_invalid_payload_is_422_and_changes_nothing(desk: Desk):
+    _to_search(desk)
+    before = desk.get("examiner", "/history")
+    response = desk.act("examiner", "issue_search_report", {"citations": [{"document_id": "D1", "category": "Q"}]})
+    assert response.status_code == 422
+    assert desk.get("examiner", "/history") == before
+    assert desk.get("examiner", "/state")["state"] == "search"
+
+
+def test_withdrawal_is_final(desk: Desk):
+    assert desk.ok("applicant", "withdraw", reason="No longer pursued")["state"] == "withdrawn"
+    assert desk.get("applicant", "/deadlines") == []
+    assert desk.get("applicant", "/state")["allowed_actions"] == []
+    assert desk.act("applicant", "withdraw").status_code == 409
+
+
+def test_history_is_append_only_in_the_database(desk: Desk, database_url: str):
+    async def tamper(statement: str) -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    for statement in ("UPDATE application_history SET reason = 'edited'", "DELETE FROM application_history"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            asyncio.run(tamper(statement))
+    assert len(desk.get("applicant", "/history")) == 1
+
+
+def test_calendar_closure_moves_running_deadlines(desk: Desk):
+    _to_search(desk)
+    desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    desk.ok("applicant", "request_examination")
+    desk.ok("examiner", "issue_office_action", {"objections": [{"claims": [1], "ground": "clarity", "reasoning": "?"}]})
+    kind = "respond_to_office_action"
+    due = next(d for d in desk.get("applicant", "/deadlines") if d["kind"] == kind)["due_date"]
+    history_before = len(desk.get("applicant", "/history"))
+
+    closed = desk.client.put(
+        f"/offices/KZ/calendar/{due}",
+        json={"kind": "closure", "reason": "Emergency closure"},
+        headers=desk.headers["admin"],
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["deadlines_moved"] >= 1
+    moved = next(d for d in desk.get("applicant", "/deadlines") if d["kind"] == kind)
+    assert moved["due_date"] > due
+    assert any("Emergency closure" in step["detail"] for step in moved["explanation"])
+    history = desk.get("applicant", "/history")
+    assert len(history) == history_before + 1
+
+    reopened = desk.client.delete(f"/offices/KZ/calendar/{due}", headers=desk.headers["admin"])
+    assert reopened.status_code == 200
+    back = next(d for d in desk.get("applicant", "/deadlines") if d["kind"] == kind)
+    assert back["due_date"] == due
+
+    assert (
+        desk.client.put(
+            f"/offices/KZ/calendar/{due}", json={"kind": "closure", "reason": "x"}, headers=desk.headers["examiner"]
+        ).status_code
+        == 403
+    )
+    assert (
+        desk.client.put(
+            f"/offices/TR/calendar/{due}", json={"kind": "closure", "reason": "x"}, headers=desk.headers["admin"]
+        ).status_code
+        == 404
+    )
+
+
+def test_queue_is_ordered_by_deadline_and_filtered(
+    client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+):
+    applicant, examiner = login(make_user("applicant")), login(make_user("examiner", "KZ"))
+    numbers = []
+    for i, (priority, ipc) in enumerate([("2026-03-01", "H01M 10/613"), (None, "B60L 58/26"), ("2026-01-10", "H01M")]):
+        priorities = [{"office": "TR", "number": f"P{i}", "date": priority}] if priority else []
+        payload = application_payload(priority_claims=priorities, ipc=[ipc])
+        numbers.append(client.post("/applications", json=payload, headers=applicant).json()["application_number"])
+    queue = client.get("/offices/KZ/queue", headers=examiner).json()
+    assert [q["application_number"] for q in queue] == [numbers[2], numbers[0], numbers[1]]  # earliest publication
+    assert all(q["next_deadline_kind"] == "publication" for q in queue)
+    h01m = client.get("/offices/KZ/queue", params={"ipc": "H01M"}, headers=examiner).json()
+    assert [q["application_number"] for q in h01m] == [numbers[2], numbers[0]]
+    assert client.get("/offices/KZ/queue", params={"state": "search"}, headers=examiner).json() == []
+    assert client.get("/offices/KZ/queue", headers=applicant).status_code == 403
+    assert client.get("/offices/TR/queue", headers=examiner).status_code == 404
