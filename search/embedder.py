@@ -37,6 +37,7 @@ class SentenceTransformerEmbedder:
 
     Raises:
         FileNotFoundError: When ``model_path`` is not a model folder.
+        ValueError: When ``batch_size`` is not positive.
     """
 
     def __init__(self, model_path: Path | str, device: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
@@ -68,8 +69,13 @@ class SentenceTransformerEmbedder:
 
     @property
     def name(self) -> str:
-        """``<folder>@<digest>``: the same model files give the same name on any machine or path."""
+        """``<folder name>@<digest of the model files>``: the same wherever the folder is copied or mounted."""
         return self._name
+
+    @property
+    def path(self) -> Path:
+        """The model folder, resolved."""
+        return self._path
 
     @property
     def device(self) -> str:

@@ -6,8 +6,9 @@ double-array trie over UTF-8 keys followed by NUL-terminated replacement strings
 converted tokenizer use ``normalizers.Precompiled``, the same native normaliser HF uses for XLM-R, instead of
 thousands of chained ``Replace`` passes.
 
-Unit layout read by ``spm_precompiled``: bits 0-7 label, bit 8 "has a value child", bit 9 offset scale, bits
-10-30 offset (the XOR distance from a unit to its children's base), bit 31 set on value units only.
+Unit layout read by ``spm_precompiled``: bits 0-7 label, bit 8 "has a value child", bit 9 offset scale, bits 10
+and up the offset (XOR distance from a unit to its children's base). Value units hold the replacement's byte
+offset with bit 31 set, so they never match a label.
 """
 
 from __future__ import annotations
