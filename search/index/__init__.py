@@ -1,7 +1,37 @@
-"""In-process vector indexes behind the `VectorIndex` protocol: an exact reference and an approximate one."""
+"""In-process vector indexes behind the `VectorIndex` protocol: an exact reference and an approximate one.
+
+`ExactIndex` is brute force and exact; `HnswIndex` is the approximate graph index the application serves from,
+persisted crash-safely in a directory and reopened with `open_or_rebuild`.
+"""
 
 from __future__ import annotations
 
 from search.index._exact import ExactIndex
+from search.index._hnsw import DEFAULT_DTYPE, Dtype, HnswIndex, load_with_manifest
+from search.index._manifest import (
+    IndexCorruptError,
+    IndexFileError,
+    IndexMissingError,
+    IndexStaleError,
+    Manifest,
+    corpus_fingerprint,
+    read_manifest,
+)
+from search.index._rebuild import check_index, open_or_rebuild
 
-__all__ = ["ExactIndex"]
+__all__ = [
+    "DEFAULT_DTYPE",
+    "Dtype",
+    "ExactIndex",
+    "HnswIndex",
+    "IndexCorruptError",
+    "IndexFileError",
+    "IndexMissingError",
+    "IndexStaleError",
+    "Manifest",
+    "check_index",
+    "corpus_fingerprint",
+    "load_with_manifest",
+    "open_or_rebuild",
+    "read_manifest",
+]
