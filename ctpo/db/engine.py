@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine_raw
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -57,3 +58,10 @@ def create_engine(database_url: str) -> AsyncEngine:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit, so a receipt can be built from them."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_sync_engine(database_url: str) -> Engine:
+    """A synchronous engine on the same database, for workers, the sweep and Alembic."""
+    engine = create_sync_engine_raw(sync_url(database_url), pool_pre_ping=True)
+    install_sqlite_hooks(engine)
+    return engine

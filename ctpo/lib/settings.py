@@ -55,6 +55,8 @@ class Settings:
     """``inprocess`` runs background work in the API process; ``celery`` sends it to workers."""
     broker_url: str = "redis://127.0.0.1:6379/0"
     """Celery broker when ``task_backend`` is ``celery``."""
+    sweep_interval_seconds: int = 60
+    """How often the deadline sweep runs (in-process, or as the beat schedule)."""
     host: str = "127.0.0.1"
     """Address ``ctpo serve`` binds to."""
     port: int = 8000
@@ -79,6 +81,7 @@ class Settings:
             load_sample_data=_env_bool("LOAD_SAMPLE_DATA", default=False),
             task_backend=_env("TASK_BACKEND", "inprocess"),
             broker_url=_env("BROKER_URL", "redis://127.0.0.1:6379/0"),
+            sweep_interval_seconds=_env_int("SWEEP_INTERVAL_SECONDS", 60),
             host=_env("HOST", "127.0.0.1"),
             port=_env_int("PORT", 8000),
             workers=_env_int("WORKERS", 1),

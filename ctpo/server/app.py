@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
+from ctpo.background import run_in_process_sweeper
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
@@ -58,7 +59,8 @@ def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
 
             await load_demo(app.state.session_factory, app.state.document_store)
         try:
-            yield
+            async with asynccontextmanager(run_in_process_sweeper)(settings):
+                yield
         finally:
             await engine.dispose()
 

@@ -238,3 +238,12 @@ def test_queue_is_ordered_by_deadline_and_filtered(
     assert client.get("/offices/KZ/queue", params={"state": "search"}, headers=examiner).json() == []
     assert client.get("/offices/KZ/queue", headers=applicant).status_code == 403
     assert client.get("/offices/TR/queue", headers=examiner).status_code == 404
+
+
+def test_assignment_names_an_examiner_of_the_office(desk: Desk):
+    foreign = str(desk.users["foreign_examiner"].id)
+    assert desk.act("admin", "assign", {"examiner_id": foreign}).status_code == 422
+    assert desk.act("admin", "assign", {"examiner_id": "not-a-uuid"}).status_code == 422
+    examiner = str(desk.users["examiner2"].id)
+    desk.ok("admin", "assign", {"examiner_id": examiner})
+    assert desk.get("admin", "/state")["claimed_by"] == examiner

@@ -131,6 +131,8 @@ class ExaminationService:
         payload: dict[str, Any] = dict(data.payload)
         if data.reason is not None:
             payload.setdefault("reason", data.reason)
+        if action == "assign":
+            await self._check_assignee(application, payload.get("examiner_id"))
 
         def transition(session: Session) -> Decision:
             snapshot = load_snapshot(session, application.id)
@@ -167,6 +169,25 @@ class ExaminationService:
                 payload_digest=entry.payload_digest,
             ),
         )
+
+    async def _check_assignee(self, application: Application, examiner_id: object) -> None:
+        """An assignment must name an active examiner of the application's office (the workflow cannot see users)."""
+        try:
+            examiner = await self.session.get(User, uuid.UUID(str(examiner_id)))
+        except ValueError:
+            examiner = None
+        if (
+            examiner is None
+            or not examiner.is_active
+            or examiner.role != Role.EXAMINER
+            or examiner.office != application.receiving_office
+        ):
+            raise InvalidRequestError(
+                "Assign the file to an active examiner of its office.",
+                errors=[
+                    FieldError("payload.examiner_id", f"no examiner of {application.receiving_office} has this id")
+                ],
+            )
 
     async def history(self, user: User, number: str) -> list[HistoryRecord]:
         """Every transition, oldest first."""
