@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002, RUF003
+# ruff: noqa: RUF001, RUF002, RUF003, RUF100
 # (this file holds Cyrillic and Turkic Latin text on purpose)
 """One Latin matching key for text in any of our scripts, plus the standards' own Latin spelling for display.
 

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002
+# ruff: noqa: RUF001, RUF002, RUF100
 # (this file holds Cyrillic and Turkic Latin text on purpose)
 """Cyrillic-to-Latin tables of the official standards, one per language we receive text in.
 

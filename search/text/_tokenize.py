@@ -1,4 +1,4 @@
-# ruff: noqa: RUF002
+# ruff: noqa: RUF002, RUF100
 # (this file holds Cyrillic and Turkic Latin text on purpose)
 """Split text into matching tokens: folded words, and codes/numbers kept exact.
 

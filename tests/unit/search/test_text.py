@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, RUF100
 # (this file holds Cyrillic and Turkic Latin text on purpose)
 from __future__ import annotations
 

@@ -1,0 +1,261 @@
+"""Cross-lingual retrieval quality on NTREX-128: semantic, CSLS, lexical and fused channels, every language pair.
+
+Tasks, for every ordered pair (X, Y) of tr az kk ky uz ru en:
+  translation: a sentence in X must find its own translation among all 1997 sentences in Y;
+  related-doc: a sentence in X must find its article in Y, with its own translation removed (leave-one-out), so
+    only the article's other sentences can match; an article scores by its best sentence (passage).
+
+Channels are the library's own: `search.lexical.LexicalIndex` per target language, cosine of the embedder's
+query/passage vectors, CSLS with hub scores from `search.fusion.hub_scores` over a reference sample of the
+multilingual corpus (all languages, as the engine's corpus would be), and the two fusions of `search.fusion`.
+Embeddings are cached under var/search_quality/<model>/.
+
+    .venv/bin/python benchmarks/search_quality.py [DATA_DIR] [--model bundled:multilingual-e5-small] [--readme]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import time
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from search.embedder import load_embedder as load
+from search.evaluation import mrr, ndcg_at_k, recall_at_k
+from search.fusion import hub_scores, hubness_corrected, reciprocal_rank_fusion, score_fusion
+from search.lexical import LexicalIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from numpy.typing import NDArray
+
+    from search.interfaces import Embedder
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("tr", "az", "kk", "ky", "uz", "ru", "en")
+TOP = 100  # candidates per channel
+REFERENCE_SAMPLE = 2000
+SYSTEMS = ("semantic", "semantic+csls", "lexical", "rrf", "fusion", "fusion+csls")
+
+
+class _STEmbedder:
+    """Fallback for development: a sentence-transformers folder, no prompts."""
+
+    def __init__(self, path: str) -> None:
+        from sentence_transformers import SentenceTransformer  # noqa: PLC0415 - only for --model st:...
+
+        self.model = SentenceTransformer(path, device="cpu")
+        self.name = Path(path).name
+        self.dim = int(self.model.get_sentence_embedding_dimension() or 0)
+
+    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        return np.asarray(self.model.encode(list(texts), batch_size=64, normalize_embeddings=True), dtype=np.float32)
+
+    embed_passages = embed_queries
+
+
+def load_embedder(spec: str) -> Embedder:
+    if spec.startswith("st:"):
+        return _STEmbedder(spec[3:])
+    return load(spec, ROOT / "var")
+
+
+def read_sentences(data_dir: Path) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    with (data_dir / "ntrex128_sentences.tsv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [r["sent_id"] for r in rows], [r["doc_id"] for r in rows], {lang: [r[lang] for r in rows] for lang in LANGS}
+
+
+def cached(path: Path, compute: Callable[[], NDArray[np.float32]]) -> NDArray[np.float32]:
+    if path.exists():
+        loaded: NDArray[np.float32] = np.load(path)
+        return loaded
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arr = compute()
+    np.save(path, arr)
+    return arr
+
+
+def top_items(scores: NDArray[np.float32], ids: Sequence[str], n: int) -> dict[str, float]:
+    idx = np.argpartition(-scores, n - 1)[:n]
+    return {ids[i]: float(scores[i]) for i in idx if np.isfinite(scores[i])}
+
+
+def ranked(scores: dict[str, float], group: Callable[[str], str] | None, k: int = 10) -> list[str]:
+    if group is None:
+        return [key for key, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:k]]
+    best: dict[str, float] = {}
+    for key, score in scores.items():
+        g = group(key)
+        if score > best.get(g, -np.inf):
+            best[g] = score
+    return [g for g, _ in sorted(best.items(), key=lambda kv: -kv[1])[:k]]
+
+
+def metrics(rank_lists: list[list[str]], relevant: list[set[str]]) -> dict[str, float]:
+    return {
+        "r@1": recall_at_k(rank_lists, relevant, 1),
+        "r@10": recall_at_k(rank_lists, relevant, 10),
+        "mrr": mrr(rank_lists, relevant, 10),
+        "ndcg@10": ndcg_at_k(rank_lists, relevant, 10),
+    }
+
+
+def evaluate_pair(
+    x: str,
+    *,
+    sent_ids: list[str],
+    doc_of: dict[str, str],
+    texts: dict[str, list[str]],
+    queries: NDArray[np.float32],
+    passages: NDArray[np.float32],
+    hubs: NDArray[np.float32],
+    lexical: LexicalIndex,
+) -> dict[str, dict[str, dict[str, float]]]:
+    n = len(sent_ids)
+    cos = queries @ passages.T
+    csls = hubness_corrected(cos, hubs[None, :])
+    lex_hits = [lexical.search(q, TOP + 1) for q in texts[x]]
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for task in ("translation", "related-doc"):
+        group = None if task == "translation" else doc_of.__getitem__
+        relevant = [{sent_ids[i]} if group is None else {doc_of[sent_ids[i]]} for i in range(n)]
+        lists: dict[str, list[list[str]]] = {s: [] for s in SYSTEMS}
+        for i in range(n):
+            sem_row, csls_row = cos[i].copy(), csls[i].copy()
+            if group is not None:  # leave-one-out: the query's own translation is not in the article
+                sem_row[i] = csls_row[i] = -np.inf
+            sem = top_items(sem_row, sent_ids, TOP)
+            hub = top_items(csls_row, sent_ids, TOP)
+            lex = {h.passage_id: h.coverage for h in lex_hits[i] if group is None or h.passage_id != sent_ids[i]}
+            lex_rank = sorted(lex, key=lambda p: -lex[p])
+            lists["semantic"].append(ranked(sem, group))
+            lists["semantic+csls"].append(ranked(hub, group))
+            lists["lexical"].append(ranked(lex, group))
+            sem_rank = sorted(sem, key=lambda p: -sem[p])
+            lists["rrf"].append(ranked(reciprocal_rank_fusion([sem_rank, lex_rank]), group))
+            lists["fusion"].append(ranked(score_fusion(sem, lex), group))
+            lists["fusion+csls"].append(ranked(score_fusion(hub, lex), group))
+        results[task] = {s: metrics(lists[s], relevant) for s in SYSTEMS}
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("data_dir", nargs="?", default=str(ROOT / ".." / "shared" / "data" / "ntrex128"))
+    parser.add_argument("--model", default="bundled:multilingual-e5-small")
+    parser.add_argument("--langs", default=",".join(LANGS))
+    parser.add_argument("--limit", type=int, default=0, help="only the first N sentences (smoke runs)")
+    parser.add_argument("--readme", action="store_true", help="write the tables into benchmarks/README.md")
+    args = parser.parse_args(argv)
+    langs = args.langs.split(",")
+    started = time.time()
+
+    sent_ids, doc_ids, texts = read_sentences(Path(args.data_dir))
+    if args.limit:
+        sent_ids, doc_ids = sent_ids[: args.limit], doc_ids[: args.limit]
+        texts = {lang: t[: args.limit] for lang, t in texts.items()}
+    doc_of = dict(zip(sent_ids, doc_ids, strict=True))
+    embedder = load_embedder(args.model)
+    cache = ROOT / "var" / "search_quality" / re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.name) / str(len(sent_ids))
+    queries: dict[str, NDArray[np.float32]] = {}
+    passages: dict[str, NDArray[np.float32]] = {}
+    for lang in langs:
+        batch = texts[lang]
+        queries[lang] = cached(cache / f"{lang}.query.npy", partial(embedder.embed_queries, batch))
+        passages[lang] = cached(cache / f"{lang}.passage.npy", partial(embedder.embed_passages, batch))
+    print(f"embeddings ready in {time.time() - started:.0f}s ({embedder.name})", file=sys.stderr)
+    corpus = np.concatenate([passages[lang] for lang in langs])
+    sample = np.random.default_rng(0).choice(len(corpus), size=min(REFERENCE_SAMPLE, len(corpus)), replace=False)
+    reference = corpus[np.sort(sample)]
+    hubs = {lang: hub_scores(passages[lang], reference) for lang in langs}
+    lexical: dict[str, LexicalIndex] = {}
+    for lang in langs:
+        lexical[lang] = LexicalIndex()
+        lexical[lang].add(zip(sent_ids, texts[lang], strict=True))
+
+    table: dict[tuple[str, str], dict[str, dict[str, dict[str, float]]]] = {}
+    for x in langs:
+        for y in langs:
+            if x == y:
+                continue
+            table[x, y] = evaluate_pair(
+                x,
+                sent_ids=sent_ids,
+                doc_of=doc_of,
+                texts=texts,
+                queries=queries[x],
+                passages=passages[y],
+                hubs=hubs[y],
+                lexical=lexical[y],
+            )
+            print(f"{x}->{y} done at {time.time() - started:.0f}s", file=sys.stderr)
+    report = render(table, embedder.name, len(sent_ids), args)
+    print(report)
+    if args.readme:
+        write_readme(report)
+    return 0
+
+
+def render(table: dict[tuple[str, str], Any], model: str, n: int, args: argparse.Namespace) -> str:
+    lines = [
+        "## Search quality",
+        "",
+        f"NTREX-128, {n} sentences x {len({x for x, _ in table})} languages, model `{model}`. Command:",
+        "",
+        "```",
+        ".venv/bin/python benchmarks/search_quality.py" + (f" --model {args.model}" if args.model else ""),
+        "```",
+        "",
+    ]
+    for task in ("translation", "related-doc"):
+        lines += [f"### {task}: mean over {len(table)} ordered pairs", ""]
+        lines += [
+            "| system | r@1 | r@10 | MRR@10 | nDCG@10 | worst pair vs semantic (r@1) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for system in SYSTEMS:
+            means = {m: np.mean([table[p][task][system][m] for p in table]) for m in ("r@1", "r@10", "mrr", "ndcg@10")}
+            deltas = {p: table[p][task][system]["r@1"] - table[p][task]["semantic"]["r@1"] for p in table}
+            worst = min(deltas, key=deltas.__getitem__)
+            lines.append(
+                f"| {system} | {means['r@1']:.3f} | {means['r@10']:.3f} | {means['mrr']:.3f} | {means['ndcg@10']:.3f}"
+                f" | {worst[0]}->{worst[1]} {deltas[worst]:+.3f} |"
+            )
+        lines += ["", f"#### {task}: r@1 per pair (semantic / semantic+csls / lexical / fusion+csls)", ""]
+        langs = sorted({x for x, _ in table}, key=LANGS.index)
+        lines += ["| X \\ Y | " + " | ".join(langs) + " |", "|---" * (len(langs) + 1) + "|"]
+        for x in langs:
+            cells = []
+            for y in langs:
+                if x == y:
+                    cells.append("-")
+                    continue
+                row = table[x, y][task]
+                cells.append(
+                    "/".join(f"{row[s]['r@1']:.2f}" for s in ("semantic", "semantic+csls", "lexical", "fusion+csls"))
+                )
+            lines.append(f"| {x} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_readme(report: str) -> None:
+    path = ROOT / "benchmarks" / "README.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"^## Search quality\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    text = (
+        pattern.sub(lambda _: report + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + report + "\n"
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
