@@ -70,7 +70,7 @@ async def _create_user(database_url: str, email: str, role: Role, office: str | 
     try:
         async with create_session_factory(engine)() as session:
             return await AccountService(session).create(
-                email=email, full_name=email.split("@")[0], password=PASSWORD, role=role, office=office
+                email=email, full_name=email.split("@", maxsplit=1)[0], password=PASSWORD, role=role, office=office
             )
     finally:
         await engine.dispose()
@@ -119,7 +119,7 @@ def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     """``ctpo serve`` as a real process on a free port; yields its base URL."""
     port = free_port()
     full_env = {**os.environ, **env, "CTPO_PORT": str(port), "CTPO_WORKERS": str(workers)}
-    proc = subprocess.Popen(  # noqa: S603 - our own CLI
+    proc = subprocess.Popen(
         [sys.executable, "-m", "ctpo", "serve", "--no-access-log"],
         env=full_env,
         cwd=REPO,
@@ -131,7 +131,7 @@ def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:  # noqa: PLR2004
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

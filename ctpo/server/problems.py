@@ -10,8 +10,15 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from ctpo.lib.errors import CtpoError, Problem
-from workflows import DeadlinePassed, Forbidden, GuardFailed, IllegalTransition, InvalidPayload, StaleSnapshotError
-from workflows import WorkflowError
+from workflows import (
+    DeadlinePassed,
+    Forbidden,
+    GuardFailed,
+    IllegalTransition,
+    InvalidPayload,
+    StaleSnapshotError,
+    WorkflowError,
+)
 
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap

@@ -48,6 +48,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/offices/{office}/users"): _row(401, 403, 403, 403, 403, 200, 404),
     ("POST", "/offices/{office}/users"): _row(401, 403, 403, 403, 403, 201, 404),
     ("GET", "/health"): PUBLIC,
+    ("GET", "/applications/{number}/state"): FILE_READ,
+    ("GET", "/applications/{number}/history"): FILE_READ,
+    ("GET", "/applications/{number}/deadlines"): FILE_READ,
+    ("GET", "/applications/{number}/dossier"): FILE_READ,
+    ("GET", "/applications/{number}/procedural-documents"): FILE_READ,
+    # withdrawal: only the applicant; staff get the workflow's 403, outsiders cannot see the file at all
+    ("POST", "/applications/{number}/actions/{action}"): _row(401, 200, 404, 403, 404, 403, 404),
+    ("GET", "/offices/{office}/queue"): _row(401, 403, 403, 200, 404, 200, 404),
+    ("GET", "/offices/{office}/calendar"): _row(401, 403, 403, 200, 404, 200, 404),
+    ("PUT", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),
+    ("DELETE", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),
 }
 DOCS_PREFIX = "/schema"
 """The OpenAPI schema and its renderers are public; checked separately below."""
@@ -85,6 +96,10 @@ def _body(method: str, path: str) -> dict[str, Any]:
     email = f"{uuid.uuid4().hex[:10]}@test.example"
     if path == "/auth/register":
         return {"json": {"email": email, "full_name": "New Applicant", "password": PASSWORD}}
+    if path == "/offices/{office}/calendar/{day}" and method == "PUT":
+        return {"json": {"kind": "closure", "reason": "Emergency closure"}}
+    if path == "/applications/{number}/actions/{action}":
+        return {"json": {"payload": {}}}
     if (method, path) == ("POST", "/offices/{office}/users"):
         return {"json": {"email": email, "full_name": "New Examiner", "password": PASSWORD, "role": "examiner"}}
     return {}
@@ -112,10 +127,16 @@ def test_authorization_matrix(
         headers=headers["owner"],
     )
     assert filed.status_code == 201
-    values = {"number": filed.json()["application_number"], "sha256": hashlib.sha256(DOC).hexdigest(), "office": "KZ"}
+    values = {
+        "number": filed.json()["application_number"],
+        "sha256": hashlib.sha256(DOC).hexdigest(),
+        "office": "KZ",
+        "action": "request_early_publication",
+        "day": "2027-03-15",
+    }
 
     failures = []
-    for (method, path), expected in sorted(EXPECTED.items()):
+    for (method, path), expected in EXPECTED.items():  # declaration order: PUT a calendar day before DELETE
         url = path.format(**values)
         for actor in ACTORS:
             response = client.request(method, url, headers=headers[actor], **_body(method, path))

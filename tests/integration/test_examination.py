@@ -78,7 +78,8 @@ def test_filing_opens_the_case(desk: Desk):
     deadlines = desk.get("applicant", "/deadlines")
     assert [d["kind"] for d in deadlines] == ["publication"]
     steps = [s["step"] for s in deadlines[0]["explanation"]]
-    assert steps[0] == "trigger" and steps[-1] == "expires_at"
+    assert steps[0] == "trigger"
+    assert steps[-1] == "expires_at"
     state = desk.get("applicant", "/state")
     assert state["state"] == "filed"
     assert "withdraw" in state["allowed_actions"]
@@ -110,6 +111,14 @@ def test_whole_procedure_to_grant(desk: Desk):
     assert [c["text"] for c in file["claims"] if c["claim_set"] == 2] == ["Liquid-cooled module.", "Dep."]
     docs = [d["kind"] for d in desk.get("examiner", "/procedural-documents")]
     assert docs == ["search_report", "office_action", "office_action_response"]
+    dossier = desk.get("examiner", "/dossier")
+    (round_,) = dossier["office_action_rounds"]
+    assert round_["office_action"]["body"]["objections"][0]["ground"] == "novelty"
+    assert round_["response"]["body"]["arguments"].startswith("Claim 1 now")
+    assert round_["claims_before"] == ["Батарея модулі.", "1-тармақ бойынша модуль."]
+    assert round_["claims_after"] == ["Liquid-cooled module.", "Dep."]
+    assert dossier["state"]["state"] == "examination"
+    assert [h["seq"] for h in dossier["history"]] == list(range(1, len(dossier["history"]) + 1))
 
     desk.ok("examiner", "issue_intention_to_grant")
     refused = desk.act("applicant", "approve_grant_text")

@@ -112,7 +112,7 @@ def test_sweep_runs_in_celery_beat_and_worker(
 
     db = 1 + (os.getpid() % 14)  # a Redis database of this test process; flushed first
     broker = f"redis://127.0.0.1:6379/{db}"
-    subprocess.run(["redis-cli", "-n", str(db), "flushdb"], check=False, capture_output=True)  # noqa: S607
+    subprocess.run(["redis-cli", "-n", str(db), "flushdb"], check=False, capture_output=True)
     env = {
         **os.environ,
         "CTPO_DATABASE_URL": database_url,
@@ -121,12 +121,12 @@ def test_sweep_runs_in_celery_beat_and_worker(
         "CTPO_SWEEP_INTERVAL_SECONDS": "1",
     }
     celery = [sys.executable, "-m", "celery", "-A", "ctpo.worker"]
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [*celery, "worker", "--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
         env=env,
         cwd=REPO,
     )
-    beat = subprocess.Popen(  # noqa: S603
+    beat = subprocess.Popen(
         [*celery, "beat", "--loglevel=WARNING", f"--schedule={tmp_path / 'beat-schedule'}"], env=env, cwd=REPO
     )
     try:

@@ -66,7 +66,7 @@ class DeadlineRecord(UUIDPrimaryKey, Base):
 
 
 class ProceduralDocument(UUIDPrimaryKey, Base):
-    """A validated document a transition carried: office action, response, search report, opposition…"""
+    """A validated document a transition carried: office action, response, search report, opposition."""
 
     __tablename__ = "procedural_documents"
 

@@ -10,7 +10,7 @@ from typing import Any
 from workflows import ApplicationState, DeadlineKind, Lapse
 
 
-def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is Any by nature
+def to_json(value: object) -> Any:  # noqa: ANN401, PLR0911 - JSON is Any; one return per JSON shape
     """Dataclasses, enums, dates, tuples and sets as plain JSON values (sets sorted, so output is stable)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}

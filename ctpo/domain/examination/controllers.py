@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 from ctpo.db.models import OfficeCalendarDay, ProceduralDocument, User
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.services import ExaminationService, history_out
+from ctpo.domain.filings.services import FilingService, file_of
 
 
 def _document_out(document: ProceduralDocument) -> s.ProceduralDocumentOut:
@@ -79,6 +80,29 @@ class ExaminationController(Controller):
         """Trigger, period, month-end rule, each non-working day skipped, due date."""
         return await examination_service.deadlines(request.user, number)
 
+    @get("/dossier", summary="The examiner's view: file, state, history, deadlines, office actions side by side")
+    async def dossier(
+        self,
+        request: Request[User, Token, Any],
+        number: FromPath[str],
+        examination_service: NamedDependency[ExaminationService],
+        filing_service: NamedDependency[FilingService],
+    ) -> s.DossierOut:
+        """One round trip for the desk; the same visibility rules as each part."""
+        application = await filing_service.get_visible(request.user, number)
+        documents = [_document_out(d) for d in await examination_service.documents(request.user, number)]
+        claim_sets: dict[int, list[str]] = {}
+        for claim in application.claims:
+            claim_sets.setdefault(claim.claim_set, []).append(claim.text)
+        return s.DossierOut(
+            application=file_of(application),
+            state=await examination_service.status(request.user, number),
+            history=[history_out(r) for r in await examination_service.history(request.user, number)],
+            deadlines=await examination_service.deadlines(request.user, number),
+            documents=documents,
+            office_action_rounds=_rounds(documents, claim_sets),
+        )
+
     @get("/procedural-documents", summary="Office actions, responses, search reports")
     async def documents(
         self,
@@ -89,6 +113,22 @@ class ExaminationController(Controller):
     ) -> list[s.ProceduralDocumentOut]:
         """As issued; a search report exists (and is shown) only once the examiner has issued it."""
         return [_document_out(d) for d in await examination_service.documents(request.user, number, kind)]
+
+
+def _rounds(documents: list[s.ProceduralDocumentOut], claim_sets: dict[int, list[str]]) -> list[s.OfficeActionRound]:
+    """Pair each office action with the response that followed it; a response may bring a new claim set."""
+    rounds: list[s.OfficeActionRound] = []
+    current = 1
+    for document in documents:
+        if document.kind == "office_action":
+            rounds.append(s.OfficeActionRound(document, None, claim_sets.get(current, []), None))
+        elif document.kind == "office_action_response" and rounds and rounds[-1].response is None:
+            amended = document.body.get("amended_claims")
+            if amended:
+                current += 1
+            rounds[-1].response = document
+            rounds[-1].claims_after = claim_sets.get(current) if amended else None
+    return rounds
 
 
 class OfficeWorkController(Controller):

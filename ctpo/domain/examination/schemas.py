@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime  # noqa: TC003 - msgspec needs the types at run time
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -118,3 +118,24 @@ class CalendarChangeOut(msgspec.Struct):
 
     day: CalendarDayOut
     deadlines_moved: int
+
+
+class OfficeActionRound(msgspec.Struct):  # mutable: built up as responses are paired
+    """An office action next to the applicant's response (if any) and the claim sets before and after."""
+
+    office_action: ProceduralDocumentOut
+    response: ProceduralDocumentOut | None
+    claims_before: list[str]
+    claims_after: list[str] | None
+
+
+class DossierOut(msgspec.Struct):
+    """Everything an examiner reviews, in one response."""
+
+    application: Any
+    """The full application file (see ``GET /applications/{number}``)."""
+    state: StateOut
+    history: list[HistoryOut]
+    deadlines: list[DeadlineOut]
+    documents: list[ProceduralDocumentOut]
+    office_action_rounds: list[OfficeActionRound]

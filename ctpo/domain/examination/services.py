@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -34,7 +33,7 @@ from workflows.tasks import run_recompute
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import date
+    from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
@@ -279,7 +278,8 @@ class ExaminationService:
             .where(DeadlineRecord.application_id.in_(ids), DeadlineRecord.closed_at.is_(None))
             .order_by(DeadlineRecord.due_date.desc())
         )
-        return dict((await self.session.execute(query)).tuples().all())  # the nearest comes last and wins
+        rows: Sequence[tuple[uuid.UUID, str]] = [(r[0], r[1]) for r in (await self.session.execute(query)).all()]
+        return dict(rows)  # the nearest comes last and wins
 
     async def calendar_days(self, user: User, office: str) -> list[OfficeCalendarDay]:
         """The office's recorded closures and openings."""

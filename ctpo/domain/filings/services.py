@@ -26,12 +26,12 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
+from ctpo.domain.examination.store import apply_decision, load_calendar
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
 from ctpo.domain.filings.numbering import format_number, next_sequence
 from ctpo.domain.filings.validation import validate_application
 from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
-from ctpo.domain.examination.store import apply_decision, load_calendar
 from workflows import Actor, open_application
 from workflows import Role as WorkflowRole
 from workflows.offices import OfficeCode, get_office
@@ -271,7 +271,17 @@ class FilingService:
         record.earliest_priority_date = earliest
         actor = Actor(str(owner.id), WorkflowRole.APPLICANT)
         payload = {"content_digest": digest}
-        await self.session.run_sync(_open_case, record.id, OfficeCode(office), actor, received_at, earliest, payload)
+        await self.session.run_sync(
+            lambda session: _open_case(
+                session,
+                application_id=record.id,
+                office=OfficeCode(office),
+                actor=actor,
+                received_at=received_at,
+                priority_date=earliest,
+                payload=payload,
+            )
+        )
         return record
 
     async def _load(self, *where: object) -> Application:
@@ -314,6 +324,7 @@ class FilingService:
 
 def _open_case(
     session: Session,
+    *,
     application_id: uuid.UUID,
     office: OfficeCode,
     actor: Actor,
