@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import re
 import sys
 import time
@@ -42,7 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("tr", "az", "kk", "ky", "uz", "ru", "en")
 TOP = 100  # candidates per channel
 REFERENCE_SAMPLE = 2000
-SYSTEMS = ("semantic", "semantic+csls", "lexical", "rrf", "fusion", "fusion+csls")
+PER_PAIR = ("semantic", "semantic+csls", "lexical", "fusion+csls")
+LEXICAL_CACHE_VERSION = 1  # bump when search.lexical or search.text change
+SYSTEMS = ("semantic", "semantic+csls", "semantic+margin", "lexical", "rrf", "fusion", "fusion+csls")
 
 
 class _STEmbedder:
@@ -83,6 +86,16 @@ def cached(path: Path, compute: Callable[[], NDArray[np.float32]]) -> NDArray[np
     return arr
 
 
+def lexical_results(path: Path, index: LexicalIndex, queries: Sequence[str]) -> list[list[tuple[str, float]]]:
+    """The lexical channel's (passage, coverage) lists, cached: they do not depend on the embedding model."""
+    if path.exists():
+        return [[(pid, cov) for pid, cov in hits] for hits in json.loads(path.read_text(encoding="utf-8"))]
+    results = [[(h.passage_id, h.coverage) for h in index.search(q, TOP + 1)] for q in queries]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results), encoding="utf-8")
+    return results
+
+
 def top_items(scores: NDArray[np.float32], ids: Sequence[str], n: int) -> dict[str, float]:
     idx = np.argpartition(-scores, n - 1)[:n]
     return {ids[i]: float(scores[i]) for i in idx if np.isfinite(scores[i])}
@@ -109,35 +122,35 @@ def metrics(rank_lists: list[list[str]], relevant: list[set[str]]) -> dict[str, 
 
 
 def evaluate_pair(
-    x: str,
     *,
     sent_ids: list[str],
     doc_of: dict[str, str],
-    texts: dict[str, list[str]],
     queries: NDArray[np.float32],
     passages: NDArray[np.float32],
     hubs: NDArray[np.float32],
-    lexical: LexicalIndex,
+    query_hubs: NDArray[np.float32],
+    lex_hits: list[list[tuple[str, float]]],
 ) -> dict[str, dict[str, dict[str, float]]]:
     n = len(sent_ids)
     cos = queries @ passages.T
-    csls = hubness_corrected(cos, hubs[None, :])
-    lex_hits = [lexical.search(q, TOP + 1) for q in texts[x]]
+    csls = hubness_corrected(cos, hubs[None, :], query_hub=query_hubs[:, None])
+    margin = hubness_corrected(cos, hubs[None, :], query_hub=query_hubs[:, None], method="margin")
     results: dict[str, dict[str, dict[str, float]]] = {}
     for task in ("translation", "related-doc"):
         group = None if task == "translation" else doc_of.__getitem__
         relevant = [{sent_ids[i]} if group is None else {doc_of[sent_ids[i]]} for i in range(n)]
         lists: dict[str, list[list[str]]] = {s: [] for s in SYSTEMS}
         for i in range(n):
-            sem_row, csls_row = cos[i].copy(), csls[i].copy()
+            sem_row, csls_row, margin_row = cos[i].copy(), csls[i].copy(), margin[i].copy()
             if group is not None:  # leave-one-out: the query's own translation is not in the article
-                sem_row[i] = csls_row[i] = -np.inf
+                sem_row[i] = csls_row[i] = margin_row[i] = -np.inf
             sem = top_items(sem_row, sent_ids, TOP)
             hub = top_items(csls_row, sent_ids, TOP)
-            lex = {h.passage_id: h.coverage for h in lex_hits[i] if group is None or h.passage_id != sent_ids[i]}
+            lex = {pid: cov for pid, cov in lex_hits[i] if group is None or pid != sent_ids[i]}
             lex_rank = sorted(lex, key=lambda p: -lex[p])
             lists["semantic"].append(ranked(sem, group))
             lists["semantic+csls"].append(ranked(hub, group))
+            lists["semantic+margin"].append(ranked(top_items(margin_row, sent_ids, TOP), group))
             lists["lexical"].append(ranked(lex, group))
             sem_rank = sorted(sem, key=lambda p: -sem[p])
             lists["rrf"].append(ranked(reciprocal_rank_fusion([sem_rank, lex_rank]), group))
@@ -176,10 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample = np.random.default_rng(0).choice(len(corpus), size=min(REFERENCE_SAMPLE, len(corpus)), replace=False)
     reference = corpus[np.sort(sample)]
     hubs = {lang: hub_scores(passages[lang], reference) for lang in langs}
+    query_hubs = {lang: hub_scores(queries[lang], reference) for lang in langs}
     lexical: dict[str, LexicalIndex] = {}
     for lang in langs:
         lexical[lang] = LexicalIndex()
         lexical[lang].add(zip(sent_ids, texts[lang], strict=True))
+    lex_cache = ROOT / "var" / "search_quality" / f"lexical-v{LEXICAL_CACHE_VERSION}" / str(len(sent_ids))
 
     table: dict[tuple[str, str], dict[str, dict[str, dict[str, float]]]] = {}
     for x in langs:
@@ -187,14 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if x == y:
                 continue
             table[x, y] = evaluate_pair(
-                x,
                 sent_ids=sent_ids,
                 doc_of=doc_of,
-                texts=texts,
                 queries=queries[x],
                 passages=passages[y],
                 hubs=hubs[y],
-                lexical=lexical[y],
+                query_hubs=query_hubs[x],
+                lex_hits=lexical_results(lex_cache / f"{x}-{y}.json", lexical[y], texts[x]),
             )
             print(f"{x}->{y} done at {time.time() - started:.0f}s", file=sys.stderr)
     report = render(table, embedder.name, len(sent_ids), args)
@@ -229,7 +243,7 @@ def render(table: dict[tuple[str, str], Any], model: str, n: int, args: argparse
                 f"| {system} | {means['r@1']:.3f} | {means['r@10']:.3f} | {means['mrr']:.3f} | {means['ndcg@10']:.3f}"
                 f" | {worst[0]}->{worst[1]} {deltas[worst]:+.3f} |"
             )
-        lines += ["", f"#### {task}: r@1 per pair (semantic / semantic+csls / lexical / fusion+csls)", ""]
+        lines += ["", f"#### {task}: r@1 per pair ({' / '.join(PER_PAIR)})", ""]
         langs = sorted({x for x, _ in table}, key=LANGS.index)
         lines += ["| X \\ Y | " + " | ".join(langs) + " |", "|---" * (len(langs) + 1) + "|"]
         for x in langs:

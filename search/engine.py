@@ -246,7 +246,7 @@ class SearchEngine:
 
     def add_documents(self, docs: Iterable[Document]) -> None:
         """Add documents, replacing any stored under the same id; embeds their passages in batches."""
-        batch = list(docs)
+        batch = list({doc.id: doc for doc in docs}.values())  # the last of repeated ids wins
         for doc in batch:
             if doc.id in self._docs:
                 self.remove_document(doc.id)

@@ -146,7 +146,7 @@ def test_remove_and_replace(engine: SearchEngine) -> None:
     assert "TR1" not in engine
     assert all(h.document_id != "TR1" for h in engine.search("su pompası"))
     engine.add_documents([PUMP])
-    engine.add_documents([PUMP])
+    engine.add_documents([PUMP, PUMP])
     assert len(engine) == 3
     assert len(engine.vector_index) == sum(len(engine.passages(d)) for d in ("KZ1", "TR1", "UZ1"))
     assert engine.search("su pompası")[0].document_id == "TR1"
