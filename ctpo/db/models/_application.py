@@ -19,6 +19,7 @@ class Application(UUIDPrimaryKey, CreatedAt, Base):
     __table_args__ = (
         UniqueConstraint("receiving_office", "filing_year", "sequence", name="uq_applications_office_year_seq"),
         Index("ix_applications_office_state", "receiving_office", "state"),
+        Index("ix_applications_office_next_deadline", "receiving_office", "next_deadline_date"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -48,6 +49,9 @@ class Application(UUIDPrimaryKey, CreatedAt, Base):
     """The examiner who holds the file; at most one."""
     claim_set_version: Mapped[int] = mapped_column(default=1)
     """The current claim set; older sets stay in ``claims``."""
+    next_deadline_date: Mapped[date | None] = mapped_column(Date, default=None)
+    """The nearest open deadline, kept by every transition so examiner queues read one index range."""
+    next_deadline_kind: Mapped[str | None] = mapped_column(String(40), default=None)
     lapse: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     """What a missed time limit lost (state to resume, deadline kind and date), for re-establishment."""
 

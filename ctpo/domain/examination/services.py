@@ -228,18 +228,11 @@ class ExaminationService:
         """The office's open files, nearest deadline first (files without one last, oldest filing first)."""
         office = office.upper()
         _require_staff_of(user, office)
-        nearest = (
-            select(DeadlineRecord.application_id, func.min(DeadlineRecord.due_date).label("due"))
-            .where(DeadlineRecord.closed_at.is_(None), DeadlineRecord.office == office)
-            .group_by(DeadlineRecord.application_id)
-            .subquery()
-        )
         query = (
-            select(Application, nearest.c.due)
-            .outerjoin(nearest, nearest.c.application_id == Application.id)
+            select(Application)
             .where(Application.receiving_office == office, Application.state.not_in([x.value for x in FINAL_STATES]))
             .options(selectinload(Application.ipc_classes))
-            .order_by(nearest.c.due.is_(None), nearest.c.due, Application.filing_date, Application.sequence)
+            .order_by(Application.next_deadline_date.asc().nulls_last(), Application.filing_date, Application.sequence)
             .limit(limit)
             .offset(offset)
         )
@@ -253,8 +246,7 @@ class ExaminationService:
                 func.replace(IpcClass.symbol, " ", "").like(f"{prefix}%", escape="\\")
             )
             query = query.where(Application.id.in_(matching))
-        rows: list[tuple[Application, date | None]] = [(r[0], r[1]) for r in (await self.session.execute(query)).all()]
-        kinds = await self._nearest_kinds([app.id for app, _ in rows])
+        applications = (await self.session.execute(query)).scalars().all()
         return [
             s.QueueItem(
                 application_number=app.number,
@@ -264,22 +256,11 @@ class ExaminationService:
                 filing_date=app.filing_date,
                 ipc=[c.symbol for c in app.ipc_classes],
                 claimed_by=str(app.claimed_by) if app.claimed_by else None,
-                next_deadline=due,
-                next_deadline_kind=kinds.get(app.id),
+                next_deadline=app.next_deadline_date,
+                next_deadline_kind=app.next_deadline_kind,
             )
-            for app, due in rows
+            for app in applications
         ]
-
-    async def _nearest_kinds(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
-        if not ids:
-            return {}
-        query = (
-            select(DeadlineRecord.application_id, DeadlineRecord.kind)
-            .where(DeadlineRecord.application_id.in_(ids), DeadlineRecord.closed_at.is_(None))
-            .order_by(DeadlineRecord.due_date.desc())
-        )
-        rows: Sequence[tuple[uuid.UUID, str]] = [(r[0], r[1]) for r in (await self.session.execute(query)).all()]
-        return dict(rows)  # the nearest comes last and wins
 
     async def calendar_days(self, user: User, office: str) -> list[OfficeCalendarDay]:
         """The office's recorded closures and openings."""

@@ -74,6 +74,21 @@ def _deadline_row(deadline: Deadline, opened_at: datetime) -> DeadlineRecord:
     )
 
 
+def snapshot_columns(snapshot: ApplicationSnapshot) -> dict[str, Any]:
+    """The application columns the workflow owns, as of ``snapshot``."""
+    nearest = min(snapshot.deadlines, key=lambda d: (d.due_date, d.kind.value), default=None)
+    return {
+        "state": snapshot.state.value,
+        "version": snapshot.version,
+        "claimed_by": uuid.UUID(snapshot.claimant_id) if snapshot.claimant_id else None,
+        "claim_set_version": snapshot.claim_set_version,
+        "lapse": lapse_to_json(snapshot.lapse),
+        "publication_date": snapshot.publication_date,
+        "next_deadline_date": nearest.due_date if nearest else None,
+        "next_deadline_kind": nearest.kind.value if nearest else None,
+    }
+
+
 def apply_decision(
     session: Session, decision: Decision, *, expected_version: int, payload: Mapping[str, Any] | None = None
 ) -> None:
@@ -84,15 +99,8 @@ def apply_decision(
     """
     snapshot, entry = decision.snapshot, decision.history
     app_id = uuid.UUID(snapshot.application_id)
-    values: dict[str, Any] = {
-        "state": snapshot.state.value,
-        "version": snapshot.version,
-        "claimed_by": uuid.UUID(snapshot.claimant_id) if snapshot.claimant_id else None,
-        "claim_set_version": snapshot.claim_set_version,
-        "lapse": lapse_to_json(snapshot.lapse),
-        "publication_date": snapshot.publication_date,
-    }
-    if decision.from_state is not None:  # the filing itself inserts the row; transitions compare-and-set it
+    values = snapshot_columns(snapshot)
+    if decision.from_state is not None:  # the filing inserts its row with snapshot_columns(); transitions CAS it
         result = session.execute(
             update(Application)
             .where(Application.id == app_id, Application.version == expected_version)

@@ -26,7 +26,7 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
-from ctpo.domain.examination.store import apply_decision, load_calendar
+from ctpo.domain.examination.store import apply_decision, load_calendar, snapshot_columns
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
 from ctpo.domain.filings.numbering import format_number, next_sequence
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.orm import Session
     from sqlalchemy.sql import Select
 
     from ctpo.domain.filings.storage import DocumentStore
@@ -233,9 +232,22 @@ class FilingService:
     ) -> Application:
         office = data.receiving_office
         year = filing_date.year
-        sequence = await next_sequence(self.session, office, year)
+        application_id = uuid.uuid4()
+        earliest = min((p.date for p in data.priority_claims), default=None)
+        payload = {"content_digest": digest}
+        calendar = await self.session.run_sync(lambda session: load_calendar(session, OfficeCode(office)))
+        case = open_application(  # the workflow's first decision: history entry 1 and the publication date
+            str(application_id),
+            OfficeCode(office),
+            Actor(str(owner.id), WorkflowRole.APPLICANT),
+            received_at,
+            priority_date=earliest,
+            payload=payload,
+            calendar=calendar,
+        )
+        sequence = await next_sequence(self.session, office, year)  # holds the counter lock: keep the rest short
         record = Application(
-            id=uuid.uuid4(),
+            id=application_id,
             number=format_number(office, year, sequence),
             receiving_office=office,
             filing_year=year,
@@ -249,6 +261,8 @@ class FilingService:
             description=data.description,
             applicant_reference=data.applicant_reference,
             content_digest=digest,
+            earliest_priority_date=earliest,
+            **snapshot_columns(case.snapshot),
             parties=[
                 Party(kind=kind, position=i, name=p.name, country=p.country, address=p.address)
                 for kind, people in (("applicant", data.applicants), ("inventor", data.inventors))
@@ -267,21 +281,7 @@ class FilingService:
         )
         self.session.add(record)
         await self.session.flush()
-        earliest = min((p.date for p in data.priority_claims), default=None)
-        record.earliest_priority_date = earliest
-        actor = Actor(str(owner.id), WorkflowRole.APPLICANT)
-        payload = {"content_digest": digest}
-        await self.session.run_sync(
-            lambda session: _open_case(
-                session,
-                application_id=record.id,
-                office=OfficeCode(office),
-                actor=actor,
-                received_at=received_at,
-                priority_date=earliest,
-                payload=payload,
-            )
-        )
+        await self.session.run_sync(lambda session: apply_decision(session, case, expected_version=0, payload=payload))
         return record
 
     async def _load(self, *where: object) -> Application:
@@ -320,29 +320,6 @@ class FilingService:
         """The applications ``user`` may see, newest first."""
         query = visible_to(user).order_by(Application.received_at.desc()).limit(limit).offset(offset)
         return list((await self.session.execute(query)).scalars())
-
-
-def _open_case(
-    session: Session,
-    *,
-    application_id: uuid.UUID,
-    office: OfficeCode,
-    actor: Actor,
-    received_at: datetime,
-    priority_date: date | None,
-    payload: dict[str, str],
-) -> None:
-    """Start the workflow of a new filing: first history entry and the publication date, same transaction."""
-    decision = open_application(
-        str(application_id),
-        office,
-        actor,
-        received_at,
-        priority_date=priority_date,
-        payload=payload,
-        calendar=load_calendar(session, office),
-    )
-    apply_decision(session, decision, expected_version=0, payload=payload)
 
 
 def _number(claim: s.ClaimIn) -> int:

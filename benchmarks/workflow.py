@@ -1,0 +1,220 @@
+"""Workflow throughput: transitions/s over HTTP and queue query latency, with 100k applications in PostgreSQL.
+
+Seeds the applications in bulk (rows built by the same workflow code as a filing: first history entry and
+publication deadline), starts ``ctpo serve``, then
+- times claim/release transitions from concurrent examiners on distinct applications;
+- times ``GET /offices/{code}/queue`` (plain, filtered by state, by IPC prefix).
+
+    .venv/bin/python benchmarks/workflow.py --applications 100000 --transitions 2000 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ctpo.db.engine import create_sync_engine  # noqa: E402
+from ctpo.db.migrate import upgrade  # noqa: E402
+from ctpo.db.models import Application, DeadlineRecord, HistoryRecord, IpcClass  # noqa: E402
+from ctpo.domain.examination.store import snapshot_columns  # noqa: E402
+from ctpo.domain.filings.numbering import format_number  # noqa: E402
+from tests.support import (  # noqa: E402
+    PASSWORD,
+    create_postgres_database,
+    create_user,
+    drop_postgres_database,
+    live_server,
+    unique_name,
+)
+from workflows import Actor, OfficeCalendar, OfficeCode, Role, open_application  # noqa: E402
+from workflows.deadlines import deadline_to_json  # noqa: E402
+
+OFFICES = ["TR", "AZ", "KZ", "KG", "UZ"]
+IPC = ["H01M 10/613", "B60L 58/26", "H02S 40/10", "A61K 31/00", "G06F 3/01", "D01B 1/00"]
+
+
+def seed(database_url: str, count: int, owner_id: uuid.UUID) -> None:
+    engine = create_sync_engine(database_url)
+    calendars = {code: OfficeCalendar(OfficeCode(code)) for code in OFFICES}
+    actor = Actor(str(owner_id), Role.APPLICANT)
+    rng = random.Random(7)
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    chunk = 5000
+    sequences = dict.fromkeys(OFFICES, 0)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for first in range(0, count, chunk):
+            apps, history, deadlines, ipcs = [], [], [], []
+            for i in range(first, min(count, first + chunk)):
+                office = OFFICES[i % len(OFFICES)]
+                sequences[office] += 1
+                received = start + timedelta(minutes=i // 50)
+                app_id = uuid.uuid4()
+                decision = open_application(
+                    str(app_id), OfficeCode(office), actor, received, calendar=calendars[office]
+                )
+                apps.append(
+                    {
+                        "id": app_id,
+                        "number": format_number(office, 2026, sequences[office]),
+                        "receiving_office": office,
+                        "filing_year": 2026,
+                        "sequence": sequences[office],
+                        "filing_date": decision.snapshot.filing_date,
+                        "received_at": received,
+                        "owner_id": owner_id,
+                        "language": rng.choice(["tr", "az", "kk", "ky", "uz", "ru", "en"]),
+                        "title": f"Seeded invention {i}",
+                        "abstract": "Seeded.",
+                        "description": "Seeded for the workflow benchmark.",
+                        "content_digest": "0" * 64,
+                        "earliest_priority_date": None,
+                        **snapshot_columns(decision.snapshot),
+                        "created_at": received,
+                    }
+                )
+                entry = decision.history
+                history.append(
+                    {
+                        "application_id": app_id,
+                        "seq": 1,
+                        "action": "file",
+                        "from_state": None,
+                        "to_state": "filed",
+                        "actor_id": entry.actor_id,
+                        "role": "applicant",
+                        "actor_office": None,
+                        "office": office,
+                        "at": received,
+                        "reason": None,
+                        "payload_digest": entry.payload_digest,
+                        "payload": None,
+                    }
+                )
+                for d in decision.opened:
+                    deadlines.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "application_id": app_id,
+                            "kind": d.kind.value,
+                            "office": office,
+                            "due_date": d.due_date,
+                            "expires_at": d.expires_at,
+                            "on_expiry": d.on_expiry,
+                            "data": deadline_to_json(d),
+                            "opened_at": received,
+                        }
+                    )
+                ipcs.append({"application_id": app_id, "symbol": rng.choice(IPC), "position": 0})
+            conn.execute(insert(Application), apps)
+            conn.execute(insert(HistoryRecord), history)
+            conn.execute(insert(DeadlineRecord), deadlines)
+            conn.execute(insert(IpcClass), ipcs)
+        conn.exec_driver_sql(
+            "INSERT INTO application_sequences (office, year, last_value) VALUES "
+            + ", ".join(f"('{o}', 2026, {n})" for o, n in sequences.items())
+        )
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    print(f"seeded {count} applications in {time.perf_counter() - started:.1f} s")
+
+
+async def _transitions(base: str, tokens: list[str], numbers: list[str], concurrency: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for i, number in enumerate(numbers):
+        queue.put_nowait((number, tokens[i % len(tokens)]))
+
+    async def worker(http: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            number, token = queue.get_nowait()
+            for action in ("claim", "release"):
+                t0 = time.perf_counter()
+                r = await http.post(
+                    f"/applications/{number}/actions/{action}",
+                    json={"payload": {}},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                latencies.append(time.perf_counter() - t0)
+                if r.status_code != 200:
+                    raise RuntimeError(r.text)
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
+
+
+def _pcts(values: list[float]) -> str:
+    values = sorted(values)
+    p50 = statistics.median(values) * 1000
+    p99 = values[max(0, int(len(values) * 0.99) - 1)] * 1000
+    return f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--transitions", type=int, default=2000, help="claim+release pairs count as 2 each")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--queue-queries", type=int, default=200)
+    args = parser.parse_args()
+
+    name = unique_name("ctpo_wfbench")
+    url = create_postgres_database(name)
+    try:
+        upgrade(url)
+        owner = create_user(url, "applicant")
+        examiners = [create_user(url, "examiner", "KZ") for _ in range(args.concurrency)]
+        seed(url, args.applications, owner.id)
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {"CTPO_DATABASE_URL": url, "CTPO_DATA_DIR": tmp, "CTPO_SECRET_KEY": "w" * 40}
+            with live_server(env, workers=args.workers) as base:
+                tokens = [
+                    httpx.post(f"{base}/auth/login", json={"email": e.email, "password": PASSWORD}).json()[
+                        "access_token"
+                    ]
+                    for e in examiners
+                ]
+                kz_count = args.applications // len(OFFICES)
+                pairs = min(args.transitions // 2, kz_count)
+                numbers = [format_number("KZ", 2026, n) for n in random.Random(1).sample(range(1, kz_count + 1), pairs)]
+                elapsed, latencies = asyncio.run(_transitions(base, tokens, numbers, args.concurrency))
+                print(
+                    f"transitions: {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.1f}/s  "
+                    f"{_pcts(latencies)}  (claim/release over HTTP, {args.concurrency} clients, "
+                    f"{args.workers} API processes)"
+                )
+                headers = {"Authorization": f"Bearer {tokens[0]}"}
+                for label, params in (
+                    ("queue", {}),
+                    ("queue state=filed", {"state": "filed"}),
+                    ("queue ipc=H01M", {"ipc": "H01M"}),
+                ):
+                    times = []
+                    for _ in range(args.queue_queries):
+                        t0 = time.perf_counter()
+                        r = httpx.get(f"{base}/offices/KZ/queue", params={**params, "limit": 50}, headers=headers)
+                        times.append(time.perf_counter() - t0)
+                        assert r.status_code == 200, r.text
+                    print(f"{label:<20} ({kz_count} KZ applications, page of 50): {_pcts(times)}")
+    finally:
+        drop_postgres_database(name)
+
+
+if __name__ == "__main__":
+    main()
