@@ -19,8 +19,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctpo.db.migrate import upgrade  # noqa: E402
-from tests.support import (  # noqa: E402
+from ctpo.db.migrate import upgrade
+from tests.support import (
     PASSWORD,
     application_payload,
     create_postgres_database,

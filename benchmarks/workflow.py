@@ -26,12 +26,12 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctpo.db.engine import create_sync_engine  # noqa: E402
-from ctpo.db.migrate import upgrade  # noqa: E402
-from ctpo.db.models import Application, DeadlineRecord, HistoryRecord, IpcClass  # noqa: E402
-from ctpo.domain.examination.store import snapshot_columns  # noqa: E402
-from ctpo.domain.filings.numbering import format_number  # noqa: E402
-from tests.support import (  # noqa: E402
+from ctpo.db.engine import create_sync_engine
+from ctpo.db.migrate import upgrade
+from ctpo.db.models import Application, DeadlineRecord, HistoryRecord, IpcClass
+from ctpo.domain.examination.store import snapshot_columns
+from ctpo.domain.filings.numbering import format_number
+from tests.support import (
     PASSWORD,
     create_postgres_database,
     create_user,
@@ -39,8 +39,8 @@ from tests.support import (  # noqa: E402
     live_server,
     unique_name,
 )
-from workflows import Actor, OfficeCalendar, OfficeCode, Role, open_application  # noqa: E402
-from workflows.deadlines import deadline_to_json  # noqa: E402
+from workflows import Actor, OfficeCalendar, OfficeCode, Role, open_application
+from workflows.deadlines import deadline_to_json
 
 OFFICES = ["TR", "AZ", "KZ", "KG", "UZ"]
 IPC = ["H01M 10/613", "B60L 58/26", "H02S 40/10", "A61K 31/00", "G06F 3/01", "D01B 1/00"]
@@ -104,20 +104,20 @@ def seed(database_url: str, count: int, owner_id: uuid.UUID) -> None:
                         "payload": None,
                     }
                 )
-                for d in decision.opened:
-                    deadlines.append(
-                        {
-                            "id": uuid.uuid4(),
-                            "application_id": app_id,
-                            "kind": d.kind.value,
-                            "office": office,
-                            "due_date": d.due_date,
-                            "expires_at": d.expires_at,
-                            "on_expiry": d.on_expiry,
-                            "data": deadline_to_json(d),
-                            "opened_at": received,
-                        }
-                    )
+                deadlines.extend(
+                    {
+                        "id": uuid.uuid4(),
+                        "application_id": app_id,
+                        "kind": d.kind.value,
+                        "office": office,
+                        "due_date": d.due_date,
+                        "expires_at": d.expires_at,
+                        "on_expiry": d.on_expiry,
+                        "data": deadline_to_json(d),
+                        "opened_at": received,
+                    }
+                    for d in decision.opened
+                )
                 ipcs.append({"application_id": app_id, "symbol": rng.choice(IPC), "position": 0})
             conn.execute(insert(Application), apps)
             conn.execute(insert(HistoryRecord), history)
