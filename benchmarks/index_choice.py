@@ -96,11 +96,11 @@ class Adapter:
 
 class Hnswlib(Adapter):
     def __init__(self, capacity: int) -> None:
-        import hnswlib
+        import hnswlib  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         self.version = getattr(hnswlib, "__version__", "0.8.0")
         self.capacity = capacity
-        self.index = hnswlib.Index(space="ip", dim=DIM)
+        self.index: Any = hnswlib.Index(space="ip", dim=DIM)
         self.index.init_index(max_elements=capacity, M=M, ef_construction=EF_CONSTRUCTION, allow_replace_deleted=True)
         self.index.set_num_threads(THREADS)
 
@@ -118,7 +118,7 @@ class Hnswlib(Adapter):
 
     def query(self, q: np.ndarray, k: int) -> np.ndarray:
         labels, _ = self.index.knn_query(q, k=k, num_threads=1)
-        return labels.astype(np.int64)
+        return np.asarray(labels, dtype=np.int64)
 
     def set_ef(self, ef: int) -> None:
         self.index.set_ef(ef)
@@ -127,7 +127,7 @@ class Hnswlib(Adapter):
         self.index.save_index(str(path))
 
     def load(self, path: Path) -> None:
-        import hnswlib
+        import hnswlib  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         self.index = hnswlib.Index(space="ip", dim=DIM)
         self.index.load_index(str(path), max_elements=self.capacity, allow_replace_deleted=True)
@@ -142,7 +142,7 @@ class Usearch(Adapter):
 
         self.version = usearch.__version__
         self.dtype = dtype
-        self.index = Index(
+        self.index: Any = Index(
             ndim=DIM,
             metric="cos",
             dtype=dtype,
@@ -177,14 +177,14 @@ class Usearch(Adapter):
 
 class Faiss(Adapter):
     def __init__(self, capacity: int) -> None:
-        import faiss
+        import faiss  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         self.version = faiss.__version__
         faiss.omp_set_num_threads(THREADS)
         hnsw = faiss.IndexHNSWFlat(DIM, M, faiss.METRIC_INNER_PRODUCT)
         hnsw.hnsw.efConstruction = EF_CONSTRUCTION
         hnsw.hnsw.efSearch = EF_SEARCH
-        self.index = faiss.IndexIDMap2(hnsw)
+        self.index: Any = faiss.IndexIDMap2(hnsw)
         del capacity
 
     def build(self, keys: np.ndarray, vectors: np.ndarray) -> None:
@@ -201,27 +201,29 @@ class Faiss(Adapter):
         return True
 
     def query(self, q: np.ndarray, k: int) -> np.ndarray:
-        import faiss
+        import faiss  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         faiss.omp_set_num_threads(1)
         _, labels = self.index.search(q, k)
-        return labels.astype(np.int64)
+        return np.asarray(labels, dtype=np.int64)
 
     def set_ef(self, ef: int) -> None:
-        import faiss
+        import faiss  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
-        faiss.downcast_index(self.index.index).hnsw.efSearch = ef
+        hnsw: Any = faiss.downcast_index(self.index.index)
+        hnsw.hnsw.efSearch = ef
 
     def save(self, path: Path) -> None:
-        import faiss
+        import faiss  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         faiss.write_index(self.index, str(path))
 
     def load(self, path: Path) -> None:
-        import faiss
+        import faiss  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         self.index = faiss.read_index(str(path))
-        faiss.downcast_index(self.index.index).hnsw.efSearch = EF_SEARCH
+        hnsw: Any = faiss.downcast_index(self.index.index)
+        hnsw.hnsw.efSearch = EF_SEARCH
 
 
 def make_adapter(lib: str, capacity: int) -> Adapter:

@@ -18,12 +18,20 @@ import random
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from search.embedder import load_embedder
 from search.index import ExactIndex, HnswIndex
 from search.ingest import CorpusRecord, IngestCheckpoint, ingest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from numpy.typing import NDArray
+
+    from search.interfaces import Embedder
 
 WORDS = {  # a word pool per language; passages are random draws, enough to give realistic token counts
     "en": (
@@ -69,7 +77,9 @@ def rss_bytes() -> int:
     return 0
 
 
-def synthetic_batches(n: int, dim: int, *, corpus_size: int, seed: int = 0, batch: int = 50_000):  # noqa: ANN201
+def synthetic_batches(
+    n: int, dim: int, *, corpus_size: int, seed: int = 0, batch: int = 50_000
+) -> Iterator[tuple[NDArray[np.int64], NDArray[np.float32]]]:
     """Clustered unit vectors in batches, so a million never sit in memory twice.
 
     The centroids depend only on the corpus size, so queries drawn with another seed fall in the same topics.
@@ -89,7 +99,7 @@ def passage(rng: random.Random, words: int = 100) -> str:
     return " ".join(rng.choice(pool) for _ in range(words)) + "."
 
 
-def measure_size(n: int, embedder, queries: list[str], k: int) -> dict[str, object]:  # noqa: ANN001
+def measure_size(n: int, embedder: Embedder, queries: list[str], k: int) -> dict[str, object]:
     dim = embedder.dim
     rss0 = rss_bytes()
     index = HnswIndex(dim)
@@ -128,7 +138,10 @@ def measure_size(n: int, embedder, queries: list[str], k: int) -> dict[str, obje
         t = time.perf_counter()
         HnswIndex.load(Path(tmp) / "idx")
         load_s = time.perf_counter() - t
-    ms = lambda xs, p: round(float(np.percentile(np.array(xs) * 1000, p)), 2)  # noqa: E731
+
+    def ms(xs: list[float], p: int) -> float:
+        return round(float(np.percentile(np.array(xs) * 1000, p)), 2)
+
     return {
         "passages": n,
         "build_s": round(build_s, 1),
@@ -144,7 +157,7 @@ def measure_size(n: int, embedder, queries: list[str], k: int) -> dict[str, obje
     }
 
 
-def measure_ingest(embedder, n_passages: int) -> dict[str, object]:  # noqa: ANN001
+def measure_ingest(embedder: Embedder, n_passages: int) -> dict[str, object]:
     rng = random.Random(7)
     records = [
         CorpusRecord(doc_id=f"SYN{i}", abstract=passage(rng), claims=(passage(rng), passage(rng), passage(rng)))

@@ -382,7 +382,7 @@ def ingest(
     split: Callable[[CorpusRecord], Sequence[str]],
     batch_size: int = 64,
     commit_every: int = 2048,
-    on_commit: Callable[[str], None] | None = None,
+    on_commit: Callable[[str], object] | None = None,
     progress: Callable[[IngestProgress], None] | None = None,
 ) -> IngestProgress:
     """Embed and index the records' passages, skipping unchanged documents and replacing changed ones.
@@ -466,7 +466,7 @@ def _flush(
     checkpoint: IngestCheckpoint,
     batch_size: int,
     totals: IngestProgress,
-    on_commit: Callable[[str], None] | None,
+    on_commit: Callable[[str], object] | None,
     progress: Callable[[IngestProgress], None] | None,
 ) -> None:
     """Embed one window, then update index and checkpoint together and commit."""
