@@ -186,3 +186,12 @@ def _wide(rebuild: Rebuilder, dim: int) -> Callable[[], Iterator[tuple[np.ndarra
             yield keys, np.tile(vectors, dim // DIM)
 
     return batches
+
+
+def test_empty_corpus_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "idx"
+    index = open_or_rebuild(path, DIM, MODEL, corpus_fingerprint(0, -1), list)
+    assert len(index) == 0
+    loaded = HnswIndex.load(path)
+    keys, _ = loaded.search(np.ones(DIM, dtype=np.float32), 3)
+    assert keys.tolist() == [[-1, -1, -1]]

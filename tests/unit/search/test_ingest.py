@@ -212,3 +212,14 @@ def test_bad_line_names_its_number(tmp_path: Path) -> None:
     assert next(records).doc_id == "A1"
     with pytest.raises(ValueError, match=r"bad\.jsonl:3"):
         next(records)
+
+
+def test_refuses_an_index_it_cannot_reconcile_or_of_another_dim(tmp_path: Path) -> None:
+    class NoKeys:
+        dim = DIM
+
+    with IngestCheckpoint(tmp_path / "c.sqlite3", model_name="hash-embedder", dim=DIM) as ckpt:
+        with pytest.raises(TypeError, match="keys"):
+            ingest([], embedder=HashEmbedder(), index=NoKeys(), checkpoint=ckpt, split=split)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="dim"):
+            ingest([], embedder=HashEmbedder(), index=ExactIndex(DIM + 1), checkpoint=ckpt, split=split)
