@@ -1,4 +1,4 @@
-"""Background work on the embedded default: the deadline sweep as a loop inside the API process.
+"""Background work inside the API process: the search engine's catch-up, and on the embedded default the sweep.
 
 The scaled deployment runs the very same ``run_sweep`` as a Celery beat task instead (``ctpo.worker``).
 """
@@ -16,14 +16,22 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
+from ctpo.domain.prior_art.loading import load_sample_corpus
+from ctpo.domain.prior_art.runtime import SearchRuntime
 from workflows.tasks import RunReport, run_sweep
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from litestar.datastructures import State
+    from sqlalchemy.orm import Session
+
     from ctpo.lib.settings import Settings
 
-logger = logging.getLogger("ctpo.sweep")
+logger = logging.getLogger("ctpo.background")
+
+CATCH_UP_SECONDS = 10.0
+"""How often each process brings its search engine up to date with the corpus table."""
 
 
 def sweep_once(store: SqlWorkflowStore) -> RunReport:
@@ -41,6 +49,46 @@ async def _loop(store: SqlWorkflowStore, interval: float) -> None:
         except Exception:
             logger.exception("deadline sweep failed; retrying at the next interval")
         await asyncio.sleep(interval)
+
+
+async def _search_loop(runtime: SearchRuntime, sessions: sessionmaker[Session], *, load_sample: bool) -> None:
+    """Open the engine, load the sample corpus if asked, then keep the engine caught up with the corpus table."""
+    try:
+        if load_sample:
+            await anyio.to_thread.run_sync(load_sample_corpus, sessions)
+        await anyio.to_thread.run_sync(runtime.open)
+    except Exception:
+        logger.exception("search could not start; the rest of the service runs without it")
+        return
+    while True:
+        try:
+            added = await anyio.to_thread.run_sync(runtime.catch_up)
+            if added:
+                logger.info("search index caught up: %d documents added or replaced", added)
+        except Exception:
+            logger.exception("search catch-up failed; retrying")
+        await asyncio.sleep(CATCH_UP_SECONDS)
+
+
+async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
+    """Start the process's search runtime in the background; the API answers 503 on search until it is ready."""
+    if not settings.search_autostart:
+        yield
+        return
+    engine = create_sync_engine(settings.database_url)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    runtime = SearchRuntime(
+        settings.data_dir / "search", settings.embedding_model, settings.model_dir or settings.data_dir, sessions
+    )
+    state.search = runtime
+    task = asyncio.create_task(_search_loop(runtime, sessions, load_sample=settings.load_sample_data))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        engine.dispose()
 
 
 async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -93,3 +95,78 @@ def users_create(email: str, full_name: str, role: str, office: str | None, pass
         asyncio.run(create())
     except CtpoError as exc:
         raise click.ClickException(f"{exc.detail} {'; '.join(f'{e.field}: {e.message}' for e in exc.errors)}") from exc
+
+
+@main.group()
+def corpus() -> None:
+    """The prior-art corpus."""
+
+
+def _sync_sessions() -> tuple[Any, Any]:
+    from sqlalchemy.orm import sessionmaker  # noqa: PLC0415
+
+    from ctpo.db.engine import create_sync_engine  # noqa: PLC0415
+    from ctpo.db.migrate import upgrade  # noqa: PLC0415
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    engine = create_sync_engine(settings.database_url)
+    return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
+    """Bring the saved search engine up to date, with a progress bar (resumable: it saves as it goes)."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from ctpo.domain.prior_art.runtime import SearchRuntime  # noqa: PLC0415
+
+    settings = get_settings()
+    runtime = SearchRuntime(
+        settings.data_dir / "search", settings.embedding_model, settings.model_dir or settings.data_dir, sessions
+    )
+    click.echo(f"loading the model {settings.embedding_model} …")
+    runtime.open()
+    with tqdm(desc="indexing", unit="doc") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        added = runtime.catch_up(progress)
+    click.echo(f"search index holds {runtime.indexed} documents ({added} added or replaced)")
+
+
+@corpus.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", default="import", show_default=True, help="Label stored with the documents.")
+@click.option("--index/--no-index", default=True, help="Also embed and index them now (else the server does).")
+def corpus_load(path: Path, source: str, *, index: bool) -> None:
+    """Load a JSONL file of published documents; idempotent by id, re-run to resume."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from ctpo.domain.prior_art.loading import load_corpus_file  # noqa: PLC0415
+
+    engine, sessions = _sync_sessions()
+    try:
+        with tqdm(desc="reading", unit="doc") as bar:
+            report = load_corpus_file(sessions, path, source=source, progress=bar.update)
+        click.echo(f"{report.inserted} new, {report.updated} changed, {report.unchanged} unchanged documents")
+        for problem in report.rejected[:20]:
+            click.echo(f"skipped {problem}", err=True)
+        if len(report.rejected) > 20:  # noqa: PLR2004
+            click.echo(f"… and {len(report.rejected) - 20} more skipped", err=True)
+        if index:
+            _index(sessions)
+    finally:
+        engine.dispose()
+
+
+@corpus.command("reindex")
+def corpus_reindex() -> None:
+    """Bring the search index up to date with the corpus table (after a crash, a model change, a lost index)."""
+    engine, sessions = _sync_sessions()
+    try:
+        _index(sessions)
+    finally:
+        engine.dispose()

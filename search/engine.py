@@ -234,6 +234,10 @@ class SearchEngine:
     def __contains__(self, document_id: object) -> bool:
         return document_id in self._docs
 
+    def document_ids(self) -> list[str]:
+        """Ids of every document held, for reconciling the engine with its source of truth."""
+        return list(self._docs)
+
     def document(self, document_id: str) -> Document:
         """The stored document (``KeyError`` if absent)."""
         return self._docs[document_id]

@@ -49,6 +49,10 @@ class Settings:
     """Largest request body; beyond it the client gets 413 before anything is parsed."""
     embedding_model: str = "bundled:multilingual-e5-small"
     """A sentence-transformers model folder, or ``bundled:multilingual-e5-small`` for the shipped model."""
+    model_dir: Path | None = None
+    """Where the bundled model is converted once (default: the data directory); shareable between instances."""
+    search_autostart: bool = True
+    """Open the search engine and bring it up to date with the corpus at start (off only in some tests)."""
     load_sample_data: bool = False
     """Load the demo accounts and the sample corpus at start (the README's start command sets it)."""
     task_backend: str = "inprocess"
@@ -78,6 +82,8 @@ class Settings:
             max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
             max_request_bytes=_env_int("MAX_REQUEST_BYTES", 64 * 1024 * 1024),
             embedding_model=_env("EMBEDDING_MODEL", "bundled:multilingual-e5-small"),
+            model_dir=Path(os.environ["CTPO_MODEL_DIR"]).resolve() if os.environ.get("CTPO_MODEL_DIR") else None,
+            search_autostart=_env_bool("SEARCH_AUTOSTART", default=True),
             load_sample_data=_env_bool("LOAD_SAMPLE_DATA", default=False),
             task_backend=_env("TASK_BACKEND", "inprocess"),
             broker_url=_env("BROKER_URL", "redis://127.0.0.1:6379/0"),

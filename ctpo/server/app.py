@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
-from ctpo.background import run_in_process_sweeper
+from ctpo.background import run_in_process_sweeper, run_search
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
@@ -21,6 +21,7 @@ from ctpo.domain.examination.controllers import ExaminationController, OfficeWor
 from ctpo.domain.filings.controllers import FilingController
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.offices.controllers import OfficeController, health
+from ctpo.domain.prior_art.controllers import SearchController
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.server.auth import build_jwt_auth
 from ctpo.server.deps import (
@@ -59,7 +60,10 @@ def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
 
             await load_demo(app.state.session_factory, app.state.document_store)
         try:
-            async with asynccontextmanager(run_in_process_sweeper)(settings):
+            async with (
+                asynccontextmanager(run_in_process_sweeper)(settings),
+                asynccontextmanager(run_search)(settings, app.state),
+            ):
                 yield
         finally:
             await engine.dispose()
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         tags=[
             Tag(name="Filing", description="File applications and read them back"),
             Tag(name="Examination", description="The shared workflow: actions, history, deadlines, queues"),
+            Tag(name="Search", description="Cross-lingual prior-art search"),
             Tag(name="Accounts", description="Login, registration and office staff"),
             Tag(name="Offices", description="Member offices"),
         ],
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FilingController,
             ExaminationController,
             OfficeWorkController,
+            SearchController,
             AuthController,
             MeController,
             StaffController,

@@ -56,6 +56,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # withdrawal: only the applicant; staff get the workflow's 403, outsiders cannot see the file at all
     ("POST", "/applications/{number}/actions/{action}"): _row(401, 200, 404, 403, 404, 403, 404),
     ("GET", "/offices/{office}/queue"): _row(401, 403, 403, 200, 404, 200, 404),
+    # search is not started in this app: 503 shows the caller got past authentication and visibility
+    ("POST", "/search"): _row(401, 503, 503, 503, 503, 503, 503),
+    ("GET", "/applications/{number}/prior-art"): _row(401, 503, 404, 503, 404, 503, 404),
+    ("GET", "/search/status"): PUBLIC,
     ("GET", "/offices/{office}/calendar"): _row(401, 403, 403, 200, 404, 200, 404),
     ("PUT", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),
     ("DELETE", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),
@@ -91,6 +95,8 @@ def _body(method: str, path: str) -> dict[str, Any]:
             "data": {"application": json.dumps(application_payload())},
             "files": [("documents", ("annex.txt", DOC, "text/plain"))],
         }
+    if path == "/search":
+        return {"json": {"text": "battery cooling"}}
     if path == "/auth/login":
         return {"json": {"email": "login-target@test.example", "password": PASSWORD}}
     email = f"{uuid.uuid4().hex[:10]}@test.example"

@@ -13,6 +13,7 @@ from ctpo.db.models._application import (
     PriorityClaim,
 )
 from ctpo.db.models._base import Base, utcnow
+from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.db.models._user import Role, User
 
@@ -21,6 +22,7 @@ __all__ = [
     "ApplicationSequence",
     "Base",
     "Claim",
+    "CorpusDocument",
     "DeadlineRecord",
     "Document",
     "HistoryRecord",

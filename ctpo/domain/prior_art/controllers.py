@@ -1,0 +1,69 @@
+"""HTTP endpoints of prior-art search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.security.jwt import Token
+from litestar.status_codes import HTTP_200_OK
+
+from ctpo.db.models import User
+from ctpo.domain.filings.services import FilingService
+from ctpo.domain.prior_art import schemas as s
+from ctpo.domain.prior_art.runtime import SearchRuntime
+from ctpo.domain.prior_art.services import hit_out, prior_art_query, search_runtime
+from ctpo.server.auth import PUBLIC
+
+
+class SearchController(Controller):
+    """Free-text search and per-application prior art."""
+
+    tags = ["Search"]  # noqa: RUF012
+
+    @post("/search", status_code=HTTP_200_OK, summary="Search published documents in all languages")
+    async def search(self, data: JSONBody[s.SearchIn], state: State) -> list[s.HitOut]:
+        """Semantic and lexical channels fused; unpublished documents are never returned."""
+        runtime: SearchRuntime = search_runtime(state)
+        hits = await anyio.to_thread.run_sync(
+            lambda: runtime.search(
+                data.text, languages=data.languages, ipc_prefix=data.ipc_prefix, before=data.before, k=data.k
+            )
+        )
+        return [hit_out(h, runtime) for h in hits]
+
+    @get("/applications/{number:str}/prior-art", summary="Prior art for an application")
+    async def prior_art(
+        self,
+        request: Request[User, Token, Any],
+        number: FromPath[str],
+        state: State,
+        filing_service: NamedDependency[FilingService],
+        k: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> s.PriorArtOut:
+        """Searched with the title, abstract and current claims; only documents before its priority date count,
+        P and E documents flagged.
+        """
+        application = await filing_service.get_visible(request.user, number)
+        runtime = search_runtime(state)
+        text, dates = prior_art_query(application)
+        hits = await anyio.to_thread.run_sync(
+            lambda: runtime.search(text, before=dates, k=k, exclude=application.number)
+        )
+        return s.PriorArtOut(
+            application_number=number, reference_date=dates.reference_date, hits=[hit_out(h, runtime) for h in hits]
+        )
+
+    @get("/search/status", opt=PUBLIC, summary="Search readiness")
+    async def status(self, state: State) -> s.SearchStatusOut:
+        """Whether the engine is loaded, how many documents it holds and how many it is still indexing."""
+        runtime: SearchRuntime | None = getattr(state, "search", None)
+        if runtime is None:
+            return s.SearchStatusOut(ready=False, indexed=0, pending=0, error="search is not started")
+        return s.SearchStatusOut(
+            ready=runtime.ready, indexed=runtime.indexed, pending=runtime.pending, error=runtime.error
+        )

@@ -1,0 +1,156 @@
+"""The search engine of one process: opened from disk, brought up to date from the corpus table, queried.
+
+Each API process holds its engine in memory (the embedded default). The saved copy on disk is only a cache of
+the corpus table: when it is missing, corrupt, built with another model or behind, the engine is rebuilt or
+caught up from the database, never trusted over it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from ctpo.domain.prior_art.corpus import content_sha256, corpus_digests, load_documents, sync_published_applications
+from search.embedder import load_embedder
+from search.engine import SearchEngine
+from search.index import HnswIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from datetime import date
+    from pathlib import Path
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from search.engine import Hit
+    from search.interfaces import Embedder
+    from search.prior_art import ApplicationDates
+
+logger = logging.getLogger("ctpo.search")
+
+BATCH = 32
+"""Documents embedded per step of a catch-up; searches wait at most one step."""
+SAVE_EVERY_SECONDS = 30.0
+
+
+class SearchNotReadyError(RuntimeError):
+    """The engine is still loading (model, index) or failed to."""
+
+
+class SearchRuntime:
+    """Owns one :class:`SearchEngine`; thread-safe (one lock: the engine is not safe for concurrent mutation)."""
+
+    def __init__(self, directory: Path, model: str, model_dir: Path, sessions: sessionmaker[Session]) -> None:
+        self.directory = directory
+        self.model = model
+        self.model_dir = model_dir
+        self.sessions = sessions
+        self._lock = threading.RLock()
+        self._engine: SearchEngine | None = None
+        self.error: str | None = None
+        self.indexed = 0
+        """Documents in the engine."""
+        self.pending = 0
+        """Documents of the corpus table the engine does not hold yet (while catching up)."""
+
+    @property
+    def ready(self) -> bool:
+        """Whether queries can be answered."""
+        return self._engine is not None
+
+    @contextmanager
+    def _disk_lock(self) -> Iterator[None]:
+        """Processes sharing the data directory take turns reading and writing the saved engine."""
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        with (self.directory.parent / f".{self.directory.name}.lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def open(self, embedder: Embedder | None = None) -> None:
+        """Load the model and the saved engine (or start an empty one when there is none usable)."""
+        try:
+            embedder = embedder or load_embedder(self.model, self.model_dir)
+            with self._disk_lock():
+                try:
+                    engine = SearchEngine.load(self.directory, embedder, HnswIndex(embedder.dim))
+                except (OSError, ValueError, KeyError) as exc:
+                    if self.directory.exists():
+                        logger.warning("saved search engine unusable (%s); rebuilding from the corpus", exc)
+                    engine = SearchEngine(embedder, HnswIndex(embedder.dim))
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            raise
+        with self._lock:
+            self._engine = engine
+            self.indexed = len(engine)
+
+    def _require(self) -> SearchEngine:
+        if self._engine is None:
+            raise SearchNotReadyError(self.error or "the search engine is still loading")
+        return self._engine
+
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Make the engine hold exactly the corpus table; returns how many documents were added or replaced."""
+        engine = self._require()
+        with self.sessions() as session, session.begin():
+            sync_published_applications(session)
+        with self.sessions() as session:
+            wanted = corpus_digests(session)
+        with self._lock:
+            held = set(engine.document_ids())
+            stale = sorted(i for i in wanted if i not in held or content_sha256(engine.document(i)) != wanted[i])
+            for removed in held - wanted.keys():
+                engine.remove_document(removed)
+        self.pending = len(stale)
+        last_save, done = time.monotonic(), 0
+        for start in range(0, len(stale), BATCH):
+            ids = stale[start : start + BATCH]
+            with self.sessions() as session:
+                docs = list(load_documents(session, ids))
+            with self._lock:
+                engine.add_documents(docs)
+                self.indexed = len(engine)
+            done += len(docs)
+            self.pending = len(stale) - done
+            if progress is not None:
+                progress(done, len(stale))
+            if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
+                self.save()
+                last_save = time.monotonic()
+        if stale or len(held - wanted.keys()):
+            self.save()
+        return done
+
+    def save(self) -> None:
+        """Write the engine to disk (atomically; see :meth:`SearchEngine.save`)."""
+        engine = self._require()
+        with self._lock, self._disk_lock():
+            engine.save(self.directory)
+
+    def search(
+        self,
+        text: str,
+        *,
+        languages: list[str] | None = None,
+        ipc_prefix: str | None = None,
+        before: date | ApplicationDates | None = None,
+        k: int = 10,
+        exclude: str | None = None,
+    ) -> list[Hit]:
+        """The best published documents for ``text``, within the filters."""
+        engine = self._require()
+        with self._lock:
+            hits = engine.search(text, languages=languages, ipc_prefix=ipc_prefix, before=before, k=k + 1)
+        return [h for h in hits if h.document_id != exclude][:k]
+
+    def title_of(self, document_id: str) -> str:
+        """The title of an indexed document."""
+        with self._lock:
+            return self._require().document(document_id).title

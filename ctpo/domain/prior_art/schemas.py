@@ -1,0 +1,70 @@
+"""Bodies of the search API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import msgspec
+
+
+class SearchIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A prior-art query in any of the office languages, any script."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000, examples=["литий-ионды батареяны салқындату"])]
+    languages: Annotated[list[str], msgspec.Meta(max_length=7, examples=[["tr", "en"]])] | None = None
+    ipc_prefix: Annotated[str, msgspec.Meta(max_length=20, examples=["H01M"])] | None = None
+    before: Annotated[date, msgspec.Meta(description="Only documents published strictly before this date")] | None = (
+        None
+    )
+    k: Annotated[int, msgspec.Meta(ge=1, le=100)] = 10
+
+
+class ChannelOut(msgspec.Struct):
+    """How one channel ranked the matched passage."""
+
+    score: float
+    rank: int
+
+
+class PassageOut(msgspec.Struct):
+    """The passage of the document that matched."""
+
+    id: str
+    section: str
+    text: str
+
+
+class HitOut(msgspec.Struct):
+    """One document found, with why."""
+
+    document_id: str
+    title: str
+    score: float
+    found_by: list[str]
+    """``semantic``, ``lexical`` or both."""
+    semantic: ChannelOut | None
+    lexical: ChannelOut | None
+    passage: PassageOut
+    matched_terms: list[str]
+    language: str
+    publication_date: date | None
+    flag: str | None
+    """ST.14 ``P`` (published between priority and filing) or ``E`` (earlier application, published later)."""
+
+
+class PriorArtOut(msgspec.Struct):
+    """Prior art for an application, cut off at its earliest priority (or filing) date."""
+
+    application_number: str
+    reference_date: date
+    hits: list[HitOut]
+
+
+class SearchStatusOut(msgspec.Struct):
+    """Whether search is ready and how much of the corpus it holds."""
+
+    ready: bool
+    indexed: int
+    pending: int
+    error: str | None
