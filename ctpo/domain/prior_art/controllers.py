@@ -45,8 +45,9 @@ class SearchController(Controller):
         filing_service: NamedDependency[FilingService],
         k: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> s.PriorArtOut:
-        """Searched with the title, abstract and current claims; only documents before its priority date count,
-        P and E documents flagged.
+        """Searched with the title, abstract and current claims.
+
+        Only documents published before its priority date count; P and E documents are flagged.
         """
         application = await filing_service.get_visible(request.user, number)
         runtime = search_runtime(state)
