@@ -70,7 +70,7 @@ def test_sigkill_during_repeated_saves_leaves_the_old_or_the_new_index(tmp_path:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     outcomes = []
     for _ in range(5):
-        child = subprocess.Popen(  # noqa: S603 - our own interpreter running our own script
+        child = subprocess.Popen(
             [sys.executable, "-c", _CHILD, str(path), str(STEP)], stdout=subprocess.PIPE, text=True, env=env
         )
         _read(child, "saving")
