@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
 
-    from workflows import Decision
+    from workflows import Decision, HistoryEntry
 
 
 def actor_for(user: User, application: Application) -> Actor:
@@ -54,16 +54,20 @@ def actor_for(user: User, application: Application) -> Actor:
     return Actor(str(user.id), WorkflowRole.THIRD_PARTY)
 
 
-def history_out(record: HistoryRecord) -> s.HistoryOut:
-    """A history row for the API."""
+def _text(value: str | None) -> str | None:
+    return None if value is None else str(value)  # enum members (from the workflow) become their values
+
+
+def history_out(record: HistoryRecord | HistoryEntry) -> s.HistoryOut:
+    """A history entry for the API, from the stored row or from the decision that wrote it."""
     return s.HistoryOut(
         seq=record.seq,
         action=record.action,
-        from_state=record.from_state,
-        to_state=record.to_state,
+        from_state=_text(record.from_state),
+        to_state=str(record.to_state),
         actor_id=record.actor_id,
-        role=record.role,
-        actor_office=record.actor_office,
+        role=str(record.role),
+        actor_office=_text(record.actor_office),
         at=record.at,
         reason=record.reason,
         payload_digest=record.payload_digest,
@@ -155,18 +159,7 @@ class ExaminationService:
             from_state=decision.from_state.value if decision.from_state else None,
             state=decision.new_state.value,
             version=decision.snapshot.version,
-            history=s.HistoryOut(
-                seq=entry.seq,
-                action=entry.action,
-                from_state=entry.from_state.value if entry.from_state else None,
-                to_state=entry.to_state.value,
-                actor_id=entry.actor_id,
-                role=entry.role.value,
-                actor_office=entry.actor_office.value if entry.actor_office else None,
-                at=entry.at,
-                reason=entry.reason,
-                payload_digest=entry.payload_digest,
-            ),
+            history=history_out(entry),
         )
 
     async def _check_assignee(self, application: Application, examiner_id: object) -> None:
