@@ -137,6 +137,8 @@ def test_prior_art_of_an_application_respects_its_priority_date(
     if "US2026/0099" in found:  # published the day after the priority, before filing: only as a P document
         assert found["US2026/0099"]["flag"] == "P"
     assert number not in found
+    dossier = client.get(f"/applications/{number}/dossier", headers=examiner).json()
+    assert [h["document_id"] for h in dossier["prior_art"]] == [h["document_id"] for h in result["hits"]][:10]
 
     other = login(make_user("applicant"))
     assert client.get(f"/applications/{number}/prior-art", headers=other).status_code == 404

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import Token
@@ -15,6 +16,7 @@ from ctpo.db.models import OfficeCalendarDay, ProceduralDocument, User
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.services import ExaminationService, history_out
 from ctpo.domain.filings.services import FilingService, file_of
+from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art
 
 
 def _document_out(document: ProceduralDocument) -> s.ProceduralDocumentOut:
@@ -87,9 +89,14 @@ class ExaminationController(Controller):
         number: FromPath[str],
         examination_service: NamedDependency[ExaminationService],
         filing_service: NamedDependency[FilingService],
+        state: State,
     ) -> s.DossierOut:
         """One round trip for the desk; the same visibility rules as each part."""
         application = await filing_service.get_visible(request.user, number)
+        try:
+            prior_art: list[Any] | None = await find_prior_art(state, application, k=10)
+        except SearchUnavailableError:
+            prior_art = None
         documents = [_document_out(d) for d in await examination_service.documents(request.user, number)]
         claim_sets: dict[int, list[str]] = {}
         for claim in application.claims:
@@ -101,6 +108,7 @@ class ExaminationController(Controller):
             deadlines=await examination_service.deadlines(request.user, number),
             documents=documents,
             office_action_rounds=_rounds(documents, claim_sets),
+            prior_art=prior_art,
         )
 
     @get("/procedural-documents", summary="Office actions, responses, search reports")

@@ -139,3 +139,5 @@ class DossierOut(msgspec.Struct):
     deadlines: list[DeadlineOut]
     documents: list[ProceduralDocumentOut]
     office_action_rounds: list[OfficeActionRound]
+    prior_art: list[Any] | None
+    """Prior-art hits (see ``GET /applications/{number}/prior-art``); ``None`` while search is unavailable."""

@@ -16,7 +16,7 @@ from ctpo.db.models import User
 from ctpo.domain.filings.services import FilingService
 from ctpo.domain.prior_art import schemas as s
 from ctpo.domain.prior_art.runtime import SearchRuntime
-from ctpo.domain.prior_art.services import hit_out, prior_art_query, search_runtime
+from ctpo.domain.prior_art.services import find_prior_art, hit_out, prior_art_query, search_runtime
 from ctpo.server.auth import PUBLIC
 
 
@@ -50,14 +50,9 @@ class SearchController(Controller):
         Only documents published before its priority date count; P and E documents are flagged.
         """
         application = await filing_service.get_visible(request.user, number)
-        runtime = search_runtime(state)
-        text, dates = prior_art_query(application)
-        hits = await anyio.to_thread.run_sync(
-            lambda: runtime.search(text, before=dates, k=k, exclude=application.number)
-        )
-        return s.PriorArtOut(
-            application_number=number, reference_date=dates.reference_date, hits=[hit_out(h, runtime) for h in hits]
-        )
+        hits = await find_prior_art(state, application, k=k)
+        _, dates = prior_art_query(application)
+        return s.PriorArtOut(application_number=number, reference_date=dates.reference_date, hits=hits)
 
     @get("/search/status", opt=PUBLIC, summary="Search readiness")
     async def status(self, state: State) -> s.SearchStatusOut:

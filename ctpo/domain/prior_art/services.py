@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import anyio
+
 from ctpo.domain.prior_art import schemas as s
 from ctpo.domain.prior_art.runtime import SearchNotReadyError, SearchRuntime
 from ctpo.lib.errors import CtpoError
@@ -41,6 +43,18 @@ def prior_art_query(application: Application) -> tuple[str, ApplicationDates]:
     claims = [c.text for c in application.claims if c.claim_set == application.claim_set_version]
     text = "\n".join([application.title, application.abstract, *claims])
     return text, ApplicationDates(filing_date=application.filing_date, priority_date=application.earliest_priority_date)
+
+
+async def find_prior_art(state: State, application: Application, *, k: int) -> list[s.HitOut]:
+    """Prior art for an application: searched off the event loop (embedding is CPU work).
+
+    Raises:
+        SearchUnavailableError: search is not ready.
+    """
+    runtime = search_runtime(state)
+    text, dates = prior_art_query(application)
+    hits = await anyio.to_thread.run_sync(lambda: runtime.search(text, before=dates, k=k, exclude=application.number))
+    return [hit_out(h, runtime) for h in hits]
 
 
 def hit_out(hit: Hit, runtime: SearchRuntime) -> s.HitOut:
