@@ -130,6 +130,7 @@ def evaluate_pair(
     hubs: NDArray[np.float32],
     query_hubs: NDArray[np.float32],
     lex_hits: list[list[tuple[str, float]]],
+    fusion_options: dict[str, float],
 ) -> dict[str, dict[str, dict[str, float]]]:
     n = len(sent_ids)
     cos = queries @ passages.T
@@ -154,8 +155,8 @@ def evaluate_pair(
             lists["lexical"].append(ranked(lex, group))
             sem_rank = sorted(sem, key=lambda p: -sem[p])
             lists["rrf"].append(ranked(reciprocal_rank_fusion([sem_rank, lex_rank]), group))
-            lists["fusion"].append(ranked(score_fusion(sem, lex), group))
-            lists["fusion+csls"].append(ranked(score_fusion(hub, lex), group))
+            lists["fusion"].append(ranked(score_fusion(sem, lex, **fusion_options), group))
+            lists["fusion+csls"].append(ranked(score_fusion(hub, lex, **fusion_options), group))
         results[task] = {s: metrics(lists[s], relevant) for s in SYSTEMS}
     return results
 
@@ -166,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", default="bundled:multilingual-e5-small")
     parser.add_argument("--langs", default=",".join(LANGS))
     parser.add_argument("--limit", type=int, default=0, help="only the first N sentences (smoke runs)")
+    parser.add_argument("--lexical-weight", type=float, default=None, help="score fusion weight (library default)")
     parser.add_argument("--readme", action="store_true", help="write the tables into benchmarks/README.md")
     args = parser.parse_args(argv)
     langs = args.langs.split(",")
@@ -208,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 passages=passages[y],
                 hubs=hubs[y],
                 query_hubs=query_hubs[x],
+                fusion_options={} if args.lexical_weight is None else {"lexical_weight": args.lexical_weight},
                 lex_hits=lexical_results(lex_cache / f"{x}-{y}.json", lexical[y], texts[x]),
             )
             print(f"{x}->{y} done at {time.time() - started:.0f}s", file=sys.stderr)
