@@ -22,11 +22,15 @@ class Application(UUIDPrimaryKey, CreatedAt, Base):
         Index("ix_applications_office_next_deadline", "receiving_office", "next_deadline_date"),
     )
 
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    """Office code, year and gapless per-office sequence, e.g. ``KZ-2026-000017``."""
+    number: Mapped[str] = mapped_column(String(20), unique=True, nullable=True)
+    """Office code, year and gapless per-office sequence, e.g. ``KZ-2026-000017``.
+
+    Set as the last step of the filing transaction (so the counter lock is held only briefly); nobody ever
+    sees it empty, because the row and its number commit together.
+    """
     receiving_office: Mapped[str] = mapped_column(String(2))
     filing_year: Mapped[int]
-    sequence: Mapped[int]
+    sequence: Mapped[int] = mapped_column(nullable=True)
     filing_date: Mapped[date] = mapped_column(Date)
     """The legal filing date: the receiving office's local date at receipt."""
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ import uuid
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
@@ -61,17 +61,18 @@ def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
     )
 
 
-def _deadline_row(deadline: Deadline, opened_at: datetime) -> DeadlineRecord:
-    return DeadlineRecord(
-        application_id=uuid.UUID(deadline.application_id),
-        kind=deadline.kind.value,
-        office=deadline.office.value,
-        due_date=deadline.due_date,
-        expires_at=deadline.expires_at,
-        on_expiry=deadline.on_expiry,
-        data=deadline_to_json(deadline),
-        opened_at=opened_at,
-    )
+def _deadline_row(deadline: Deadline, opened_at: datetime) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "application_id": uuid.UUID(deadline.application_id),
+        "kind": deadline.kind.value,
+        "office": deadline.office.value,
+        "due_date": deadline.due_date,
+        "expires_at": deadline.expires_at,
+        "on_expiry": deadline.on_expiry,
+        "data": deadline_to_json(deadline),
+        "opened_at": opened_at,
+    }
 
 
 def snapshot_columns(snapshot: ApplicationSnapshot) -> dict[str, Any]:
@@ -119,42 +120,51 @@ def apply_decision(
             )
             .values(closed_at=entry.at, close_reason=closed.reason.value)
         )
-    session.add_all(_deadline_row(d, entry.at) for d in decision.opened)
-    session.add(
-        HistoryRecord(
-            application_id=app_id,
-            seq=entry.seq,
-            action=entry.action,
-            from_state=entry.from_state.value if entry.from_state else None,
-            to_state=entry.to_state.value,
-            actor_id=entry.actor_id,
-            role=entry.role.value,
-            actor_office=entry.actor_office.value if entry.actor_office else None,
-            office=entry.office.value,
-            at=entry.at,
-            reason=entry.reason,
-            payload_digest=entry.payload_digest,
-            payload=dict(payload) if payload is not None else None,
-        )
+    if decision.opened:  # bulk Core inserts: every transition writes here, and the rows are new
+        session.execute(insert(DeadlineRecord), [_deadline_row(d, entry.at) for d in decision.opened])
+    session.execute(
+        insert(HistoryRecord),
+        [
+            {
+                "application_id": app_id,
+                "seq": entry.seq,
+                "action": entry.action,
+                "from_state": entry.from_state.value if entry.from_state else None,
+                "to_state": entry.to_state.value,
+                "actor_id": entry.actor_id,
+                "role": entry.role.value,
+                "actor_office": entry.actor_office.value if entry.actor_office else None,
+                "office": entry.office.value,
+                "at": entry.at,
+                "reason": entry.reason,
+                "payload_digest": entry.payload_digest,
+                "payload": dict(payload) if payload is not None else None,
+            }
+        ],
     )
     if decision.document is not None:
-        session.add(
-            ProceduralDocument(
-                application_id=app_id,
-                history_seq=entry.seq,
-                action=decision.action,
-                kind=document_kind(decision.document),
-                body=to_json(decision.document),
-                author_id=entry.actor_id,
-                created_at=entry.at,
-            )
+        session.execute(
+            insert(ProceduralDocument),
+            [
+                {
+                    "application_id": app_id,
+                    "history_seq": entry.seq,
+                    "action": decision.action,
+                    "kind": document_kind(decision.document),
+                    "body": to_json(decision.document),
+                    "author_id": entry.actor_id,
+                    "created_at": entry.at,
+                }
+            ],
         )
     if decision.claim_set is not None:
-        session.add_all(
-            Claim(application_id=app_id, claim_set=decision.claim_set.version, number=i, text=text)
-            for i, text in enumerate(decision.claim_set.claims, start=1)
+        session.execute(
+            insert(Claim),
+            [
+                {"application_id": app_id, "claim_set": decision.claim_set.version, "number": i, "text": text}
+                for i, text in enumerate(decision.claim_set.claims, start=1)
+            ],
         )
-    session.flush()
 
 
 def due_deadlines(session: Session, now: datetime) -> list[Deadline]:
