@@ -19,7 +19,10 @@ class Application(UUIDPrimaryKey, CreatedAt, Base):
     __table_args__ = (
         UniqueConstraint("receiving_office", "filing_year", "sequence", name="uq_applications_office_year_seq"),
         Index("ix_applications_office_state", "receiving_office", "state"),
-        Index("ix_applications_office_next_deadline", "receiving_office", "next_deadline_date"),
+        # the examiner queue's order, so a page is read straight off the index
+        Index(
+            "ix_applications_office_next_deadline", "receiving_office", "next_deadline_date", "filing_date", "sequence"
+        ),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True, nullable=True)

@@ -23,7 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_deadline_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('next_deadline_kind', sa.String(length=40), nullable=True))
-        batch_op.create_index('ix_applications_office_next_deadline', ['receiving_office', 'next_deadline_date'], unique=False)
+        batch_op.create_index('ix_applications_office_next_deadline', ['receiving_office', 'next_deadline_date', 'filing_date', 'sequence'], unique=False)
 
     # ### end Alembic commands ###
     op.execute(
