@@ -28,6 +28,7 @@ from search.fusion import HUB_NEIGHBOURS, hubness_corrected, reciprocal_rank_fus
 from search.lexical import LexicalIndex
 from search.passages import Passage, Section, split_passages
 from search.prior_art import ApplicationDates, CitationFlag, Verdict, assess, published_before
+from search.text import embedding_form
 
 if TYPE_CHECKING:
     import os
@@ -264,7 +265,9 @@ class SearchEngine:
             return
         vectors = np.concatenate(
             [
-                self.embedder.embed_passages([p.text for p in new[i : i + self.embed_batch]])
+                self.embedder.embed_passages(
+                    [embedding_form(p.text, self._docs[p.doc_id].lang) for p in new[i : i + self.embed_batch]]
+                )
                 for i in range(0, len(new), self.embed_batch)
             ]
         ).astype(np.float32)
@@ -430,7 +433,7 @@ class SearchEngine:
         return out
 
     def _semantic(self, query_text: str, restrict: dict[str, Verdict] | None) -> dict[str, float]:
-        query = self.embedder.embed_queries([query_text]).astype(np.float32)
+        query = self.embedder.embed_queries([embedding_form(query_text, None)]).astype(np.float32)
         total = len(self.vector_index)
         if total == 0:
             return {}
