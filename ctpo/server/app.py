@@ -30,6 +30,7 @@ from ctpo.server.deps import (
     provide_examination_service,
     provide_filing_service,
 )
+from ctpo.server.observability import PROMETHEUS, HealthController, MetricsController
 from ctpo.server.problems import EXCEPTION_HANDLERS
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Tag(name="Search", description="Cross-lingual prior-art search"),
             Tag(name="Accounts", description="Login, registration and office staff"),
             Tag(name="Offices", description="Member offices"),
+            Tag(name="Operations", description="Liveness and readiness"),
         ],
         components=Components(
             security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MeController,
             StaffController,
             OfficeController,
+            HealthController,
+            MetricsController,
             health,
         ],
         state=state,
@@ -114,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
+        middleware=[PROMETHEUS.middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         request_max_body_size=settings.max_request_bytes,

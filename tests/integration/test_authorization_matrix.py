@@ -60,6 +60,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/search"): _row(401, 503, 503, 503, 503, 503, 503),
     ("GET", "/applications/{number}/prior-art"): _row(401, 503, 404, 503, 404, 503, 404),
     ("GET", "/search/status"): PUBLIC,
+    ("GET", "/health/ready"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # no application data; restricted at the proxy (see ctpo/server/observability.py)
     ("GET", "/offices/{office}/calendar"): _row(401, 403, 403, 200, 404, 200, 404),
     ("PUT", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),
     ("DELETE", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),

@@ -1,0 +1,102 @@
+"""Operations endpoints: readiness (database, broker, search index) and Prometheus metrics.
+
+``/metrics`` carries no application data but should still be reachable only from the monitoring network: restrict
+it at the reverse proxy. With several API processes set ``PROMETHEUS_MULTIPROC_DIR`` so the counters add up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import msgspec
+from litestar import Controller, MediaType, Response, get
+from litestar.datastructures import State  # noqa: TC002 - Litestar reads handler annotations at run time
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from sqlalchemy import text
+
+from ctpo.server.auth import PUBLIC
+from ctpo.server.problems import PROBLEM_JSON
+
+if TYPE_CHECKING:
+    from ctpo.lib.settings import Settings
+
+PROMETHEUS = PrometheusConfig(app_name="ctpo", prefix="ctpo", group_path=True, exclude=["/metrics"])
+"""Request counts and latencies per route template, method and status."""
+
+
+class MetricsController(PrometheusController):
+    """Prometheus exposition format."""
+
+    opt = PUBLIC
+    include_in_schema = False
+
+
+class CheckOut(msgspec.Struct):
+    """One dependency's state."""
+
+    status: str
+    """``ok``, ``failing``, ``loading`` or ``disabled``."""
+    detail: str | None = None
+
+
+async def _database(state: State) -> CheckOut:
+    try:
+        async with state.session_factory() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        return CheckOut("failing", type(exc).__name__)
+    return CheckOut("ok")
+
+
+def _broker(settings: Settings) -> CheckOut:
+    if settings.task_backend != "celery":
+        return CheckOut("disabled", "tasks run in-process")
+    from kombu.connection import Connection  # noqa: PLC0415 - only the scaled deployment has a broker
+
+    try:
+        with Connection(settings.broker_url, connect_timeout=2) as connection:  # type: ignore[no-untyped-call]
+            connection.ensure_connection(max_retries=1)
+    except Exception as exc:  # noqa: BLE001
+        return CheckOut("failing", type(exc).__name__)
+    return CheckOut("ok")
+
+
+def _search(state: State) -> CheckOut:
+    runtime = getattr(state, "search", None)
+    if runtime is None:
+        return CheckOut("disabled", "search is not started in this process")
+    if runtime.error:
+        return CheckOut("failing", runtime.error)
+    if not runtime.ready:
+        return CheckOut("loading", "model and index are loading")
+    return CheckOut("ok", f"{runtime.indexed} documents, {runtime.pending} pending")
+
+
+class HealthController(Controller):
+    """Readiness for load balancers and orchestrators."""
+
+    path = "/health"
+    tags = ["Operations"]  # noqa: RUF012
+
+    @get("/ready", opt=PUBLIC, summary="Readiness: database, broker, search index")
+    async def ready(self, state: State) -> Response[Any]:
+        """200 when every dependency this process uses answers; 503 problem details naming the failing ones."""
+        settings: Settings = state.settings
+        checks = {
+            "database": await _database(state),
+            "broker": await anyio.to_thread.run_sync(_broker, settings),
+            "search": _search(state),
+        }
+        failing = [name for name, check in checks.items() if check.status in {"failing", "loading"}]
+        body = {name: msgspec.to_builtins(check) for name, check in checks.items()}
+        if not failing:
+            return Response({"status": "ready", "checks": body}, media_type=MediaType.JSON)
+        problem = {
+            "type": "about:blank",
+            "title": "Service unavailable",
+            "status": 503,
+            "detail": f"Not ready: {', '.join(failing)}.",
+            "checks": body,
+        }
+        return Response(problem, status_code=503, media_type=PROBLEM_JSON, headers={"Retry-After": "10"})
