@@ -21,7 +21,7 @@ from ctpo.domain.prior_art.runtime import SearchRuntime
 from workflows.tasks import RunReport, run_sweep
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
     from litestar.datastructures import State
     from sqlalchemy.orm import Session
@@ -42,12 +42,13 @@ def sweep_once(store: SqlWorkflowStore) -> RunReport:
     return report
 
 
-async def _loop(store: SqlWorkflowStore, interval: float) -> None:
+async def _every(interval: float, work: Callable[[], object], what: str) -> None:
+    """Run blocking ``work`` in a thread every ``interval`` seconds; a failure is logged and retried next time."""
     while True:
         try:
-            await anyio.to_thread.run_sync(sweep_once, store)
+            await anyio.to_thread.run_sync(work)
         except Exception:
-            logger.exception("deadline sweep failed; retrying at the next interval")
+            logger.exception("%s failed; retrying at the next interval", what)
         await asyncio.sleep(interval)
 
 
@@ -60,14 +61,7 @@ async def _search_loop(runtime: SearchRuntime, sessions: sessionmaker[Session], 
     except Exception:
         logger.exception("search could not start; the rest of the service runs without it")
         return
-    while True:
-        try:
-            added = await anyio.to_thread.run_sync(runtime.catch_up)
-            if added:
-                logger.info("search index caught up: %d documents added or replaced", added)
-        except Exception:
-            logger.exception("search catch-up failed; retrying")
-        await asyncio.sleep(CATCH_UP_SECONDS)
+    await _every(CATCH_UP_SECONDS, runtime.catch_up, "search catch-up")
 
 
 async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
@@ -98,7 +92,7 @@ async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
         return
     engine = create_sync_engine(settings.database_url)
     store = SqlWorkflowStore(sessionmaker(engine, expire_on_commit=False))
-    task = asyncio.create_task(_loop(store, settings.sweep_interval_seconds))
+    task = asyncio.create_task(_every(settings.sweep_interval_seconds, lambda: sweep_once(store), "deadline sweep"))
     try:
         yield
     finally:

@@ -22,7 +22,7 @@ def test_ready_when_the_database_answers(client: TestClient[Any]):
     assert checks["search"]["status"] == "disabled"
 
 
-def test_not_ready_while_search_loads_or_the_broker_is_down(settings: Settings):
+def test_not_ready_while_the_broker_is_down(settings: Settings):
     unreachable = replace(settings, task_backend="celery", broker_url="redis://127.0.0.1:1/0")
     with TestClient(create_app(unreachable)) as client:
         response = client.get("/health/ready")

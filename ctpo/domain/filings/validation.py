@@ -6,13 +6,13 @@ filing in one round instead of one error per retry.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ctpo.lib.errors import FieldError, InvalidRequestError
+from workflows.deadlines import add_months
 from workflows.offices import OfficeCode
 
 if TYPE_CHECKING:
@@ -45,13 +45,6 @@ def normalize_ipc(symbol: str) -> str | None:
     if group is None:
         return head
     return f"{head} {int(group)}/{subgroup.zfill(2)}"
-
-
-def add_months(start: date, months: int) -> date:
-    """``start`` plus whole months; a day missing from the target month becomes its last day."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True, slots=True)

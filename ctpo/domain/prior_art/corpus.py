@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ctpo.db.models import Application, CorpusDocument
@@ -142,6 +142,12 @@ def sync_published_applications(session: Session) -> int:
     if docs:
         upsert_documents(session, docs, "application")
     return len(docs)
+
+
+def corpus_fingerprint(session: Session) -> tuple[int, str | None]:
+    """Row count and latest change of the corpus table: equal fingerprints mean nothing to catch up."""
+    count, latest = session.execute(select(func.count(), func.max(CorpusDocument.updated_at))).one()
+    return int(count), latest.isoformat() if latest is not None else None
 
 
 def corpus_digests(session: Session) -> dict[str, str]:

@@ -14,7 +14,13 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from ctpo.domain.prior_art.corpus import content_sha256, corpus_digests, load_documents, sync_published_applications
+from ctpo.domain.prior_art.corpus import (
+    content_sha256,
+    corpus_digests,
+    corpus_fingerprint,
+    load_documents,
+    sync_published_applications,
+)
 from search.embedder import load_embedder
 from search.engine import SearchEngine
 from search.index import HnswIndex
@@ -56,6 +62,8 @@ class SearchRuntime:
         """Documents in the engine."""
         self.pending = 0
         """Documents of the corpus table the engine does not hold yet (while catching up)."""
+        self._caught_up_at: tuple[int, str | None] | None = None
+        """Corpus fingerprint at the last complete catch-up."""
 
     @property
     def ready(self) -> bool:
@@ -90,6 +98,7 @@ class SearchRuntime:
         with self._lock:
             self._engine = engine
             self.indexed = len(engine)
+            self._caught_up_at = None  # a freshly opened engine is compared with the table in full
 
     def _require(self) -> SearchEngine:
         if self._engine is None:
@@ -102,6 +111,9 @@ class SearchRuntime:
         with self.sessions() as session, session.begin():
             sync_published_applications(session)
         with self.sessions() as session:
+            fingerprint = corpus_fingerprint(session)
+            if fingerprint == self._caught_up_at:  # the common case every few seconds: skip the full scan
+                return 0
             wanted = corpus_digests(session)
         with self._lock:
             held = set(engine.document_ids())
@@ -126,6 +138,8 @@ class SearchRuntime:
                 last_save = time.monotonic()
         if stale or len(held - wanted.keys()):
             self.save()
+            logger.info("search index caught up: %d documents added or replaced", done)
+        self._caught_up_at = fingerprint
         return done
 
     def save(self) -> None:

@@ -10,9 +10,10 @@ import pytest
 from ctpo.domain.filings.document_types import PDF, TEXT, XML, check_document, sniff
 from ctpo.domain.filings.schemas import ApplicationIn
 from ctpo.domain.filings.storage import DocumentStore, sha256_hex
-from ctpo.domain.filings.validation import add_months, normalize_ipc, validate_application
+from ctpo.domain.filings.validation import normalize_ipc, validate_application
 from ctpo.lib.errors import InvalidRequestError, UnsupportedMediaError
 from tests.support import application_payload
+from workflows.deadlines import add_months
 from workflows.offices import get_office
 
 
