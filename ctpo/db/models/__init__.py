@@ -15,11 +15,13 @@ from ctpo.db.models._application import (
 from ctpo.db.models._base import Base, utcnow
 from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
+from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._user import Role, User
 
 __all__ = [
     "Application",
     "ApplicationSequence",
+    "AutomatedSearch",
     "Base",
     "Claim",
     "CorpusDocument",
@@ -28,6 +30,7 @@ __all__ = [
     "HistoryRecord",
     "IdempotencyRecord",
     "IpcClass",
+    "JobRecord",
     "OfficeCalendarDay",
     "Party",
     "PriorityClaim",
