@@ -1,4 +1,8 @@
-"""Engines and sessions for SQLite and PostgreSQL, with the SQLite settings that make it safe under load."""
+"""Engines and sessions for SQLite and PostgreSQL, with the SQLite settings that make it safe under load.
+
+The service's engine also turns "the database cannot be reached" into one exception,
+:class:`DatabaseUnavailableError`, so the HTTP layer can answer 503 (retry later) instead of 500 (a bug).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,47 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine_raw
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine import Connection, Dialect, ExceptionContext
+
+CONNECT_TIMEOUT_SECONDS = 5
+"""How long the API waits to open a PostgreSQL connection before it answers 503 rather than hang."""
+
+
+class DatabaseUnavailableError(SQLAlchemyError):
+    """The database refused, dropped or could not open a connection (down, restarting, unreachable, full).
+
+    Nothing about the request is wrong: the same request may succeed once the database is back, and the pool
+    (``pool_pre_ping``) reconnects by itself, so the service recovers without a restart. The original error is
+    the ``__cause__``.
+    """
+
+
+def _connect_or_unavailable(dialect: Dialect, _record: object, cargs: Any, cparams: Any) -> Any:  # noqa: ANN401
+    """``do_connect`` hook: any failure to open a connection (refused, timed out, starting up, too many) is an outage.
+
+    SQLAlchemy passes a driver's own socket errors (``ConnectionRefusedError`` from asyncpg) through unwrapped, so
+    they are caught here, where they can only mean the database could not be reached.
+    """
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as exc:
+        raise DatabaseUnavailableError(f"cannot connect to the database: {type(exc).__name__}: {exc}") from exc
+
+
+def _disconnect_is_outage(context: ExceptionContext) -> BaseException | None:
+    """``handle_error`` hook: a connection lost mid-statement (server shut down or restarted) is an outage too.
+
+    A failure inside the pool's pre-ping is left alone: the pool answers it by reconnecting, and raising from
+    here would cut that recovery short.
+    """
+    if context.is_disconnect and not context.is_pre_ping:
+        original = context.original_exception
+        return DatabaseUnavailableError(f"database connection lost: {type(original).__name__}: {original}")
+    return None
 
 
 def sync_url(async_url: str) -> str:
@@ -50,8 +91,12 @@ def create_engine(database_url: str) -> AsyncEngine:
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.get_backend_name() == "postgresql":
         kwargs.update(pool_size=20, max_overflow=20)
+        if url.get_driver_name() == "asyncpg":
+            kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
     engine = create_async_engine(database_url, **kwargs)
     install_sqlite_hooks(engine.sync_engine)
+    event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
+    event.listen(engine.sync_engine, "handle_error", _disconnect_is_outage)
     return engine
 
 

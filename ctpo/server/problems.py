@@ -9,6 +9,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from ctpo.db.engine import DatabaseUnavailableError
 from ctpo.lib.errors import CtpoError, Problem
 from workflows import (
     DeadlinePassed,
@@ -71,7 +72,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: CtpoError) -> Resp
         errors=[{"field": e.field, "message": e.message} for e in exc.errors],
         extra=exc.extra,
     )
-    return _response(problem)
+    return _response(problem, exc.headers)
 
 
 def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -116,6 +117,24 @@ def handle_workflow_error(request: Request[Any, Any, Any], exc: WorkflowError) -
     return _response(Problem(status=status, title=title, detail=detail, instance=request.url.path, extra=extra))
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+"""What a client is told to wait before retrying while the database is down."""
+
+
+def handle_database_unavailable(request: Request[Any, Any, Any], exc: DatabaseUnavailableError) -> Response[Any]:
+    """The database is down or restarting: 503 with Retry-After, not 500; the pool reconnects once it is back."""
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.__cause__ or exc)
+    problem = Problem(
+        status=503,
+        title=_TITLES[503],
+        detail="The office database cannot be reached at the moment. Retry in a few seconds; a filing retried "
+        "with the same Idempotency-Key is filed at most once.",
+        instance=request.url.path,
+        extra={"unavailable": ["database"]},
+    )
+    return _response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it with the request, tell the client nothing internal."""
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -132,6 +151,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     CtpoError: handle_domain_error,
     WorkflowError: handle_workflow_error,
     HTTPException: handle_http_error,
+    DatabaseUnavailableError: handle_database_unavailable,
     Exception: handle_unexpected,
 }
 
