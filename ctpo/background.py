@@ -16,8 +16,11 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
+from ctpo.domain.jobs.runner import JobRunner
+from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.loading import load_sample_corpus
-from ctpo.domain.prior_art.runtime import SearchRuntime
+from ctpo.domain.prior_art.runtime import SearchRuntime, runtime_for
+from ctpo.domain.prior_art.services import search_runtime
 from workflows.tasks import RunReport, run_sweep
 
 if TYPE_CHECKING:
@@ -71,9 +74,7 @@ async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
         return
     engine = create_sync_engine(settings.database_url)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    runtime = SearchRuntime(
-        settings.data_dir / "search", settings.embedding_model, settings.model_dir or settings.data_dir, sessions
-    )
+    runtime = runtime_for(settings, sessions)
     state.search = runtime
     task = asyncio.create_task(_search_loop(runtime, sessions, load_sample=settings.load_sample_data))
     try:
@@ -93,6 +94,32 @@ async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
     engine = create_sync_engine(settings.database_url)
     store = SqlWorkflowStore(sessionmaker(engine, expire_on_commit=False))
     task = asyncio.create_task(_every(settings.sweep_interval_seconds, lambda: sweep_once(store), "deadline sweep"))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        engine.dispose()
+
+
+async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator[None]:
+    """Run due background jobs every ``job_poll_seconds`` in this process (in-process default only).
+
+    Several API processes may run it on one database: each job is handed out by a compare-and-set, once.
+    """
+    if settings.task_backend != "inprocess" or settings.job_poll_seconds <= 0:
+        yield
+        return
+    engine = create_sync_engine(settings.database_url)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    runner = JobRunner(
+        sessions,
+        job_bodies(sessions, lambda: search_runtime(state)),
+        lease_seconds=settings.job_lease_seconds,
+        retry_base_seconds=settings.job_retry_base_seconds,
+    )
+    task = asyncio.create_task(_every(settings.job_poll_seconds, runner.run_due, "background jobs"))
     try:
         yield
     finally:

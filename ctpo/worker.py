@@ -1,44 +1,77 @@
 """The Celery app of the scaled deployment: ``celery -A ctpo.worker worker`` and ``celery -A ctpo.worker beat``.
 
 Configured for no lost work: a task is acknowledged only after it ran (``acks_late``), re-queued if its worker
-dies (``reject_on_worker_lost``), one task prefetched at a time. Task bodies are idempotent: they re-read the
-application and apply only what is still due.
+dies (``reject_on_worker_lost``), one task prefetched at a time. Beyond that, the broker is only a doorbell: every
+job is a row of the ``jobs`` table written with the act that called for it, beat's ``ctpo.relay_jobs`` hands due
+rows to the broker, and a row handed out but not finished within its lease is handed out again, so a broker
+restart that drops its messages (Redis without persistence) delays work but loses none. Job bodies are
+idempotent; the workflow's own tasks re-read state and apply only what is still due.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.examination.store import SqlWorkflowStore
+from ctpo.domain.jobs.runner import JobRunner
+from ctpo.domain.prior_art.automated import job_bodies
+from ctpo.domain.prior_art.runtime import SearchRuntime, open_runtime
+from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from workflows.tasks import register_tasks
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+logger = logging.getLogger("ctpo.worker")
+
+RUN_JOB = "ctpo.run_job"
+RELAY_JOBS = "ctpo.relay_jobs"
+
+
+class _LazyRuntime:
+    """The worker's search engine, opened on the first job that needs it (loading the model takes seconds)."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self._runtime: SearchRuntime | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> SearchRuntime:
+        with self._lock:
+            if self._runtime is None:
+                self._runtime = open_runtime(self.settings, self.sessions)
+            return self._runtime
+
 
 def create_celery(settings: Settings) -> Celery:
-    """The Celery app for these settings, with the workflow's tasks and the sweep on the beat schedule."""
+    """The Celery app for these settings: workflow tasks, the job runner, and beat's sweep and relay."""
     app = Celery("ctpo", broker=settings.broker_url)
+    beat_schedule: dict[str, Any] = {
+        "sweep-deadlines": {"task": "workflows.sweep_deadlines", "schedule": float(settings.sweep_interval_seconds)}
+    }
+    if settings.job_poll_seconds > 0:
+        beat_schedule["relay-jobs"] = {"task": RELAY_JOBS, "schedule": settings.job_poll_seconds}
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue="ctpo",
         broker_connection_retry_on_startup=True,
+        # Redis hands an unacknowledged message (its worker was killed) out again after this long.
+        broker_transport_options={"visibility_timeout": settings.job_lease_seconds},
+        worker_hijack_root_logger=False,
         timezone="UTC",
         enable_utc=True,
-        beat_schedule={
-            "sweep-deadlines": {
-                "task": "workflows.sweep_deadlines",
-                "schedule": float(settings.sweep_interval_seconds),
-            }
-        },
+        beat_schedule=beat_schedule,
     )
     engine = create_sync_engine(settings.database_url)
     sessions = sessionmaker(engine, expire_on_commit=False)
@@ -48,8 +81,24 @@ def create_celery(settings: Settings) -> Celery:
         yield SqlWorkflowStore(sessions)
 
     register_tasks(app, store)
+    runner = JobRunner(
+        sessions,
+        job_bodies(sessions, _LazyRuntime(settings, sessions)),
+        lease_seconds=settings.job_lease_seconds,
+        retry_base_seconds=settings.job_retry_base_seconds,
+    )
+
+    @app.task(name=RUN_JOB, ignore_result=True)  # type: ignore[untyped-decorator]
+    def run_job(key: str) -> str:
+        return runner.run(key).status
+
+    @app.task(name=RELAY_JOBS, ignore_result=True)  # type: ignore[untyped-decorator]
+    def relay_jobs() -> int:
+        return runner.relay(lambda key: run_job.apply_async(args=[key]))
+
     return app
 
 
+configure_logging(get_settings())
 celery_app = create_celery(get_settings())
 """Module-level app for the ``celery`` command line."""

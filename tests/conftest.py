@@ -63,6 +63,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         max_document_bytes=256 * 1024,
         max_request_bytes=2 * 1024 * 1024,
         sweep_interval_seconds=0,  # tests drive the sweep themselves
+        job_poll_seconds=0,  # and the background jobs
         search_autostart=False,  # the search tests start it with a session-wide model
     )
 

@@ -22,6 +22,11 @@ def _env_int(name: str, default: int) -> int:
     return default if raw is None or raw == "" else int(raw)
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(f"CTPO_{name}")
+    return default if raw is None or raw == "" else float(raw)
+
+
 def _env_bool(name: str, *, default: bool) -> bool:
     raw = os.environ.get(f"CTPO_{name}")
     if raw is None or raw == "":
@@ -61,12 +66,34 @@ class Settings:
     """Celery broker when ``task_backend`` is ``celery``."""
     sweep_interval_seconds: int = 60
     """How often the deadline sweep runs (in-process, or as the beat schedule)."""
+    job_poll_seconds: float = 2.0
+    """How often due background jobs are run (in-process) or relayed to the broker (Celery beat); 0 turns it off."""
+    job_lease_seconds: int = 300
+    """A job handed out but not finished within this time is handed out again (its worker or broker was lost)."""
+    job_retry_base_seconds: float = 10.0
+    """First retry delay of a failed job; it doubles per attempt up to an hour."""
+    vector_index: str = "inprocess"
+    """``inprocess`` (usearch HNSW saved under the data directory) or ``pgvector`` (a table in PostgreSQL)."""
+    log_format: str = "text"
+    """``text`` for people at a terminal, ``json`` (one object per line, with the request id) for collectors."""
     host: str = "127.0.0.1"
     """Address ``ctpo serve`` binds to."""
     port: int = 8000
     """Port ``ctpo serve`` binds to."""
     workers: int = 1
     """API processes started by ``ctpo serve``."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or CIDR ranges of reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated in
+    ``CTPO_TRUSTED_PROXIES``); empty: the client address is the TCP peer, and the header is ignored."""
+    login_failure_window_seconds: int = 900
+    """Failed logins are counted per account and per client address in windows of this length, each starting at
+    the first failure after the previous one ended."""
+    login_max_failures_per_account: int = 5
+    """Failed logins on one e-mail within the window before the account is locked."""
+    login_max_failures_per_address: int = 50
+    """Failed logins from one client address within the window before that address is refused."""
+    login_lockout_seconds: int = 900
+    """How long a lockout lasts unless an office administrator lifts it first."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -88,9 +115,19 @@ class Settings:
             task_backend=_env("TASK_BACKEND", "inprocess"),
             broker_url=_env("BROKER_URL", "redis://127.0.0.1:6379/0"),
             sweep_interval_seconds=_env_int("SWEEP_INTERVAL_SECONDS", 60),
+            job_poll_seconds=_env_float("JOB_POLL_SECONDS", 2.0),
+            job_lease_seconds=_env_int("JOB_LEASE_SECONDS", 300),
+            job_retry_base_seconds=_env_float("JOB_RETRY_BASE_SECONDS", 10.0),
+            vector_index=_env("VECTOR_INDEX", "inprocess"),
+            log_format=_env("LOG_FORMAT", "text"),
             host=_env("HOST", "127.0.0.1"),
             port=_env_int("PORT", 8000),
             workers=_env_int("WORKERS", 1),
+            trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
+            login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
+            login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+            login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50),
+            login_lockout_seconds=_env_int("LOGIN_LOCKOUT_SECONDS", 900),
         )
 
     @property

@@ -36,6 +36,8 @@ class JobRecord(Base):
     """``queued``, ``sent`` (handed to the broker), ``running``, ``retry``, ``succeeded`` or ``dead``."""
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int] = mapped_column(default=5)
+    failures: Mapped[int] = mapped_column(default=0)
+    """Failed attempts so far, also of jobs that later succeeded (a monotonic count for metrics)."""
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     """When it is due (again); a ``sent`` or ``running`` job past its lease is re-sent."""
     last_error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -15,6 +15,8 @@ from sqlalchemy import insert, select, update
 
 from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
+from ctpo.domain.jobs.follow_ups import follow_ups
+from ctpo.domain.jobs.records import schedule
 from workflows import ApplicationSnapshot, ApplicationState, OfficeCalendar, OfficeCode, StaleSnapshotError
 from workflows.deadlines import deadline_from_json, deadline_to_json
 
@@ -165,6 +167,8 @@ def apply_decision(
                 for i, text in enumerate(decision.claim_set.claims, start=1)
             ],
         )
+    for job in follow_ups(decision, app_id):  # the outbox: the job commits or rolls back with the transition
+        schedule(session, job, entry.at)
 
 
 def due_deadlines(session: Session, now: datetime) -> list[Deadline]:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session, sessionmaker
 
+    from ctpo.lib.settings import Settings
     from search.engine import Hit
     from search.interfaces import Embedder
     from search.prior_art import ApplicationDates
@@ -168,3 +169,18 @@ class SearchRuntime:
         """The title of an indexed document."""
         with self._lock:
             return self._require().document(document_id).title
+
+
+def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRuntime:
+    """The search runtime these settings describe (not opened yet)."""
+    return SearchRuntime(
+        settings.data_dir / "search", settings.embedding_model, settings.model_dir or settings.data_dir, sessions
+    )
+
+
+def open_runtime(settings: Settings, sessions: sessionmaker[Session]) -> SearchRuntime:
+    """A runtime opened and caught up with the corpus table: what a worker needs before its first search."""
+    runtime = runtime_for(settings, sessions)
+    runtime.open()
+    runtime.catch_up()
+    return runtime
