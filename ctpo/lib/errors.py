@@ -29,6 +29,11 @@ class CtpoError(Exception):
         self.errors = errors or []
         self.extra = extra or {}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response must carry (``Retry-After`` of a 429 or 503); none by default."""
+        return {}
+
 
 class InvalidRequestError(CtpoError):
     """The request is well-formed but says something the office cannot accept."""
