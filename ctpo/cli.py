@@ -38,6 +38,7 @@ def serve(host: str | None, port: int | None, workers: int | None, *, access_log
         workers=workers or settings.workers,
         access_log=access_log,
         log_level="info",
+        proxy_headers=False,  # the app resolves X-Forwarded-For itself, from CTPO_TRUSTED_PROXIES only (SECURITY.md)
     )
 
 

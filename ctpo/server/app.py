@@ -17,6 +17,8 @@ from ctpo.background import run_in_process_sweeper, run_search
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
+from ctpo.domain.audit.context import request_context_middleware, trusted_networks
+from ctpo.domain.audit.controllers import AuditController
 from ctpo.domain.examination.controllers import ExaminationController, OfficeWorkController
 from ctpo.domain.filings.controllers import FilingController
 from ctpo.domain.filings.storage import DocumentStore
@@ -31,6 +33,7 @@ from ctpo.server.deps import (
     provide_filing_service,
 )
 from ctpo.server.observability import PROMETHEUS, HealthController, MetricsController
+from ctpo.server.openapi import document_problems
 from ctpo.server.problems import EXCEPTION_HANDLERS
 
 if TYPE_CHECKING:
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """A configured service; ``settings`` defaults to the environment."""
     settings = settings or get_settings()
     jwt_auth = build_jwt_auth(settings)
+    trusted_networks(settings.trusted_proxies)  # a misconfigured proxy list stops the start, not the first login
     state = State({"settings": settings, "jwt_auth": jwt_auth, "document_store": DocumentStore(settings.storage_dir)})
     openapi = OpenAPIConfig(
         title="CTPO filing system",
@@ -96,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin(path="/redoc")],
         path="/schema",
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             FilingController,
             ExaminationController,
@@ -105,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             MeController,
             StaffController,
+            AuditController,
             OfficeController,
             HealthController,
             MetricsController,
@@ -118,12 +123,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[PROMETHEUS.middleware],
+        middleware=[PROMETHEUS.middleware, request_context_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         request_max_body_size=settings.max_request_bytes,
         lifespan=[_lifespan(settings)],
     )
+    document_problems(app)
+    return app
 
 
 def app_factory() -> Litestar:

@@ -12,15 +12,18 @@ from ctpo.db.models._application import (
     Party,
     PriorityClaim,
 )
+from ctpo.db.models._audit import AuditRecord
 from ctpo.db.models._base import Base, utcnow
 from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
+from ctpo.db.models._login_throttle import LoginThrottle
 from ctpo.db.models._user import Role, User
 
 __all__ = [
     "Application",
     "ApplicationSequence",
+    "AuditRecord",
     "AutomatedSearch",
     "Base",
     "Claim",
@@ -31,6 +34,7 @@ __all__ = [
     "IdempotencyRecord",
     "IpcClass",
     "JobRecord",
+    "LoginThrottle",
     "OfficeCalendarDay",
     "Party",
     "PriorityClaim",

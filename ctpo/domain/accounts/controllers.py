@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from ctpo.db.models import Role, User
 from ctpo.domain.accounts import schemas as s
 from ctpo.domain.accounts.services import AccountService, AuthenticationError, user_out
+from ctpo.domain.accounts.throttle import ThrottlePolicy
+from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.lib.errors import CtpoError
 from ctpo.server.auth import PUBLIC
 
@@ -36,9 +39,15 @@ class AuthController(Controller):
     async def login(
         self, data: JSONBody[s.LoginIn], account_service: NamedDependency[AccountService], state: State
     ) -> s.TokenOut:
-        """Exchange e-mail and password for a signed, expiring token."""
+        """Exchange e-mail and password for a signed, expiring token.
+
+        Repeated failures lock the account and the client address for a while (429 with ``Retry-After``).
+        """
+        context = current_request()
+        address = context.client_address if context else UNKNOWN_ADDRESS
+        policy = ThrottlePolicy.from_settings(state.settings)
         try:
-            user = await account_service.authenticate(data.email, data.password)
+            user = await account_service.login(data.email, data.password, address=address, policy=policy)
         except AuthenticationError:
             raise LoginFailedError("Wrong e-mail or password.") from None
         ttl = timedelta(seconds=state.settings.token_ttl_seconds)
@@ -100,3 +109,15 @@ class StaffController(Controller):
     ) -> s.UserOut:
         """Administrators of the office only."""
         return user_out(await account_service.create_staff(request.user, office.upper(), data))
+
+    @post("/{user_id:uuid}/unlock", status_code=HTTP_200_OK, summary="Lift a login lockout")
+    async def unlock(
+        self,
+        request: Request[User, Token, Any],
+        office: FromPath[str],
+        user_id: FromPath[uuid.UUID],
+        account_service: NamedDependency[AccountService],
+        state: State,
+    ) -> s.UnlockOut:
+        """Administrators of the office, for its staff and for applicant accounts; audited."""
+        return await account_service.unlock(request.user, office, user_id, ThrottlePolicy.from_settings(state.settings))

@@ -53,3 +53,11 @@ class UserOut(msgspec.Struct):
     role: str
     office: str | None
     is_active: bool
+
+
+class UnlockOut(msgspec.Struct):
+    """The account whose login lock was lifted, and whether it was locked."""
+
+    user: UserOut
+    was_locked: bool
+    was_locked_until: datetime | None

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ctpo.db.models import Role, User
+from ctpo.db.models import Role, User, utcnow
 from ctpo.domain.accounts import schemas as s
 from ctpo.domain.accounts.passwords import hash_password, verify_password
+from ctpo.domain.accounts.throttle import Throttle, ThrottlePolicy
+from ctpo.domain.audit.services import audit_record
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
 from workflows.offices import OfficeCode
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -24,8 +30,30 @@ class AuthenticationError(Exception):
 class AccountService:
     """Accounts of one database."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.session = session
+        self.clock = clock
+
+    async def login(self, email: str, password: str, *, address: str, policy: ThrottlePolicy) -> User:
+        """:meth:`authenticate`, throttled per account and per client address (see :mod:`.throttle`).
+
+        A failure is committed before it is reported, so concurrent guesses in other processes see it.
+
+        Raises:
+            LoginThrottledError: the account or the address is locked; the password was not checked.
+            AuthenticationError: wrong credentials (counted).
+        """
+        throttle, now = Throttle(self.session, policy), self.clock()
+        await throttle.check(email, address, now)
+        try:
+            user = await self.authenticate(email, password)
+        except AuthenticationError:
+            await throttle.failed(email, address, now)
+            await self.session.commit()
+            raise
+        await throttle.succeeded(email)
+        await self.session.commit()
+        return user
 
     async def authenticate(self, email: str, password: str) -> User:
         """The active account with these credentials.
@@ -41,8 +69,17 @@ class AccountService:
             raise AuthenticationError
         return user
 
-    async def create(self, *, email: str, full_name: str, password: str, role: Role, office: str | None) -> User:
-        """A new account.
+    async def create(
+        self,
+        *,
+        email: str,
+        full_name: str,
+        password: str,
+        role: Role,
+        office: str | None,
+        created_by: User | None = None,
+    ) -> User:
+        """A new account; one made by an administrator (``created_by``) is audited in the same transaction.
 
         Raises:
             InvalidRequestError: staff without an office, or an unknown office.
@@ -54,6 +91,7 @@ class AccountService:
                 errors=[FieldError("office", f"'{office}' is not one of {', '.join(OfficeCode)}")],
             )
         user = User(
+            id=uuid.uuid4(),
             email=email.strip().lower(),
             full_name=full_name.strip(),
             password_hash=hash_password(password),
@@ -61,6 +99,13 @@ class AccountService:
             office=office if role != Role.APPLICANT else None,
         )
         self.session.add(user)
+        if created_by is not None:
+            details = {"email": user.email, "role": str(role), "office": user.office}
+            self.session.add(
+                audit_record(
+                    created_by, "user.create", office=created_by.office, target_user_id=user.id, details=details
+                )
+            )
         try:
             await self.session.commit()
         except IntegrityError:
@@ -84,14 +129,48 @@ class AccountService:
                 errors=[FieldError("role", "must be examiner or office_admin; applicants register themselves")],
             )
         return await self.create(
-            email=data.email, full_name=data.full_name, password=data.password, role=Role(data.role), office=office
+            email=data.email,
+            full_name=data.full_name,
+            password=data.password,
+            role=Role(data.role),
+            office=office,
+            created_by=admin,
         )
 
     async def list_staff(self, admin: User, office: str) -> list[User]:
         """Accounts of ``office``, for its administrators."""
         self._require_admin_of(admin, office)
-        query = select(User).where(User.office == office).order_by(User.email)
+        query = select(User).where(User.office == office.upper()).order_by(User.email)
         return list((await self.session.execute(query)).scalars())
+
+    async def unlock(self, admin: User, office: str, user_id: uuid.UUID, policy: ThrottlePolicy) -> s.UnlockOut:
+        """Lift a login lockout: staff of the administrator's office, or any applicant account (they have no office).
+
+        Audited in the same transaction. Locks on client addresses are not lifted: they expire by themselves.
+
+        Raises:
+            ForbiddenError: the caller is not an office administrator.
+            NotFoundError: another office's administrator, or no such account among those this one manages.
+        """
+        self._require_admin_of(admin, office)
+        target = await self.session.get(User, user_id)
+        if target is None or (target.role != Role.APPLICANT and target.office != office.upper()):
+            raise NotFoundError(f"No account {user_id} that an administrator of {office.upper()} manages.")
+        now = self.clock()
+        throttle = Throttle(self.session, policy)
+        was_locked_until = await throttle.locked_until(target.email, now)
+        await throttle.unlock(target.email)
+        details = {
+            "email": target.email,
+            "was_locked_until": was_locked_until.isoformat() if was_locked_until else None,
+        }
+        self.session.add(
+            audit_record(admin, "user.unlock", office=admin.office, target_user_id=target.id, details=details)
+        )
+        await self.session.commit()
+        return s.UnlockOut(
+            user=user_out(target), was_locked=was_locked_until is not None, was_locked_until=was_locked_until
+        )
 
     @staticmethod
     def _require_admin_of(admin: User, office: str) -> None:

@@ -20,6 +20,7 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
+from ctpo.domain.audit.services import audit_record, record_file_read, record_list_read
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
 from ctpo.domain.filings.services import can_see
@@ -95,11 +96,14 @@ class ExaminationService:
         self.session = session
         self.clock = clock
 
-    async def _visible(self, user: User, number: str) -> Application:
+    async def _visible(self, user: User, number: str, *, read: bool = True) -> Application:
+        """The application if ``user`` may see it; a staff read of an unpublished one is audited first."""
         query = select(Application).where(Application.number == number)
         application = (await self.session.execute(query)).scalar_one_or_none()
         if application is None or not can_see(user, application):
             raise NotFoundError(f"There is no application {number} that you can see.")
+        if read:
+            await record_file_read(self.session, user, application)
         return application
 
     async def status(self, user: User, number: str) -> s.StateOut:
@@ -129,7 +133,7 @@ class ExaminationService:
             ConflictError: someone else changed the application at the same moment.
             WorkflowError: the workflow refused (mapped to 409/403/422 with the allowed actions).
         """
-        application = await self._visible(user, number)
+        application = await self._visible(user, number, read=False)  # acts are in the history instead
         actor, now = actor_for(user, application), self.clock()
         payload: dict[str, Any] = dict(data.payload)
         if data.reason is not None:
@@ -146,6 +150,20 @@ class ExaminationService:
 
         try:
             decision = await self.session.run_sync(transition)
+            if user.role == Role.OFFICE_ADMIN:  # administrative acts are audited with the act
+                self.session.add(
+                    audit_record(
+                        user,
+                        f"application.{action}",
+                        office=application.receiving_office,
+                        application_number=number,
+                        details={
+                            "from_state": decision.from_state.value if decision.from_state else None,
+                            "to_state": decision.new_state.value,
+                            "reason": data.reason,
+                        },
+                    )
+                )
             await self.session.commit()
         except (StaleSnapshotError, IntegrityError):
             await self.session.rollback()
@@ -240,6 +258,7 @@ class ExaminationService:
             )
             query = query.where(Application.id.in_(matching))
         applications = (await self.session.execute(query)).scalars().all()
+        await record_list_read(self.session, user, applications)
         return [
             s.QueueItem(
                 application_number=app.number,
@@ -299,6 +318,14 @@ class ExaminationService:
 
         try:
             row, moved = await self.session.run_sync(change)
+            self.session.add(
+                audit_record(
+                    user,
+                    "calendar.set" if kind else "calendar.remove",
+                    office=office,
+                    details={"day": day.isoformat(), "kind": kind, "reason": reason, "deadlines_moved": moved},
+                )
+            )
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()

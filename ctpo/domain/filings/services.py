@@ -26,6 +26,7 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
+from ctpo.domain.audit.services import record_file_read, record_list_read
 from ctpo.domain.examination.store import apply_decision, load_calendar, snapshot_columns
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
@@ -364,8 +365,11 @@ class FilingService:
     async def get_visible(self, user: User, number: str) -> Application:
         """The application ``number`` if ``user`` may see it.
 
+        A read by office staff of a file that is not yet published is audited first.
+
         Raises:
             NotFoundError: it does not exist or belongs to someone else (the two are indistinguishable).
+            AuditUnavailableError: the read could not be audited, so it is refused.
         """
         try:
             application = await self._load(Application.number == number)
@@ -373,6 +377,7 @@ class FilingService:
             raise NotFoundError(f"There is no application {number} that you can see.") from None
         if not can_see(user, application):
             raise NotFoundError(f"There is no application {number} that you can see.")
+        await record_file_read(self.session, user, application)  # before the file leaves: no record, no read
         return application
 
     def read_document(self, application: Application, sha256: str) -> tuple[Document, bytes]:
@@ -389,7 +394,9 @@ class FilingService:
     async def list_visible(self, user: User, *, limit: int, offset: int) -> list[Application]:
         """The applications ``user`` may see, newest first."""
         query = visible_to(user).order_by(Application.received_at.desc()).limit(limit).offset(offset)
-        return list((await self.session.execute(query)).scalars())
+        applications = list((await self.session.execute(query)).scalars())
+        await record_list_read(self.session, user, applications)
+        return applications
 
 
 def _number(claim: s.ClaimIn) -> int:
