@@ -13,7 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
-from ctpo.background import run_in_process_sweeper, run_search
+from ctpo.background import run_in_process_jobs, run_in_process_sweeper, run_search
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
@@ -22,8 +22,10 @@ from ctpo.domain.audit.controllers import AuditController
 from ctpo.domain.examination.controllers import ExaminationController, OfficeWorkController
 from ctpo.domain.filings.controllers import FilingController
 from ctpo.domain.filings.storage import DocumentStore
+from ctpo.domain.jobs.controllers import JobController
 from ctpo.domain.offices.controllers import OfficeController, health
 from ctpo.domain.prior_art.controllers import SearchController
+from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.server.auth import build_jwt_auth
 from ctpo.server.deps import (
@@ -35,6 +37,7 @@ from ctpo.server.deps import (
 from ctpo.server.observability import PROMETHEUS, HealthController, MetricsController
 from ctpo.server.openapi import document_problems
 from ctpo.server.problems import EXCEPTION_HANDLERS
+from ctpo.server.request_ids import request_id_middleware
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -67,6 +70,7 @@ def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
             async with (
                 asynccontextmanager(run_in_process_sweeper)(settings),
                 asynccontextmanager(run_search)(settings, app.state),
+                asynccontextmanager(run_in_process_jobs)(settings, app.state),
             ):
                 yield
         finally:
@@ -78,6 +82,7 @@ def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
 def create_app(settings: Settings | None = None) -> Litestar:
     """A configured service; ``settings`` defaults to the environment."""
     settings = settings or get_settings()
+    configure_logging(settings)
     jwt_auth = build_jwt_auth(settings)
     trusted_networks(settings.trusted_proxies)  # a misconfigured proxy list stops the start, not the first login
     state = State({"settings": settings, "jwt_auth": jwt_auth, "document_store": DocumentStore(settings.storage_dir)})
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             OfficeController,
             HealthController,
+            JobController,
             MetricsController,
             health,
         ],
@@ -123,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[PROMETHEUS.middleware, request_context_middleware],
+        middleware=[request_id_middleware, PROMETHEUS.middleware, request_context_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         request_max_body_size=settings.max_request_bytes,
