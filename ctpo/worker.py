@@ -64,7 +64,7 @@ def create_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue="ctpo",
+        task_default_queue=settings.task_queue,
         broker_connection_retry_on_startup=True,
         # Redis hands an unacknowledged message (its worker was killed) out again after this long.
         broker_transport_options={"visibility_timeout": settings.job_lease_seconds},

@@ -64,6 +64,8 @@ class Settings:
     """``inprocess`` runs background work in the API process; ``celery`` sends it to workers."""
     broker_url: str = "redis://127.0.0.1:6379/0"
     """Celery broker when ``task_backend`` is ``celery``."""
+    task_queue: str = "ctpo"
+    """Broker queue of this deployment's tasks: deployments (or test runs) sharing a broker use different ones."""
     sweep_interval_seconds: int = 60
     """How often the deadline sweep runs (in-process, or as the beat schedule)."""
     job_poll_seconds: float = 2.0
@@ -114,6 +116,7 @@ class Settings:
             load_sample_data=_env_bool("LOAD_SAMPLE_DATA", default=False),
             task_backend=_env("TASK_BACKEND", "inprocess"),
             broker_url=_env("BROKER_URL", "redis://127.0.0.1:6379/0"),
+            task_queue=_env("TASK_QUEUE", "ctpo"),
             sweep_interval_seconds=_env_int("SWEEP_INTERVAL_SECONDS", 60),
             job_poll_seconds=_env_float("JOB_POLL_SECONDS", 2.0),
             job_lease_seconds=_env_int("JOB_LEASE_SECONDS", 300),

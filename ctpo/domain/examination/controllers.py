@@ -109,6 +109,12 @@ class ExaminationController(Controller):
             documents=documents,
             office_action_rounds=_rounds(documents, claim_sets),
             prior_art=prior_art,
+            automated_searches=[
+                s.AutomatedSearchOut(
+                    step=a.step, created_at=a.created_at, cutoff_date=a.cutoff_date, engine=a.engine, hits=a.hits
+                )
+                for a in await examination_service.automated_searches(request.user, number)
+            ],
         )
 
     @get("/procedural-documents", summary="Office actions, responses, search reports")

@@ -129,6 +129,17 @@ class OfficeActionRound(msgspec.Struct):  # mutable: built up as responses are p
     claims_after: list[str] | None
 
 
+class AutomatedSearchOut(msgspec.Struct):
+    """A prior-art search the office ran in the background at a step of the procedure."""
+
+    step: str
+    created_at: datetime
+    cutoff_date: date | None
+    engine: str
+    hits: list[Any]
+    """As ``GET /applications/{number}/prior-art`` returns them, frozen at the time of the search."""
+
+
 class DossierOut(msgspec.Struct):
     """Everything an examiner reviews, in one response."""
 
@@ -141,3 +152,5 @@ class DossierOut(msgspec.Struct):
     office_action_rounds: list[OfficeActionRound]
     prior_art: list[Any] | None
     """Prior-art hits (see ``GET /applications/{number}/prior-art``); ``None`` while search is unavailable."""
+    automated_searches: list[AutomatedSearchOut] = msgspec.field(default_factory=list)
+    """Searches run in the background (after formalities), newest first; for office staff only."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ctpo.db.models import (
     Application,
+    AutomatedSearch,
     DeadlineRecord,
     HistoryRecord,
     IpcClass,
@@ -224,6 +225,22 @@ class ExaminationService:
         if kind is not None:
             query = query.where(ProceduralDocument.kind == kind)
         return list((await self.session.execute(query.order_by(ProceduralDocument.history_seq))).scalars())
+
+    async def automated_searches(self, user: User, number: str) -> list[AutomatedSearch]:
+        """The background prior-art searches of the file, newest first: the examiner's starting point.
+
+        Working material of the office, like the examiner's notes: the applicant sees the search report the
+        examiner issues, not these.
+        """
+        application = await self._visible(user, number)
+        if user.role == Role.APPLICANT:
+            return []
+        query = (
+            select(AutomatedSearch)
+            .where(AutomatedSearch.application_id == application.id)
+            .order_by(AutomatedSearch.created_at.desc(), AutomatedSearch.id.desc())
+        )
+        return list((await self.session.execute(query)).scalars())
 
     async def queue(
         self,
