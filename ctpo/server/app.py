@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from ctpo.background import run_in_process_jobs, run_in_process_sweeper, run_search
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
+from ctpo.desk import DeskController, static_files_router, template_config
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
 from ctpo.domain.audit.context import request_context_middleware, trusted_networks
 from ctpo.domain.audit.controllers import AuditController
@@ -37,7 +38,7 @@ from ctpo.server.deps import (
 from ctpo.server.observability import PROMETHEUS, HealthController, MetricsController
 from ctpo.server.openapi import document_problems
 from ctpo.server.problems import EXCEPTION_HANDLERS
-from ctpo.server.request_ids import request_id_middleware
+from ctpo.server.request_ids import outermost_request_ids
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -120,6 +121,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             JobController,
             MetricsController,
             health,
+            DeskController,
+            static_files_router(),
         ],
         state=state,
         dependencies={
@@ -128,10 +131,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "account_service": Provide(provide_account_service, sync_to_thread=False),
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
         },
-        on_app_init=[jwt_auth.on_app_init],
-        middleware=[request_id_middleware, PROMETHEUS.middleware, request_context_middleware],
+        on_app_init=[jwt_auth.on_app_init, outermost_request_ids],
+        middleware=[PROMETHEUS.middleware, request_context_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
+        template_config=template_config(),
         request_max_body_size=settings.max_request_bytes,
         lifespan=[_lifespan(settings)],
     )

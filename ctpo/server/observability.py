@@ -6,6 +6,7 @@ it at the reverse proxy. With several API processes set ``PROMETHEUS_MULTIPROC_D
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -13,8 +14,10 @@ import msgspec
 from litestar import Controller, MediaType, Response, get
 from litestar.datastructures import State  # noqa: TC002 - Litestar reads handler annotations at run time
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Gauge, generate_latest, multiprocess
 from sqlalchemy import text
 
+from ctpo.domain.jobs import records as job_records
 from ctpo.server.auth import PUBLIC
 from ctpo.server.problems import PROBLEM_JSON
 
@@ -25,11 +28,46 @@ PROMETHEUS = PrometheusConfig(app_name="ctpo", prefix="ctpo", group_path=True, e
 """Request counts and latencies per route template, method and status."""
 
 
+JOBS = Gauge(
+    "ctpo_jobs", "Background jobs by status (queued/sent/running/retry: the queue depth; dead letters)", ["status"]
+)
+JOB_FAILURES = Gauge("ctpo_job_failed_attempts", "Failed attempts of background jobs so far (monotonic)")
+SEARCH_DOCUMENTS = Gauge("ctpo_search_documents", "Documents in this process's search engine", ["kind"])
+
+
+async def _refresh_gauges(state: State) -> None:
+    """Job counts come from the job table, so every process reports the same deployment-wide figures."""
+    try:
+        async with state.session_factory() as session:
+            by_status, failures = await session.run_sync(
+                lambda s: (job_records.counts(s), job_records.failed_attempts(s))
+            )
+    except Exception:  # noqa: BLE001 - metrics must render while the database is down; readiness reports it
+        return
+    for status, count in by_status.items():
+        JOBS.labels(status=status).set(count)
+    JOB_FAILURES.set(failures)
+    runtime = getattr(state, "search", None)
+    if runtime is not None:
+        SEARCH_DOCUMENTS.labels(kind="indexed").set(runtime.indexed)
+        SEARCH_DOCUMENTS.labels(kind="pending").set(runtime.pending)
+
+
 class MetricsController(PrometheusController):
-    """Prometheus exposition format."""
+    """Prometheus exposition format: requests per route, job queue depth and failures, search index size."""
 
     opt = PUBLIC
     include_in_schema = False
+
+    @get()
+    async def get(self, state: State) -> Response[Any]:
+        """Refresh the gauges read from the database, then render every metric."""
+        await _refresh_gauges(state)
+        registry = REGISTRY
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 class CheckOut(msgspec.Struct):

@@ -18,6 +18,7 @@ from litestar.enums import ScopeType
 from ctpo.lib.logs import request_id
 
 if TYPE_CHECKING:
+    from litestar.config.app import AppConfig
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER: Final = "x-request-id"
@@ -37,41 +38,64 @@ def incoming_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+_STATE_KEY: Final = "ctpo_request"
+
+
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: bind the id, echo it in the response, log one access record."""
+    """ASGI middleware: bind the request id to the logging context and remember it and the start time."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         rid = incoming_id(scope)
+        scope.setdefault("state", {})[_STATE_KEY] = (rid, time.perf_counter())
         token = request_id.set(rid)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                MutableScopeHeaders.from_message(message)[HEADER] = rid
-            await send(message)
-
         try:
-            await app(scope, receive, send_with_id)
+            await app(scope, receive, send)
         finally:
-            access_log.info(
-                "%s %s %d",
-                scope.get("method", ""),
-                scope.get("path", ""),
-                status,
-                extra={
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "client": (scope.get("client") or ("", 0))[0],
-                },
-            )
             request_id.reset(token)
 
     return middleware
+
+
+async def stamp_response(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: the id in the response headers, and one access record per response.
+
+    A hook rather than the middleware's own ``send``: errors raised in other middleware (a 401 from
+    authentication) are answered by Litestar's exception handling, which sends past every middleware.
+    """
+    if message["type"] != "http.response.start":
+        return
+    rid, started = scope.get("state", {}).get(_STATE_KEY, (None, None))
+    if rid is None:
+        return
+    MutableScopeHeaders.from_message(message)[HEADER] = rid
+    token = request_id.set(rid)
+    try:
+        access_log.info(
+            "%s %s %d",
+            scope.get("method", ""),
+            scope.get("path", ""),
+            message["status"],
+            extra={
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": message["status"],
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "client": (scope.get("client") or ("", 0))[0],
+            },
+        )
+    finally:
+        request_id.reset(token)
+
+
+def outermost_request_ids(app_config: AppConfig) -> AppConfig:
+    """``on_app_init`` hook: the request-id middleware outside every other one, authentication included.
+
+    Every record logged while the request runs, in authentication too, then carries the id. Register it after
+    the auth hook. It also adds :func:`stamp_response` to ``before_send``.
+    """
+    app_config.middleware.insert(0, request_id_middleware)
+    app_config.before_send.append(stamp_response)
+    return app_config
