@@ -335,3 +335,101 @@ def api_server(env: dict[str, str], root: Path, *, workers: int = 1) -> Iterator
         yield server
     finally:
         server.stop()
+
+
+class ScaledTopology:
+    """The scaled deployment as ``scripts/scaled-up`` starts it (API, Celery workers, beat), in a test's run directory.
+
+    Each process is its own process group with a pid file ``<name>.pid``, so a test can SIGTERM or SIGKILL one of
+    them, start a fresh worker, and ``scripts/scaled-down`` still stops everything at the end.
+    """
+
+    def __init__(self, env: dict[str, str], run_dir: Path, *, api: int = 1, workers: int = 1) -> None:
+        self.env = {**os.environ, **env}
+        self.run_dir = run_dir
+        self.port = free_port()
+        self.api = api
+        self.workers = workers
+
+    @property
+    def base(self) -> str:
+        """Base URL of the API port."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def up(self) -> None:
+        """Run ``scripts/scaled-up`` (it returns once /health/ready is 200 and every worker is ready)."""
+        command = [str(REPO / "scripts" / "scaled-up"), "--api", str(self.api), "--workers", str(self.workers)]
+        command += ["--port", str(self.port), "--run-dir", str(self.run_dir), "--no-search", "--timeout", "90"]
+        result = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=120, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"scaled-up failed:\n{result.stdout}\n{result.stderr}")
+
+    def down(self) -> None:
+        """Run ``scripts/scaled-down``."""
+        subprocess.run(
+            [str(REPO / "scripts" / "scaled-down"), "--run-dir", str(self.run_dir), "--grace", "10"],
+            env=self.env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+
+    def pid(self, name: str) -> int:
+        """The process (group) id of ``api``, ``beat`` or ``worker-N``."""
+        return int((self.run_dir / f"{name}.pid").read_text())
+
+    def alive(self, name: str) -> bool:
+        """Whether that process still runs (a zombie does not)."""
+        try:
+            stat = Path(f"/proc/{self.pid(name)}/stat").read_text()
+        except OSError:
+            return False
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+    def signal(self, name: str, sig: signal.Signals, timeout: float = 30) -> None:
+        """Send ``sig`` to the whole process group of ``name`` and wait until its leader is gone."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid(name), sig)
+        _wait(lambda: not self.alive(name), timeout, f"{name} did not end on {sig.name}")
+        if sig == signal.SIGKILL:  # the pool's children too, which may take a moment longer
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid(name), signal.SIGKILL)
+
+    def start_worker(self, name: str, extra_env: dict[str, str] | None = None) -> None:
+        """Start one more Celery worker the way ``scripts/scaled-up`` does, and wait until it is ready."""
+        log = self.run_dir / f"{name}.log"
+        env = {**self.env, **self._run_env(), **(extra_env or {})}
+        command = [sys.executable, "-m", "celery", "-A", "ctpo.worker", "worker", "--concurrency", "1", "-n"]
+        command += [f"{name}@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command,
+                env=env,
+                cwd=REPO,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        (self.run_dir / f"{name}.pid").write_text(str(process.pid))
+        _wait(lambda: " ready." in log.read_text(errors="replace") or process.poll() is not None, 90, f"{name} ready")
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log.read_text(errors='replace')[-2000:]}")
+
+    def _run_env(self) -> dict[str, str]:
+        """The settings scaled-up exported (its ``env`` file), so a worker started later matches the others."""
+        found: dict[str, str] = {}
+        for line in (self.run_dir / "env").read_text().splitlines():
+            name, _, value = line.removeprefix("export ").partition("=")
+            found[name] = value.strip("'").replace("'\\''", "'")
+        return found
+
+
+@contextlib.contextmanager
+def scaled_topology(env: dict[str, str], run_dir: Path, *, api: int = 1, workers: int = 1) -> Iterator[ScaledTopology]:
+    """A started :class:`ScaledTopology`, stopped by ``scripts/scaled-down`` whatever the test did to it."""
+    topology = ScaledTopology(env, run_dir, api=api, workers=workers)
+    try:
+        topology.up()
+        yield topology
+    finally:
+        topology.down()

@@ -36,32 +36,15 @@ import psycopg
 import pytest
 
 from tests.servers import ApiServer
-from tests.support import (
-    PASSWORD,
-    application_payload,
-    create_postgres_database,
-    create_user,
-    drop_postgres_database,
-    unique_name,
-)
+from tests.support import PASSWORD, application_payload, create_user
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 pytestmark = pytest.mark.postgres
 
 THREADS = 8
 KILL_AFTER_RECEIPTS = 12
-
-
-@pytest.fixture
-def database(postgres_template: str) -> Iterator[tuple[str, str]]:
-    """A fresh migrated database on the shared server: (service URL, libpq DSN)."""
-    name = unique_name("ctpo_fault_a")
-    url = create_postgres_database(name, template=postgres_template)
-    yield url, f"postgresql://postgres@127.0.0.1:5432/{name}"
-    drop_postgres_database(name)
 
 
 def _documents(i: int) -> list[tuple[str, bytes, str]]:
@@ -125,9 +108,9 @@ def _sha(content: bytes) -> str:
 
 
 def test_kill_9_of_the_api_during_a_filing_burst_loses_no_acknowledged_filing(
-    database: tuple[str, str], tmp_path: Path
+    fault_database: tuple[str, str], tmp_path: Path
 ):
-    url, dsn = database
+    url, dsn = fault_database
     user = create_user(url, "applicant")
     storage = tmp_path / "documents"
     env = {
