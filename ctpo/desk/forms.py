@@ -1,0 +1,151 @@
+"""Turn the desk's HTML forms into the payloads the workflow takes (the same JSON the API accepts).
+
+Only the shape changes here: which claims, which category, which ground. Whether a payload is acceptable is the
+workflow's decision (``workflows.documents``), so the desk and the API refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ctpo.lib.errors import FieldError, InvalidRequestError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+Form = Mapping[str, "Sequence[str]"]
+"""A submitted form: every field with all its values, in order (checkbox groups repeat a name)."""
+
+CITE_CATEGORIES = ("X", "Y", "A")
+"""The categories the desk offers when citing a hit (WIPO ST.14)."""
+OFFICE_ACTION_ROWS = 3
+"""Objection rows in the office action form; empty rows are ignored."""
+_HIT = re.compile(r"^hit-(\d+)-category$")
+
+
+def first(form: Form, name: str, default: str = "") -> str:
+    """The first value of a field, stripped."""
+    values = form.get(name) or ()
+    return values[0].strip() if values else default
+
+
+def _integers(form: Form, name: str) -> list[int]:
+    numbers = []
+    for value in form.get(name) or ():
+        try:
+            numbers.append(int(value))
+        except ValueError:
+            raise InvalidRequestError(f"{name} must hold claim numbers", errors=[FieldError(name, value)]) from None
+    return numbers
+
+
+def _months(form: Form, name: str) -> int | None:
+    value = first(form, name)
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be a number of months", errors=[FieldError(name, value)]) from None
+
+
+def search_report(form: Form) -> dict[str, Any]:
+    """``{"citations": [...]}`` from the hits given a category; hits left uncited are skipped."""
+    indices = sorted(int(m.group(1)) for name in form if (m := _HIT.match(name)))
+    citations = []
+    for i in indices:
+        category = first(form, f"hit-{i}-category")
+        if not category:
+            continue
+        citations.append(
+            {
+                "document_id": first(form, f"hit-{i}-document"),
+                "category": category,
+                "claims": _integers(form, f"hit-{i}-claims"),
+                "passage": first(form, f"hit-{i}-passage"),
+            }
+        )
+    return {"citations": citations}
+
+
+def office_action(form: Form) -> dict[str, Any]:
+    """``{"objections": [...], "response_months": n}`` from the filled objection rows."""
+    objections = []
+    for j in range(1, OFFICE_ACTION_ROWS + 1):
+        claims = _integers(form, f"objection-{j}-claims")
+        reasoning = first(form, f"objection-{j}-reasoning")
+        if not claims and not reasoning:
+            continue
+        objections.append({"claims": claims, "ground": first(form, f"objection-{j}-ground"), "reasoning": reasoning})
+    payload: dict[str, Any] = {"objections": objections}
+    months = _months(form, "response_months")
+    if months is not None:
+        payload["response_months"] = months
+    return payload
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def deficiency_notice(form: Form) -> dict[str, Any]:
+    """``{"deficiencies": [...], "correction_months": n}``: one deficiency per line."""
+    payload: dict[str, Any] = {"deficiencies": _lines(first(form, "deficiencies"))}
+    months = _months(form, "correction_months")
+    if months is not None:
+        payload["correction_months"] = months
+    return payload
+
+
+def amended_claims(form: Form) -> dict[str, Any]:
+    """``{"claims": [...]}``: one claim per line."""
+    return {"claims": _lines(first(form, "claims"))}
+
+
+def assignment(form: Form) -> dict[str, Any]:
+    """``{"examiner_id": ...}``."""
+    return {"examiner_id": first(form, "examiner_id")}
+
+
+def raw_payload(form: Form) -> dict[str, Any]:
+    """A JSON object typed by hand, for the rare actions without a form of their own.
+
+    Raises:
+        InvalidRequestError: not a JSON object.
+    """
+    text = first(form, "payload") or "{}"
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequestError("The payload is not JSON.", errors=[FieldError("payload", str(exc))]) from None
+    if not isinstance(payload, dict):
+        raise InvalidRequestError("The payload must be a JSON object.", errors=[FieldError("payload", "not an object")])
+    return payload
+
+
+FORM_OF_ACTION: Mapping[str, str] = {
+    "issue_search_report": "search_report",
+    "issue_office_action": "office_action",
+    "issue_deficiency_notice": "deficiency_notice",
+    "assign": "assign",
+    "maintain_as_amended": "amended_claims",
+}
+"""Actions whose payload has a form of its own; other actions with a payload get the JSON field."""
+
+_PARSERS = {
+    "search_report": search_report,
+    "office_action": office_action,
+    "deficiency_notice": deficiency_notice,
+    "assign": assignment,
+    "amended_claims": amended_claims,
+    "payload": raw_payload,
+}
+
+
+def payload_for(form_kind: str, form: Form) -> dict[str, Any]:
+    """The payload of a submitted action form (``plain`` and ``reason`` forms carry none)."""
+    parser = _PARSERS.get(form_kind)
+    return parser(form) if parser else {}

@@ -1,0 +1,319 @@
+"""What the desk's pages show, as plain data: built by :mod:`ctpo.desk.services`, rendered by the templates.
+
+Nothing here touches the database or HTTP, so the shaping rules (highlighting, claim comparison, days left) are
+tested on their own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
+
+from search.text import fold, token_keys
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date, datetime
+
+_APOSTROPHES = "'ʼʻ’‘`"
+_WORD = re.compile(rf"[^\W_]+(?:(?:[./,\-]|[{_APOSTROPHES}])[^\W_]+)*")
+_PART = re.compile(r"[^./,\-]+")
+
+
+def matched_keys(terms: Iterable[str]) -> frozenset[str]:
+    """The folded keys of the lexical channel's matched terms (fuzzy ones come as ``typed~matched``)."""
+    keys: set[str] = set()
+    for term in terms:
+        typed, _, matched = term.partition("~")
+        keys.update(token_keys(typed))
+        if matched:
+            keys.add(matched)
+    return frozenset(keys)
+
+
+def highlight(text: str, terms: Iterable[str]) -> Markup:
+    """``text`` escaped, with each word the lexical channel matched wrapped in ``<mark>``.
+
+    Words are compared the way the lexical channel compares them (script-folded, codes kept exact), so a Latin
+    passage word is marked for a Cyrillic query word. The text is hostile input: every character of it goes
+    through :func:`markupsafe.escape`; only the ``<mark>`` tags are ours.
+    """
+    keys = matched_keys(terms)
+    if not keys:
+        return escape(text)
+    spans: list[tuple[int, int]] = []
+    for word in _WORD.finditer(text):
+        surface = word.group()
+        if any(ch.isdigit() for ch in surface):
+            if set(token_keys(surface)) & keys:
+                spans.append(word.span())
+            continue
+        spans.extend(
+            (word.start() + part.start(), word.start() + part.end())
+            for part in _PART.finditer(surface)
+            if fold(part.group()) in keys
+        )
+    out: list[str] = []
+    position = 0
+    for start, end in spans:
+        out.append(escape(text[position:start]))
+        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of words of a compared claim: ``same``, ``added`` or ``removed``."""
+
+    kind: str
+    text: str
+
+
+def compare_words(before: str, after: str) -> list[Segment]:
+    """A word-level comparison of two versions of a claim, for showing amendments."""
+    old, new = before.split(), after.split()
+    segments: list[Segment] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            segments.append(Segment("same", " ".join(old[i1:i2])))
+            continue
+        if op in {"delete", "replace"}:
+            segments.append(Segment("removed", " ".join(old[i1:i2])))
+        if op in {"insert", "replace"}:
+            segments.append(Segment("added", " ".join(new[j1:j2])))
+    return segments
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One claim of the current set, with how it changed since the previous set (if there was one)."""
+
+    number: int
+    text: str
+    changes: list[Segment] | None
+    """``None`` in the first claim set; otherwise the comparison with the same claim of the previous set."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimVersions:
+    """The current claims, and which set they are (1 = as filed)."""
+
+    version: int
+    claims: list[ClaimRow]
+    earlier: dict[int, list[str]]
+    """Every earlier set, by version, as filed or amended."""
+
+
+def claim_versions(claim_sets: dict[int, list[str]], current: int) -> ClaimVersions:
+    """The current claim set compared, claim by claim, with the one before it."""
+    now = claim_sets.get(current, [])
+    previous = claim_sets.get(current - 1)
+    rows = []
+    for index, text in enumerate(now):
+        changes = None
+        if previous is not None:
+            changes = compare_words(previous[index] if index < len(previous) else "", text)
+        rows.append(ClaimRow(index + 1, text, changes))
+    earlier = {v: texts for v, texts in sorted(claim_sets.items()) if v < current}
+    return ClaimVersions(current, rows, earlier)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A transition the examiner may take now, and what its form needs."""
+
+    action: str
+    form: str
+    """``plain`` (a button, optional reason), ``reason`` (reason required), ``search_report``, ``office_action``,
+    ``deficiency_notice``, ``assign``, ``amended_claims`` or ``payload`` (JSON, for anything else)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One line of the office queue."""
+
+    number: str
+    title: str
+    language: str
+    state: str
+    filing_date: date
+    ipc: list[str]
+    holder: str | None
+    """The examiner holding the file (``None``: nobody)."""
+    held_by_me: bool
+    next_deadline: date | None
+    next_deadline_kind: str | None
+    days_left: int | None
+    actions: list[str]
+    """``claim`` and/or ``release``, when the workflow allows them to this user now."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    """The filters of the queue page, as given (empty: no filter)."""
+
+    state: str = ""
+    ipc: str = ""
+    language: str = ""
+
+    def query(self, page: int | None = None) -> str:
+        """The URL query string for these filters (and a page)."""
+        pairs = [(k, v) for k, v in (("state", self.state), ("ipc", self.ipc), ("language", self.language)) if v]
+        if page is not None and page > 1:
+            pairs.append(("page", str(page)))
+        return urlencode(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """One page of an office's queue."""
+
+    office: str
+    filters: QueueFilters
+    page: int
+    page_size: int
+    rows: list[QueueRow]
+    has_next: bool
+    states: Sequence[str]
+    languages: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An applicant or inventor."""
+
+    name: str
+    country: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class FiledDocument:
+    """A document filed with the application."""
+
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bibliography:
+    """The bibliographic data of an application."""
+
+    number: str
+    office: str
+    filing_date: date
+    received_at: datetime
+    language: str
+    title: str
+    abstract: str
+    applicants: list[Party]
+    inventors: list[Party]
+    priorities: list[tuple[str, str, date]]
+    ipc: list[str]
+    reference_date: date
+    """The earliest priority date, or the filing date: what prior art must predate."""
+    publication_date: date | None
+    applicant_reference: str | None
+    content_digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One history entry."""
+
+    seq: int
+    action: str
+    from_state: str | None
+    to_state: str
+    actor: str
+    role: str
+    at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """An open deadline, with days left and its explanation."""
+
+    kind: str
+    due_date: date
+    days_left: int
+    on_expiry: str
+    explanation: list[tuple[str, str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ProceduralDoc:
+    """An office action, response, search report… as issued."""
+
+    kind: str
+    action: str
+    seq: int
+    author: str
+    created_at: datetime
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One prior-art hit as the desk shows it."""
+
+    index: int
+    document_id: str
+    title: str
+    language: str
+    found_by: list[str]
+    passage: Markup
+    passage_section: str
+    passage_id: str
+    publication_date: date | None
+    days_before_reference: int | None
+    """Days from publication to the application's reference date (positive: published before it)."""
+    flag: str | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class PriorArt:
+    """The prior-art panel: hits, or why there are none."""
+
+    ran: bool
+    """Whether a search was run for this page (it is run on request, not on every page load)."""
+    available: bool
+    hits: list[Hit]
+    reference_date: date
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationPage:
+    """Everything the application view shows."""
+
+    bibliography: Bibliography
+    state: str
+    version: int
+    holder: str | None
+    held_by_me: bool
+    published: bool
+    claims: ClaimVersions
+    documents: list[FiledDocument]
+    procedural: list[ProceduralDoc]
+    timeline: list[TimelineEntry]
+    deadlines: list[DeadlineRow]
+    buttons: list[Button]
+    prior_art: PriorArt
+    examiners: list[tuple[str, str]] = field(default_factory=list)
+    """(id, name) of the office's examiners, for an administrator's ``assign`` form."""
+
+    def can(self, action: str) -> bool:
+        """Whether ``action`` is among the transitions allowed now."""
+        return any(b.action == action for b in self.buttons)
