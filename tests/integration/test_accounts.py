@@ -7,11 +7,11 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import jwt
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from ctpo.db.engine import create_engine
 from ctpo.db.models import User
-from tests.support import PASSWORD
+from tests.support import PASSWORD, application_payload
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -99,3 +99,57 @@ def test_admin_creates_staff_of_own_office_only(
     assert applicant.status_code == 422
     listed = client.get("/offices/AZ/users", headers=admin).json()
     assert "ex@test.example" in [u["email"] for u in listed]
+
+
+def _change_user(database_url: str, statement: Any) -> None:
+    async def run() -> None:
+        engine = create_engine(database_url)
+        async with engine.begin() as conn:
+            await conn.execute(statement)
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def test_deleted_account_stops_working_at_once(
+    client: TestClient[Any], database_url: str, make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+):
+    user = make_user("examiner", "UZ")
+    headers = login(user)
+    assert client.get("/me", headers=headers).status_code == 200
+    _change_user(database_url, delete(User).where(User.id == user.id))
+    response = client.get("/me", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/offices/UZ/queue", headers=headers).status_code == 401
+
+
+def test_the_token_office_claim_is_not_trusted_the_account_is(
+    client: TestClient[Any], database_url: str, make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+):
+    """A KZ examiner's token keeps saying KZ after the examiner moves to TR: the database decides, not the token."""
+    applicant, examiner = login(make_user("applicant")), make_user("examiner", "KZ")
+    headers = login(examiner)
+    number = client.post("/applications", json=application_payload(), headers=applicant).json()["application_number"]
+    assert client.get(f"/applications/{number}", headers=headers).status_code == 200
+    claims = jwt.decode(headers["Authorization"][7:], options={"verify_signature": False})
+    assert claims["extras"]["office"] == "KZ"
+
+    _change_user(database_url, update(User).where(User.id == examiner.id).values(office="TR"))
+    assert client.get(f"/applications/{number}", headers=headers).status_code == 404
+    assert client.get("/offices/KZ/queue", headers=headers).status_code == 404
+    assert client.get("/offices/TR/queue", headers=headers).status_code == 200
+
+
+def test_unsigned_and_foreign_algorithm_tokens_are_refused(
+    client: TestClient[Any], settings: Settings, make_user: Callable[..., Any]
+):
+    user = make_user("office_admin", "KG")
+    claims = {"sub": str(user.id), "iat": int(time.time()), "exp": int(time.time()) + 600, "role": "office_admin"}
+    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    hs512 = jwt.encode(claims, settings.secret_key, algorithm="HS512")
+    garbage = "not.a.token"
+    for token in (unsigned, hs512, garbage, ""):
+        response = client.get("/offices/KG/users", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, token
+        assert response.headers["content-type"].startswith("application/problem+json")
