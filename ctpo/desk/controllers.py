@@ -46,6 +46,8 @@ from ctpo.desk.session import (
     resolve_user,
 )
 from ctpo.domain.accounts.services import AccountService, AuthenticationError
+from ctpo.domain.accounts.throttle import LoginThrottledError, ThrottlePolicy
+from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings.services import FilingService
 from ctpo.lib.errors import CtpoError, NotFoundError
@@ -281,10 +283,20 @@ class DeskController(Controller):
         _check_csrf(request, form, request.cookies.get(PRESESSION_COOKIE))
         next_url = forms.first(form, "next")
         t = Translator(language_of(request))
-        try:
-            user = await account_service.authenticate(forms.first(form, "email"), forms.first(form, "password"))
+        context = current_request()
+        try:  # the API's own login: the same throttle per account and per address applies to the desk
+            user = await account_service.login(
+                forms.first(form, "email"),
+                forms.first(form, "password"),
+                address=context.client_address if context else UNKNOWN_ADDRESS,
+                policy=ThrottlePolicy.from_settings(state.settings),
+            )
         except AuthenticationError:
             return self._login_page(request, next_url, error=t("login.failed"), status_code=401)
+        except LoginThrottledError as exc:
+            page = self._login_page(request, next_url, error=t("login.throttled"), status_code=429)
+            page.headers.update(exc.headers)
+            return page
         if user.role not in STAFF_ROLES:
             return self._login_page(request, next_url, error=t("error.staff_only"), status_code=403)
         ttl = timedelta(seconds=state.settings.token_ttl_seconds)

@@ -323,3 +323,18 @@ def test_queue_filters_and_pages(client: TestClient[Any], make_user: Callable[..
     assert "Русская заявка" not in by_ipc
     assert "No open application matches" in client.get("/desk/queue", params={"state": "granted"}).text
     assert "Next page" not in by_language
+
+
+def test_desk_login_is_throttled_like_the_api(client: TestClient[Any], make_user: Callable[..., Any]):
+    examiner = make_user("examiner", "KZ")
+    client.cookies.clear()
+    token = CSRF.search(client.get("/desk/login").text)
+    assert token
+    form = {"csrf_token": token.group(1), "email": examiner.email}
+    statuses = [client.post("/desk/login", data={**form, "password": f"guess-{i}"}).status_code for i in range(5)]
+    assert statuses == [401] * 5
+    locked = client.post("/desk/login", data={**form, "password": PASSWORD}, follow_redirects=False)
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    # the API counts the same failures: its own login is locked too
+    assert client.post("/auth/login", json={"email": examiner.email, "password": PASSWORD}).status_code == 429
