@@ -14,6 +14,7 @@ grows, and a vector index can be refilled from it without re-embedding (a model 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import shutil
 import tempfile
@@ -54,6 +55,7 @@ class EngineOptions(TypedDict, total=False):
     lexical_weight: float
     candidates: int
     embed_batch: int
+    shared_index: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,15 @@ class Hit:
     flag: CitationFlag | None = None
 
 
+def stable_key(passage_id: str) -> int:
+    """A non-negative int64 key from a passage id, the same in every process (64-bit BLAKE2b, top bit cleared).
+
+    Collisions are negligible at patent-corpus sizes: about 1 in 10^7 for 10^6 passages.
+    """
+    digest = hashlib.blake2b(passage_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
 class _Vectors:
     """Float16 passage vectors by int64 key: the source for hub scores and for refilling a vector index."""
 
@@ -193,6 +204,9 @@ class SearchEngine:
         lexical_weight: weight of the lexical coverage in score fusion.
         candidates: passages each channel returns before fusion.
         embed_batch: passages embedded per call.
+        shared_index: the vector index is shared with other processes (pgvector): passage keys are derived from
+            passage ids, so every process writes the same rows, vectors another process stored are fetched
+            instead of embedded again, and the index may hold passages this engine does not know yet.
     """
 
     def __init__(
@@ -206,6 +220,7 @@ class SearchEngine:
         lexical_weight: float = 0.1,
         candidates: int = 100,
         embed_batch: int = 64,
+        shared_index: bool = False,
     ) -> None:
         if embedder.dim != vector_index.dim:
             raise ValueError(f"embedder dim {embedder.dim} != vector index dim {vector_index.dim}")
@@ -217,6 +232,7 @@ class SearchEngine:
         self.lexical_weight = lexical_weight
         self.candidates = candidates
         self.embed_batch = embed_batch
+        self.shared_index = shared_index
         self._docs: dict[str, Document] = {}
         self._passages: dict[str, Passage] = {}
         self._doc_passages: dict[str, list[str]] = {}
@@ -263,24 +279,41 @@ class SearchEngine:
             new.extend(parts)
         if not new:
             return
-        vectors = np.concatenate(
-            [
-                self.embedder.embed_passages(
-                    [embedding_form(p.text, self._docs[p.doc_id].lang) for p in new[i : i + self.embed_batch]]
-                )
-                for i in range(0, len(new), self.embed_batch)
-            ]
-        ).astype(np.float32)
-        keys = list(range(self._next_key, self._next_key + len(new)))
-        self._next_key += len(new)
+        keys = self._new_keys(new)
+        stored = self._stored_vectors(keys)
+        missing = [i for i, key in enumerate(keys) if key not in stored]
+        vectors = np.zeros((len(new), self.embedder.dim), dtype=np.float32)
+        for i, key in enumerate(keys):
+            if key in stored:
+                vectors[i] = stored[key]
+        for start in range(0, len(missing), self.embed_batch):
+            rows = missing[start : start + self.embed_batch]
+            texts = [embedding_form(new[i].text, self._docs[new[i].doc_id].lang) for i in rows]
+            vectors[rows] = self.embedder.embed_passages(texts).astype(np.float32)
         for passage, key in zip(new, keys, strict=True):
             self._passages[passage.id] = passage
             self._key_of[passage.id] = key
             self._pid_of[key] = passage.id
         self._vectors.add(keys, vectors)
-        self.vector_index.add(np.asarray(keys, dtype=np.int64), vectors)
+        if missing:
+            self.vector_index.add(np.asarray([keys[i] for i in missing], dtype=np.int64), vectors[missing])
         self.lexical_index.add((p.id, p.text) for p in new)
         self._update_hubs(keys, vectors)
+
+    def _new_keys(self, passages: Sequence[Passage]) -> list[int]:
+        if self.shared_index:
+            return [stable_key(p.id) for p in passages]
+        keys = list(range(self._next_key, self._next_key + len(passages)))
+        self._next_key += len(passages)
+        return keys
+
+    def _stored_vectors(self, keys: Sequence[int]) -> dict[int, NDArray[np.float32]]:
+        """Vectors another process already stored in a shared index under these keys."""
+        getter = getattr(self.vector_index, "get", None)
+        if not self.shared_index or not callable(getter):
+            return {}
+        found: dict[int, NDArray[np.float32]] = getter(np.asarray(keys, dtype=np.int64))
+        return found
 
     def remove_document(self, document_id: str) -> None:
         """Remove a document and its passages; an unknown id is ignored."""
@@ -560,6 +593,13 @@ class SearchEngine:
         matrix = np.load(path / "vectors.f16.npy")
         engine._vectors.matrix = matrix
         engine._vectors.row = {int(key): i for i, key in enumerate(state["vector_keys"])}
+        if engine.shared_index:  # other processes fill it too: only this engine's own passages are checked
+            keys = np.asarray(state["vector_keys"], dtype=np.int64)
+            held = engine._stored_vectors(keys.tolist())
+            lacking = [i for i, key in enumerate(keys.tolist()) if key not in held]
+            if lacking:
+                vector_index.add(keys[lacking], matrix[lacking].astype(np.float32))
+            return engine
         if len(vector_index) == 0 and engine._key_of:
             keys = np.asarray(state["vector_keys"], dtype=np.int64)
             vector_index.add(keys, matrix.astype(np.float32))
