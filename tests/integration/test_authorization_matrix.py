@@ -71,6 +71,23 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     # no dead job 1 exists: the administrator of the office gets past the checks to the 404 of the job itself
     ("POST", "/offices/{office}/jobs/{job_id}/retry"): _row(401, 403, 403, 403, 403, 404, 404),
 }
+DESK_PAGE = _row(303, 403, 403, 200, 404, 200, 404)
+"""A desk page about one file: anonymous → login page, applicants → 403 page, other offices → 404 page."""
+DESK: dict[tuple[str, str], dict[str, int]] = {
+    # the examiner's desk answers HTML with its cookie session (tested in test_desk_authorization_matrix)
+    ("GET", "/desk"): _row(303, 303, 303, 303, 303, 303, 303),
+    ("GET", "/desk/login"): _row(200, 200, 200, 303, 303, 303, 303),  # staff already logged in go to the queue
+    ("POST", "/desk/login"): _row(403, 403, 403, 403, 403, 403, 403),  # no CSRF token offered
+    ("POST", "/desk/logout"): _row(403, 303, 303, 303, 303, 303, 303),
+    ("POST", "/desk/language"): _row(403, 303, 303, 303, 303, 303, 303),
+    ("GET", "/desk/queue"): _row(303, 403, 403, 200, 200, 200, 200),  # each sees their own office's queue
+    ("GET", "/desk/applications/{number}"): DESK_PAGE,
+    ("GET", "/desk/applications/{number}/prior-art"): DESK_PAGE,
+    ("GET", "/desk/applications/{number}/documents/{sha256}"): DESK_PAGE,
+    # "claim": examiners only; the workflow refuses the administrator (403, shown on the page)
+    ("POST", "/desk/applications/{number}/actions/{action}"): _row(303, 403, 403, 303, 404, 403, 404),
+    ("GET", "/desk/static/{file_path}"): PUBLIC,
+}
 DOCS_PREFIX = "/schema"
 """The OpenAPI schema and its renderers are public; checked separately below."""
 
@@ -91,7 +108,7 @@ def _routes(app: Litestar) -> set[tuple[str, str]]:
 
 
 def test_every_route_has_a_rule(app: Litestar):
-    assert _routes(app) == set(EXPECTED), "add the new endpoint to EXPECTED with its status per role"
+    assert _routes(app) == set(EXPECTED) | set(DESK), "add the new endpoint to EXPECTED with its status per role"
 
 
 def _body(method: str, path: str) -> dict[str, Any]:
@@ -167,3 +184,51 @@ def test_authorization_matrix(
 @pytest.mark.parametrize("path", ["/schema/openapi.json", "/schema/swagger", "/schema/redoc"])
 def test_api_docs_are_public(client: TestClient[Any], path: str):
     assert client.get(path).status_code == 200
+
+
+def test_desk_authorization_matrix(
+    client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+):
+    """The desk's routes with its cookie session: the API's token in the cookie, the session's CSRF token in forms."""
+    from ctpo.desk.session import SESSION_COOKIE, csrf_token  # noqa: PLC0415 - only this test needs them
+
+    users = {
+        "owner": make_user("applicant"),
+        "other_applicant": make_user("applicant"),
+        "examiner_same": make_user("examiner", "KZ"),
+        "examiner_other": make_user("examiner", "TR"),
+        "admin_same": make_user("office_admin", "KZ"),
+        "admin_other": make_user("office_admin", "TR"),
+    }
+    tokens = {name: login(user)["Authorization"].removeprefix("Bearer ") for name, user in users.items()}
+    filed = client.post(
+        "/applications",
+        json=application_payload(receiving_office="KZ", documents=[inline_document("annex.txt", DOC)]),
+        headers={"Authorization": f"Bearer {tokens['owner']}"},
+    )
+    assert filed.status_code == 201
+    values = {
+        "number": filed.json()["application_number"],
+        "sha256": hashlib.sha256(DOC).hexdigest(),
+        "action": "claim",
+        "file_path": "desk.css",
+    }
+    secret = client.app.state.settings.secret_key
+    failures = []
+    for (method, path), expected in DESK.items():
+        url = path.format(**values)
+        for actor in ACTORS:
+            client.cookies.clear()
+            form: dict[str, str] = {"language": "tr", "next": "/desk/queue"}
+            if actor != "anonymous":
+                client.cookies.set(SESSION_COOKIE, tokens[actor], path="/desk")
+                if path != "/desk/login":
+                    form["csrf_token"] = csrf_token(secret, tokens[actor])
+            response = client.request(method, url, data=form if method == "POST" else None, follow_redirects=False)
+            if response.status_code != expected[actor]:
+                failures.append(f"{method} {path} as {actor}: {response.status_code}, expected {expected[actor]}")
+            if response.status_code >= 400:  # the desk answers people: an HTML page, never problem+json
+                assert response.headers["content-type"].startswith("text/html"), (method, path, actor)
+            if response.status_code == 303 and actor == "anonymous" and path != "/desk":
+                assert response.headers["location"].startswith("/desk/login"), (method, path)
+    assert not failures, "\n".join(failures)
