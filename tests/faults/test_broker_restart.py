@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 SWEEP = "workflows.sweep_deadlines"
+QUEUE = "ctpo-fault-b"
 
 
 def test_beat_and_worker_resume_after_a_redis_restart_and_queued_tasks_survive_it(
@@ -51,6 +52,7 @@ def test_beat_and_worker_resume_after_a_redis_restart_and_queued_tasks_survive_i
             "CTPO_SECRET_KEY": "k" * 40,
             "CTPO_SWEEP_INTERVAL_SECONDS": "1",
             "CTPO_JOB_POLL_SECONDS": "0",
+            "CTPO_TASK_QUEUE": QUEUE,
         }
         with (
             scaled_topology(env, tmp_path / "run") as topology,
@@ -79,17 +81,17 @@ def test_beat_and_worker_resume_after_a_redis_restart_and_queued_tasks_survive_i
             topology.signal("worker-1", signal.SIGTERM)
             queued = ask_publication("Queued across the broker restart")
             sender = Celery("ctpo-test", broker=broker.url())
-            sender.conf.task_default_queue = "ctpo"
+            sender.conf.task_default_queue = QUEUE
             sender.send_task(SWEEP)
             queue = redis.Redis(port=broker.port)
-            assert queue.llen("ctpo") == 1
+            assert queue.llen(QUEUE) == 1
             broker.restart()
             queue = redis.Redis(port=broker.port)
-            assert queue.llen("ctpo") == 1, "the restart lost the queued task"
+            assert queue.llen(QUEUE) == 1, "the restart lost the queued task"
             assert not published(http, queued, auth)
             topology.start_worker("worker-2")
             wait_for(lambda: published(http, queued, auth), 30, "the queued sweep after the restart")
-            wait_for(lambda: queue.llen("ctpo") == 0, 10, "the queue to drain")
+            wait_for(lambda: queue.llen(QUEUE) == 0, 10, "the queue to drain")
 
             for number in (before, after, queued):
                 assert [h["action"] for h in history(http, number, auth)].count("publish") == 1
