@@ -119,12 +119,10 @@ def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
     """Bring the saved search engine up to date, with a progress bar (resumable: it saves as it goes)."""
     from tqdm import tqdm  # noqa: PLC0415
 
-    from ctpo.domain.prior_art.runtime import SearchRuntime  # noqa: PLC0415
+    from ctpo.domain.prior_art.runtime import runtime_for  # noqa: PLC0415
 
     settings = get_settings()
-    runtime = SearchRuntime(
-        settings.data_dir / "search", settings.embedding_model, settings.model_dir or settings.data_dir, sessions
-    )
+    runtime = runtime_for(settings, sessions)
     click.echo(f"loading the model {settings.embedding_model} …")
     runtime.open()
     with tqdm(desc="indexing", unit="doc") as bar:
@@ -157,10 +155,26 @@ def corpus_load(path: Path, source: str, *, index: bool) -> None:
             click.echo(f"skipped {problem}", err=True)
         if len(report.rejected) > 20:  # noqa: PLR2004
             click.echo(f"… and {len(report.rejected) - 20} more skipped", err=True)
+        if report.inserted or report.updated:
+            _schedule_ingest(sessions)
         if index:
             _index(sessions)
     finally:
         engine.dispose()
+
+
+def _schedule_ingest(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
+    """A job that embeds the new documents wherever background work runs (a Celery worker when scaled)."""
+    from ctpo.db.models import utcnow  # noqa: PLC0415
+    from ctpo.domain.jobs.follow_ups import INGEST_CORPUS  # noqa: PLC0415
+    from ctpo.domain.jobs.records import JobSpec, schedule  # noqa: PLC0415
+    from ctpo.domain.prior_art.corpus import corpus_fingerprint  # noqa: PLC0415
+
+    with sessions() as session, session.begin():
+        count, latest = corpus_fingerprint(session)
+        key = f"{INGEST_CORPUS}:{count}:{latest}"
+        schedule(session, JobSpec(name=INGEST_CORPUS, key=key, args={"documents": count}), utcnow())
+    click.echo(f"indexing job scheduled ({key})")
 
 
 @corpus.command("reindex")
