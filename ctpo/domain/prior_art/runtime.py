@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from ctpo.domain.prior_art.corpus import (
 )
 from search.embedder import load_embedder
 from search.engine import SearchEngine
-from search.index import HnswIndex
+from search.index import HnswIndex, PgVectorIndex
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from ctpo.lib.settings import Settings
     from search.engine import Hit
-    from search.interfaces import Embedder
+    from search.interfaces import Embedder, VectorIndex
     from search.prior_art import ApplicationDates
 
 logger = logging.getLogger("ctpo.search")
@@ -51,8 +52,18 @@ class SearchNotReadyError(RuntimeError):
 class SearchRuntime:
     """Owns one :class:`SearchEngine`; thread-safe (one lock: the engine is not safe for concurrent mutation)."""
 
-    def __init__(self, directory: Path, model: str, model_dir: Path, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        model: str,
+        model_dir: Path,
+        sessions: sessionmaker[Session],
+        vector_index: Callable[[Embedder], VectorIndex] | None = None,
+    ) -> None:
         self.directory = directory
+        self.make_index: Callable[[Embedder], VectorIndex] = vector_index or (lambda embedder: HnswIndex(embedder.dim))
+        self.shared_index = vector_index is not None
+        """An index from a factory is shared by every process (pgvector); the default is this process's own."""
         self.model = model
         self.model_dir = model_dir
         self.sessions = sessions
@@ -88,11 +99,13 @@ class SearchRuntime:
             embedder = embedder or load_embedder(self.model, self.model_dir)
             with self._disk_lock():
                 try:
-                    engine = SearchEngine.load(self.directory, embedder, HnswIndex(embedder.dim))
+                    engine = SearchEngine.load(
+                        self.directory, embedder, self.make_index(embedder), shared_index=self.shared_index
+                    )
                 except (OSError, ValueError, KeyError) as exc:
                     if self.directory.exists():
                         logger.warning("saved search engine unusable (%s); rebuilding from the corpus", exc)
-                    engine = SearchEngine(embedder, HnswIndex(embedder.dim))
+                    engine = SearchEngine(embedder, self.make_index(embedder), shared_index=self.shared_index)
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             raise
@@ -171,10 +184,36 @@ class SearchRuntime:
             return self._require().document(document_id).title
 
 
+def pgvector_factory(database_url: str) -> Callable[[Embedder], VectorIndex]:
+    """Vector indexes in the service's PostgreSQL (pgvector), one table per embedding model.
+
+    Raises:
+        ValueError: the database is not PostgreSQL.
+    """
+    if not database_url.startswith("postgresql"):
+        raise ValueError("CTPO_VECTOR_INDEX=pgvector needs CTPO_DATABASE_URL to be a PostgreSQL database")
+
+    def make(embedder: Embedder) -> VectorIndex:
+        slug = re.sub(r"[^a-z0-9]+", "_", embedder.name.lower()).strip("_")[:24]
+        return PgVectorIndex(database_url, table=f"passage_vectors_{slug}", dim=embedder.dim, model_name=embedder.name)
+
+    return make
+
+
 def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRuntime:
-    """The search runtime these settings describe (not opened yet)."""
+    """The search runtime these settings describe (not opened yet).
+
+    Raises:
+        ValueError: an unknown ``vector_index`` setting, or pgvector asked for on SQLite.
+    """
+    if settings.vector_index not in {"inprocess", "pgvector"}:
+        raise ValueError(f"CTPO_VECTOR_INDEX must be inprocess or pgvector, not {settings.vector_index!r}")
     return SearchRuntime(
-        settings.data_dir / "search", settings.embedding_model, settings.model_dir or settings.data_dir, sessions
+        settings.data_dir / "search",
+        settings.embedding_model,
+        settings.model_dir or settings.data_dir,
+        sessions,
+        pgvector_factory(settings.database_url) if settings.vector_index == "pgvector" else None,
     )
 
 
