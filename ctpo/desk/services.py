@@ -8,7 +8,7 @@ art from :func:`find_prior_art`. This module only shapes their answers into :mod
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 
@@ -27,7 +27,7 @@ from workflows.offices import OFFICES
 from workflows.states import FINAL_STATES
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import datetime
 
     from litestar.datastructures import State
@@ -143,7 +143,8 @@ class DeskService:
             query = select(DeadlineRecord.application_id, DeadlineRecord.data).where(
                 DeadlineRecord.application_id.in_([a.id for a in applications]), DeadlineRecord.closed_at.is_(None)
             )
-            for app_id, data in session.execute(query).tuples():
+            rows = cast("Sequence[tuple[uuid.UUID, dict[str, Any]]]", session.execute(query).all())
+            for app_id, data in rows:
                 open_deadlines.setdefault(app_id, []).append(data)
             calendars = {}
             result = {}

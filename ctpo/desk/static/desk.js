@@ -1,7 +1,8 @@
 // The examiner's desk: partial page updates for forms marked data-partial="#target-id".
 // Without this script every form still works as a plain form (the server answers with a whole page);
 // with it, the form is sent with fetch and only the target is replaced, the rest of the page (and the
-// keyboard focus) stays where it was. No library, no build step.
+// keyboard focus) stays where it was; forms marked data-push-url also put their query in the address bar.
+// No library, no build step.
 (function () {
   "use strict";
 
@@ -17,7 +18,9 @@
     var url = form.action;
     var init = { method: method, headers: { "X-Desk-Partial": "1" }, credentials: "same-origin" };
     if (method === "GET") {
-      url = form.action.split("?")[0] + "?" + new URLSearchParams(data).toString();
+      var query = new URLSearchParams();
+      data.forEach(function (value, key) { if (value !== "") { query.append(key, value); } });
+      url = form.action.split("?")[0] + (query.toString() ? "?" + query.toString() : "");
     } else {
       init.body = new URLSearchParams(data);
     }
@@ -37,7 +40,7 @@
       if (!fresh || !target) { return; }
       announce("");
       target.replaceWith(fresh);
-      if (method === "GET") { history.replaceState(null, "", url); }
+      if (form.hasAttribute("data-push-url")) { history.replaceState(null, "", url); }
       fresh.focus({ preventScroll: method !== "GET" });
     } catch (error) {
       var flash = document.getElementById("flash");
