@@ -127,7 +127,7 @@ def _need_browser() -> None:
     pytest.skip("no /usr/bin/chromium here (scripts/browser-up installs Debian's package)")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def desk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by uvicorn on a free port, two filings made over REST, prior-art search ready."""
     _need_browser()
@@ -203,9 +203,18 @@ def _login(page: Page, base: str, email: str, password: str) -> None:
     page.wait_for_url(f"{base}/desk/queue")
 
 
-def test_examiner_claims_searches_cites_and_issues_a_search_report(desk_server: str, page: Page):  # noqa: PLR0915 - one story
-    base = desk_server
+def test_the_examiners_desk_end_to_end(desk_server: str, page: Page):
+    """One test, so that pytest-xdist never starts the server and loads the model twice for one module."""
     started = time.monotonic()
+    number, cited = _claim_search_cite_and_issue(page, desk_server)
+    _applicant_reads_the_report(desk_server, number, cited)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{desk_server}/desk/login")
+    _the_interface_follows_the_chosen_language(page, desk_server)
+    assert time.monotonic() - started < 90
+
+
+def _claim_search_cite_and_issue(page: Page, base: str) -> tuple[str, dict[str, tuple[list[str], list[int]]]]:
     _login(page, base, EMAILS["examiner", "KZ"], PASSWORD)
     assert page.locator("html").get_attribute("lang") == "en"
     heading = page.get_by_role("heading", level=1)
@@ -267,20 +276,21 @@ def test_examiner_claims_searches_cites_and_issues_a_search_report(desk_server: 
     # keyboard: the skip link is the first stop and leads to the content
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    return number, {first: (["X"], [1, 2]), second: (["Y"], [2])}
 
-    # the applicant sees the report over REST
+
+def _applicant_reads_the_report(base: str, number: str, cited: dict[str, tuple[list[str], list[int]]]) -> None:
     with httpx.Client(base_url=base, timeout=10) as api:
         token = api.post("/auth/login", json={"email": EMAILS["applicant", None], "password": PASSWORD})
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         reports = api.get(f"/applications/{number}/procedural-documents?kind=search_report", headers=headers).json()
     assert len(reports) == 1
     citations = {c["document_id"]: (c["categories"], c["claims"]) for c in reports[0]["body"]["citations"]}
-    assert citations == {first: (["X"], [1, 2]), second: (["Y"], [2])}
-    assert time.monotonic() - started < 90
+    assert citations == cited
 
 
-def test_the_interface_follows_the_chosen_language(desk_server: str, page: Page):
-    _login(page, desk_server, EMAILS["examiner", "TR"], PASSWORD)
+def _the_interface_follows_the_chosen_language(page: Page, base: str) -> None:
+    _login(page, base, EMAILS["examiner", "TR"], PASSWORD)
     page.get_by_label("Language", exact=True).select_option("kk")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_load_state()
