@@ -38,6 +38,7 @@ from ctpo.server.deps import (
 from ctpo.server.observability import PROMETHEUS, HealthController, MetricsController
 from ctpo.server.openapi import document_problems
 from ctpo.server.problems import EXCEPTION_HANDLERS
+from ctpo.server.request_guards import refuse_malformed_requests
 from ctpo.server.request_ids import outermost_request_ids
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[jwt_auth.on_app_init, outermost_request_ids],
         middleware=[PROMETHEUS.middleware, request_context_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=refuse_malformed_requests,
         openapi_config=openapi,
         template_config=template_config(),
         request_max_body_size=settings.max_request_bytes,

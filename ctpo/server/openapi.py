@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from litestar.openapi.spec import OpenAPIHeader, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Reference,
+    Schema,
+)
 from litestar.routes import HTTPRoute
 
 from ctpo.server.problems import PROBLEM_JSON
@@ -67,6 +75,18 @@ def _public_operations(app: Litestar) -> set[tuple[str, str]]:
     return public
 
 
+def _response_media_types(app: Litestar) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(path, method) of the routes whose success body comes in one of several media types (downloads)."""
+    found = {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for method, (handler, _) in route.route_handler_map.items():
+            if media_types := handler.opt.get("response_media_types"):
+                found[route.path_format or "/", method.lower()] = tuple(media_types)
+    return found
+
+
 def _operations(app: Litestar) -> list[tuple[str, str, Operation]]:
     found = []
     for path, item in (app.openapi_schema.paths or {}).items():
@@ -78,14 +98,20 @@ def _operations(app: Litestar) -> list[tuple[str, str, Operation]]:
 
 
 def document_problems(app: Litestar) -> None:
-    """Rewrite the error responses and security of every operation in the app's OpenAPI document (in place)."""
+    """Rewrite the error responses, security and download types of every operation of the app (in place)."""
     openapi = app.openapi_schema
     if openapi.components.schemas is None:
         openapi.components.schemas = {}
     openapi.components.schemas[PROBLEM_SCHEMA_NAME] = _PROBLEM
     public = _public_operations(app)
+    downloads = _response_media_types(app)
     for path, method, operation in _operations(app):
         responses = {code: r for code, r in (operation.responses or {}).items() if not code.startswith(("4", "5"))}
+        if (path, method) in downloads:
+            for response in responses.values():
+                if isinstance(response, OpenAPIResponse) and response.content:
+                    binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                    response.content = {t: OpenAPIMediaType(schema=binary) for t in downloads[path, method]}
         responses["400"] = _problem("Malformed request: a parameter or the body does not match the schema.")
         if (path, method) in public:
             operation.security = []

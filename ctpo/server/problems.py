@@ -135,6 +135,20 @@ def handle_database_unavailable(request: Request[Any, Any, Any], exc: DatabaseUn
     return _response(problem, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
 
 
+def handle_undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError | RecursionError) -> Response[Any]:
+    """The framework could not decode the body: bytes that are not UTF-8, or JSON nested beyond reason.
+
+    Both are raised while Litestar decodes the request, before any handler runs, so nothing was read or stored.
+    """
+    detail = (
+        "The request is not valid UTF-8 text."
+        if isinstance(exc, UnicodeDecodeError)
+        else "The request body is nested too deeply to be read."
+    )
+    problem = Problem(status=400, title=_TITLES[400], detail=detail, instance=request.url.path)
+    return _response(problem)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it with the request, tell the client nothing internal."""
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -152,6 +166,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     WorkflowError: handle_workflow_error,
     HTTPException: handle_http_error,
     DatabaseUnavailableError: handle_database_unavailable,
+    UnicodeDecodeError: handle_undecodable_body,
+    RecursionError: handle_undecodable_body,
     Exception: handle_unexpected,
 }
 

@@ -8,14 +8,19 @@ from typing import Annotated
 
 import msgspec
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+from ctpo.lib.text import SINGLE_LINE
+
+Email = Annotated[
+    str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$")
+]
+FullName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=SINGLE_LINE)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200, description="At least 10 characters")]
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     """Credentials."""
 
-    email: Annotated[str, msgspec.Meta(max_length=254, examples=["applicant@example.kz"])]
+    email: Annotated[str, msgspec.Meta(max_length=254, pattern=SINGLE_LINE, examples=["applicant@example.kz"])]
     password: Annotated[str, msgspec.Meta(max_length=200, examples=["correct horse battery"])]
 
 
@@ -31,7 +36,7 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
     """Self-registration of an applicant or patent attorney."""
 
     email: Email
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    full_name: FullName
     password: Password
 
 
@@ -39,7 +44,7 @@ class UserCreateIn(msgspec.Struct, forbid_unknown_fields=True):
     """An account created by an office administrator for their office."""
 
     email: Email
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    full_name: FullName
     password: Password
     role: Annotated[str, msgspec.Meta(description="examiner or office_admin")]
 

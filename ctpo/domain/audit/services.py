@@ -8,6 +8,7 @@ act, so either both are stored or neither is.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -16,12 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from ctpo.db.models import AuditRecord, Role
 from ctpo.domain.audit import schemas as s
 from ctpo.domain.audit.context import current_request
-from ctpo.lib.errors import CtpoError, ForbiddenError, NotFoundError
+from ctpo.lib.errors import CtpoError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
 
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Iterable
-    from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,6 +150,7 @@ class AuditService:
             raise ForbiddenError("Only office administrators read the audit log.")
         if admin.office != office:
             raise NotFoundError(f"You administer {admin.office}, not {office}.")
+        since, until = _utc("since", since), _utc("until", until)
         query = select(AuditRecord).where(AuditRecord.office == office)
         if action is not None:
             query = query.where(AuditRecord.action == action)
@@ -165,6 +166,24 @@ class AuditService:
             query = query.where(AuditRecord.id < before_id)
         query = query.order_by(AuditRecord.id.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars())
+
+
+def _utc(field: str, value: datetime | None) -> datetime | None:
+    """An instant in UTC; one without a zone is taken as UTC.
+
+    Raises:
+        InvalidRequestError: the instant is outside the years a date can hold once in UTC (9999-12-31T23:00-05:00).
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequestError(
+            f"{value.isoformat()} is out of range.", errors=[FieldError(field, "is outside the years 1 to 9999 in UTC")]
+        ) from None
 
 
 def audit_out(record: AuditRecord) -> s.AuditOut:

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 import msgspec
 
+from ctpo.lib.text import MULTI_LINE, SINGLE_LINE
+
 
 class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
     """A transition request: the action's payload (office action, response, search report…) and a reason."""
 
     payload: Annotated[dict[str, Any], msgspec.Meta(description="Action-specific; see docs/workflow.md")] = {}
-    reason: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=5000, pattern=MULTI_LINE)] | None = None
 
 
 class HistoryOut(msgspec.Struct):
@@ -101,7 +103,9 @@ class CalendarDayIn(msgspec.Struct, forbid_unknown_fields=True):
     """A correction to an office calendar (the day is in the path)."""
 
     kind: Annotated[str, msgspec.Meta(description="closure (office closed) or opening (works on a holiday)")]
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300, examples=["Decree 123: day-off transfer"])]
+    reason: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=300, pattern=SINGLE_LINE, examples=["Decree 123: day-off transfer"])
+    ]
 
 
 class CalendarDayOut(msgspec.Struct):

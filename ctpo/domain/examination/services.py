@@ -137,6 +137,7 @@ class ExaminationService:
         application = await self._visible(user, number, read=False)  # acts are in the history instead
         actor, now = actor_for(user, application), self.clock()
         payload: dict[str, Any] = dict(data.payload)
+        check_payload(payload)
         if data.reason is not None:
             payload.setdefault("reason", data.reason)
         if action == "assign":
@@ -270,8 +271,9 @@ class ExaminationService:
             query = query.where(Application.language == language)
         if ipc:
             prefix = ipc.upper().replace(" ", "")
+            literal = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # a prefix, not a pattern
             matching = select(IpcClass.application_id).where(
-                func.replace(IpcClass.symbol, " ", "").like(f"{prefix}%", escape="\\")
+                func.replace(IpcClass.symbol, " ", "").like(f"{literal}%", escape="\\")
             )
             query = query.where(Application.id.in_(matching))
         applications = (await self.session.execute(query)).scalars().all()
@@ -317,6 +319,12 @@ class ExaminationService:
                 "Unknown calendar change.", errors=[FieldError("kind", "must be 'closure' or 'opening'")]
             )
         now = self.clock()
+        today = OFFICES[OfficeCode(office)].local_date(now)
+        if kind is not None and abs((day - today).days) > CALENDAR_HORIZON_DAYS:
+            raise InvalidRequestError(
+                f"{day} is too far from today to be a calendar correction.",
+                errors=[FieldError("day", f"must be within {CALENDAR_HORIZON_DAYS} days of {today}")],
+            )
 
         def change(session: Session) -> tuple[OfficeCalendarDay, int]:
             row = session.get(OfficeCalendarDay, (office, day))
@@ -348,6 +356,36 @@ class ExaminationService:
             await self.session.rollback()
             raise ConflictError("The calendar changed at the same moment; try again.") from None
         return row, moved
+
+
+CALENDAR_HORIZON_DAYS = 10 * 366
+"""Corrections are recorded for days within about ten years of today; beyond, no time limit can reach them."""
+PAYLOAD_MAX_DEPTH = 16
+"""Action payloads are documents of a few levels (a search report's citations); deeper nesting is refused."""
+
+
+def check_payload(payload: dict[str, Any]) -> None:
+    """Refuse what no action payload needs and the database cannot keep: NUL characters, absurd nesting.
+
+    Raises:
+        InvalidRequestError: naming the first offending place.
+    """
+    stack: list[tuple[str, Any, int]] = [("payload", payload, 1)]
+    while stack:
+        where, value, depth = stack.pop()
+        if depth > PAYLOAD_MAX_DEPTH:
+            raise InvalidRequestError(
+                "The payload is nested too deeply.", errors=[FieldError(where, f"deeper than {PAYLOAD_MAX_DEPTH}")]
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    raise InvalidRequestError("NUL in a payload key.", errors=[FieldError(where, "a key contains NUL")])
+                stack.append((f"{where}.{key}", item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item, depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str) and "\x00" in value:
+            raise InvalidRequestError("NUL in a payload text.", errors=[FieldError(where, "contains NUL (U+0000)")])
 
 
 def _require_staff_of(user: User, office: str) -> None:

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ctpo.db.models import Role, User
 from ctpo.domain.filings import schemas as s
+from ctpo.domain.filings.document_types import ACCEPTED
 from ctpo.domain.filings.services import FilingService, Upload, file_of, receipt_of, summary_of, uploads_from_json
 from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError
 
@@ -143,7 +144,12 @@ class FilingController(Controller):
         """The same receipt as at filing."""
         return receipt_of(await filing_service.get_visible(request.user, number))
 
-    @get("/{number:str}/documents/{sha256:str}", summary="Download a document", media_type="application/octet-stream")
+    @get(
+        "/{number:str}/documents/{sha256:str}",
+        summary="Download a document",
+        media_type="application/octet-stream",
+        opt={"response_media_types": ACCEPTED},  # sent as what it is (ctpo.server.openapi documents each)
+    )
     async def get_document(
         self,
         request: Request[User, Token, Any],

@@ -41,9 +41,18 @@ def _is_text(content: bytes) -> bool:
     return all(ch >= " " or ch in "\n\r\t\f" for ch in text)
 
 
+_PDF_TRAILER_WINDOW = 1024
+"""A PDF ends with ``%%EOF`` within its last kilobyte (what Acrobat requires)."""
+
+
+def _is_pdf(content: bytes) -> bool:
+    """A PDF header *and* trailer: an executable or archive renamed ``.pdf`` with a forged header is refused."""
+    return content.startswith(b"%PDF-") and b"%%EOF" in content[-_PDF_TRAILER_WINDOW:]
+
+
 def sniff(content: bytes) -> str | None:
     """The accepted media type the bytes are, or None."""
-    if content.startswith(b"%PDF-"):
+    if _is_pdf(content):
         return PDF
     if _is_xml(content):
         return XML

@@ -31,7 +31,7 @@ from ctpo.domain.examination.store import apply_decision, load_calendar, snapsho
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
 from ctpo.domain.filings.numbering import format_number, next_sequence
-from ctpo.domain.filings.validation import validate_application
+from ctpo.domain.filings.validation import check_filename, validate_application
 from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
 from workflows import Actor, open_application
 from workflows import Role as WorkflowRole
@@ -190,6 +190,7 @@ class FilingService:
         return FilingResult(receipt, created=True)
 
     def _check_upload(self, upload: Upload) -> s.DocumentReceipt:
+        check_filename(upload.field, upload.filename)
         if len(upload.content) > self.max_document_bytes:
             raise PayloadTooLargeError(
                 f"'{upload.filename}' is {len(upload.content)} bytes; the limit is {self.max_document_bytes}.",

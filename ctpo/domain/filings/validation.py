@@ -68,6 +68,27 @@ def _check_text(out: _Collector, field: str, value: str, *, single_line: bool) -
             break
 
 
+_FILENAME_FORBIDDEN = frozenset('/\\:*?"<>|')
+"""Path separators and characters no file system takes: a name must never be read as a path."""
+
+
+def check_filename(field: str, filename: str) -> None:
+    """A document's name is a plain name: not a path, nothing invisible, nothing that reorders the text.
+
+    The name is only a label (documents are stored under their hash), but it is shown to examiners and sent back
+    in ``Content-Disposition``: ``../../etc/passwd`` or ``invoice\u202efdp.exe`` must not reach them.
+
+    Raises:
+        InvalidRequestError: the name is empty, a path, or has control or direction characters.
+    """
+    out = _Collector([])
+    _check_text(out, f"{field}.filename", filename, single_line=True)
+    if any(ch in _FILENAME_FORBIDDEN for ch in filename) or filename.strip() in {".", ".."}:
+        out.add(f"{field}.filename", 'must be a plain file name, without / \\ : * ? " < > |')
+    if out.errors:
+        raise InvalidRequestError(f"The name of {field} is not acceptable; nothing was filed.", errors=out.errors)
+
+
 def _check_party(out: _Collector, field: str, party: PartyIn) -> None:
     _check_text(out, f"{field}.name", party.name, single_line=True)
     _check_text(out, f"{field}.address", party.address, single_line=False)

@@ -100,7 +100,9 @@ def test_legal_filing_date_is_the_office_local_date():
 @pytest.mark.parametrize(
     ("content", "kind"),
     [
-        (b"%PDF-1.4 ...", PDF),
+        (b"%PDF-1.4\n...\n%%EOF\n", PDF),
+        (b"%PDF-1.7\nMZ\x90\x00\x03\x00 an executable behind a forged header", None),  # no trailer, not text
+        (b"%PDF-1.4 and then only words", TEXT),  # no trailer: what it is, text
         (b'<?xml version="1.0"?><a>b</a>', XML),
         (b"\xef\xbb\xbf<a/>", XML),
         ("Қазақша мәтін\n".encode(), TEXT),
@@ -117,7 +119,7 @@ def test_sniffing(content: bytes, kind: str | None):
 
 def test_declared_type_must_match_content():
     assert check_document("d", "a.txt", b"hello", "text/plain; charset=utf-8") == TEXT
-    assert check_document("d", "a.bin", b"%PDF-1.4", "application/octet-stream") == PDF
+    assert check_document("d", "a.bin", b"%PDF-1.4\n%%EOF", "application/octet-stream") == PDF
     with pytest.raises(UnsupportedMediaError):
         check_document("d", "a.pdf", b"hello", "application/pdf")
 
