@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ctpo.desk import forms
 from ctpo.desk import views as v
 from ctpo.desk.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, choose_language
+from ctpo.desk.preferences import remember_language, stored_language
 from ctpo.desk.services import DeskService
 from ctpo.desk.session import (
     CSRF_FIELD,
@@ -276,7 +277,11 @@ class DeskController(Controller):
 
     @post("/login", status_code=HTTP_303_SEE_OTHER)
     async def login(
-        self, request: Request[Any, Any, Any], account_service: NamedDependency[AccountService], state: State
+        self,
+        request: Request[Any, Any, Any],
+        account_service: NamedDependency[AccountService],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
     ) -> Response[Any]:
         """Check the credentials like ``POST /auth/login`` and keep the same token in an HttpOnly cookie."""
         form = await _form(request)
@@ -305,6 +310,9 @@ class DeskController(Controller):
         secure = request.url.scheme == "https"
         response.cookies.append(cookie(SESSION_COOKIE, token, max_age=int(ttl.total_seconds()), secure=secure))
         response.cookies.append(expired(PRESESSION_COOKIE))
+        language = await stored_language(db_session, user.id)  # the account's choice follows it to this browser
+        if language is not None:
+            response.cookies.append(cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_SECONDS, secure=secure))
         return response
 
     @post("/logout", status_code=HTTP_303_SEE_OTHER)
@@ -317,12 +325,17 @@ class DeskController(Controller):
         return response
 
     @post("/language", status_code=HTTP_303_SEE_OTHER)
-    async def set_language(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        """Remember the interface language the examiner chose (in a cookie; see the README)."""
+    async def set_language(
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+    ) -> Response[Any]:
+        """Remember the interface language chosen: in this browser, and on the account when logged in."""
         form = await _form(request)
         session_cookie = request.cookies.get(SESSION_COOKIE)
         _check_csrf(request, form, session_cookie or request.cookies.get(PRESESSION_COOKIE))
         language = forms.first(form, "language")
+        user = await resolve_user(request, session_cookie)
+        if user is not None:
+            await remember_language(db_session, user.id, language)
         response = Redirect(safe_next(forms.first(form, "next")), status_code=HTTP_303_SEE_OTHER)
         if language in LANGUAGES:
             secure = request.url.scheme == "https"

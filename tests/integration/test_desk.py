@@ -284,7 +284,8 @@ def test_interface_language_choice_and_fallback(
     client: TestClient[Any], make_user: Callable[..., Any], applicant: dict[str, str]
 ):
     file_application(client, applicant)
-    csrf = desk_login(client, make_user("examiner", "KZ"))
+    examiner = make_user("examiner", "KZ")
+    csrf = desk_login(client, examiner)
     assert '<html lang="ru">' in client.get("/desk/queue", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).text
     chosen = client.post(
         "/desk/language", data={"csrf_token": csrf, "language": "kk", "next": "/desk/queue?state=filed"}
@@ -296,6 +297,9 @@ def test_interface_language_choice_and_fallback(
     # a choice outside the seven is ignored; the earlier one stays
     client.post("/desk/language", data={"csrf_token": csrf, "language": "de", "next": "/desk/queue"})
     assert '<html lang="kk">' in client.get("/desk/queue").text
+    # the choice is kept on the account: a fresh browser gets it back at login, whatever it asks for
+    desk_login(client, examiner)
+    assert '<html lang="kk">' in client.get("/desk/queue", headers={"Accept-Language": "ru"}).text
 
 
 def test_application_text_is_escaped(client: TestClient[Any], make_user: Callable[..., Any], applicant: dict[str, str]):

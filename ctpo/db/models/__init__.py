@@ -15,6 +15,7 @@ from ctpo.db.models._application import (
 from ctpo.db.models._audit import AuditRecord
 from ctpo.db.models._base import Base, utcnow
 from ctpo.db.models._corpus import CorpusDocument
+from ctpo.db.models._desk import DeskPreference
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._login_throttle import LoginThrottle
@@ -29,6 +30,7 @@ __all__ = [
     "Claim",
     "CorpusDocument",
     "DeadlineRecord",
+    "DeskPreference",
     "Document",
     "HistoryRecord",
     "IdempotencyRecord",
