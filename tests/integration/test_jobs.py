@@ -171,7 +171,10 @@ def test_administrators_list_and_retry_dead_letters(
     assert "no job body is registered" in item["last_error"]
     assert client.get("/offices/KZ/jobs?status=bogus", headers=admin).status_code == 422
 
-    assert client.post(f"/offices/KZ/jobs/{item['id']}/retry", json={"attempts": 2}, headers=other_admin).status_code == 404
+    assert (
+        client.post(f"/offices/KZ/jobs/{item['id']}/retry", json={"attempts": 2}, headers=other_admin).status_code
+        == 404
+    )
     retried = client.post(f"/offices/KZ/jobs/{item['id']}/retry", json={"attempts": 2}, headers=admin)
     assert retried.status_code == 200, retried.text
     assert (retried.json()["status"], retried.json()["max_attempts"]) == ("queued", 5)
