@@ -64,6 +64,7 @@ def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        await anyio.to_thread.run_sync(app.state.document_store.sweep_incoming)  # leftovers of killed writes
         if settings.load_sample_data:
             from ctpo.demo import load_demo  # noqa: PLC0415 - only the demo start needs it
 

@@ -1,7 +1,9 @@
 """Content-addressed document store on disk: a file's name is its SHA-256, so it is written once and verifiable.
 
 A document is made durable (temp file, fsync, rename, fsync of the directory) before the database row that
-names it is committed, so an acknowledged filing never points at a missing or half-written file.
+names it is committed, so an acknowledged filing never points at a missing or half-written file. A process killed
+while writing leaves at most a temporary file in ``root/.incoming``, never a file under a digest; such leftovers
+are removed at the next start once they are old enough not to belong to a write still running elsewhere.
 """
 
 from __future__ import annotations
@@ -9,7 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
+
+INCOMING = ".incoming"
+"""Directory (under the root) of files being written; on the same file system, so the rename is atomic."""
 
 
 def sha256_hex(content: bytes) -> str:
@@ -36,7 +42,9 @@ class DocumentStore:
         if target.exists():
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        incoming = self.root / INCOMING
+        incoming.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=incoming, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as tmp:
                 tmp.write(content)
@@ -52,6 +60,22 @@ class DocumentStore:
         finally:
             os.close(dir_fd)
         return digest
+
+    def sweep_incoming(self, older_than_seconds: float = 3600) -> int:
+        """Remove temporary files of writes that were cut off (a killed process); return how many went.
+
+        Only files older than ``older_than_seconds``: another API process may be writing a younger one now.
+        """
+        removed, cutoff = 0, time.time() - older_than_seconds
+        incoming = self.root / INCOMING
+        for path in incoming.glob(".incoming-*") if incoming.is_dir() else ():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # swept by another process starting at the same time
+                continue
+        return removed
 
     def get(self, digest: str) -> bytes:
         """The stored bytes, verified against their name.
