@@ -9,13 +9,14 @@ in-process `HnswIndex` stays the default; both answer the same calls with the sa
 Choices, measured there at 100k clustered 384-dim vectors on PostgreSQL's stock memory settings:
 
 * **Storage: ``halfvec`` (float16) by default.** Recall@10 is the same as with float32 ``vector`` at every
-  ``ef_search`` tried, and searches are 3-4x faster: a ``vector`` table plus its graph take ~3.7 kB per vector
+  ``ef_search`` tried, and searches are 2-3x faster: a ``vector`` table plus its graph take ~3.7 kB per vector
   (1.6 kB heap + 2.0 kB graph, each vector stored twice) and outgrow the default 128 MB ``shared_buffers`` at
   100k, ``halfvec`` takes ~2.0 kB. It is also what the in-process default stores (usearch f16), and the engine
   returns the same hits over both (``tests/integration/search_pgvector/test_same_results.py``). Scores are
   float16-rounded, about 1e-3 from exact cosines; ``storage="vector"`` keeps float32 where memory is plentiful.
 * **HNSW ``m=16, ef_construction=128``**, the in-process index's graph. pgvector's default
-  ``ef_construction=64`` built faster but lost recall (0.97 against 0.99-1.00 at ``ef_search=100``).
+  ``ef_construction=64`` built about twice as fast but lost recall (0.97 against 0.99-1.00 at
+  ``ef_search=100``).
 * **``hnsw.ef_search=128``** by default (the in-process index's expansion), never below ``k`` (pgvector's scan
   returns at most ``ef_search`` rows) and at most 1000 (pgvector's limit). With **``hnsw.iterative_scan =
   strict_order``** (pgvector >= 0.8) a scan that meets deleted rows not yet vacuumed keeps walking the graph
@@ -23,7 +24,8 @@ Choices, measured there at 100k clustered 384-dim vectors on PostgreSQL's stock 
   answered by an exact scan of the table.
 * **Bulk loads** into an empty table drop the HNSW index, COPY the rows and build the index once, under an
   exclusive lock (searches from other processes wait for it), with ``maintenance_work_mem`` raised for that
-  transaction: pgvector builds a graph in memory several times faster than it inserts into one. Every other add
+  transaction: pgvector builds a graph in memory several times faster than it inserts into one. A parallel
+  build that finds too little shared memory (Docker's 64 MB ``/dev/shm``) is retried serially. Every other add
   is a binary COPY into a temporary table and one ``INSERT ... ON CONFLICT (key) DO UPDATE`` in key order, so
   several processes may write the same table at once without duplicate-key errors or lock-order deadlocks.
 
@@ -39,6 +41,7 @@ once, which is safe because every operation is idempotent. After ``fork()`` the 
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -61,6 +64,8 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 Storage = Literal["vector", "halfvec"]
 """Column type of the stored vectors: float32 ``vector`` or float16 ``halfvec``."""
@@ -311,6 +316,9 @@ class PgVectorIndex:
 
     def add(self, keys: ArrayLike, vectors: ArrayLike) -> None:
         """Insert or replace the vectors stored under these keys; within a batch the last repeat wins.
+
+        A zero vector is stored but never found: its cosine is undefined, and pgvector leaves it out of the graph
+        (the in-process indexes return it with similarity 0). Embedders give unit vectors, so none arise.
 
         Args:
             keys: non-negative int64 keys.
@@ -639,15 +647,25 @@ class PgVectorIndex:
             self._copy_rows(conn, self._ident, keys, vectors, self._storage)
             if self._build_memory is not None:
                 conn.execute("SELECT set_config('maintenance_work_mem', %s, true)", (self._build_memory,))
-            conn.execute(
-                sql.SQL("CREATE INDEX {} ON {} USING hnsw (embedding {}) WITH (m = {}, ef_construction = {})").format(
-                    self._index_ident,
-                    self._ident,
-                    sql.SQL(_OPS[self._storage]),
-                    sql.Literal(self._m),
-                    sql.Literal(self._ef_construction),
-                )
+            create = sql.SQL(
+                "CREATE INDEX {} ON {} USING hnsw (embedding {}) WITH (m = {}, ef_construction = {})"
+            ).format(
+                self._index_ident,
+                self._ident,
+                sql.SQL(_OPS[self._storage]),
+                sql.Literal(self._m),
+                sql.Literal(self._ef_construction),
             )
+            try:
+                with conn.transaction():  # a savepoint, so a refused parallel build can be retried serially
+                    conn.execute(create)
+            except (psycopg.errors.DiskFull, psycopg.errors.OutOfMemory):
+                # A parallel build takes maintenance_work_mem as one shared memory segment under /dev/shm, which is
+                # 64 MB in a default Docker container ("could not resize shared memory segment"); a serial build
+                # uses the backend's own memory instead.
+                logger.warning("parallel HNSW build of %s had no shared memory; building serially", self._table)
+                conn.execute("SELECT set_config('max_parallel_maintenance_workers', '0', true)")
+                conn.execute(create)
         return True
 
     def close(self) -> None:

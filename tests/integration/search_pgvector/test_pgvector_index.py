@@ -222,6 +222,21 @@ def test_bulk_load_then_upserts(make_pg_index: MakeIndex, pgvector_url: str) -> 
     assert scores[0, 0] == pytest.approx(1.0, abs=1e-3)
 
 
+def test_bulk_build_without_shared_memory_falls_back_to_serial(
+    make_pg_index: MakeIndex, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 64 GB of maintenance_work_mem is more than this machine's /dev/shm holds, so the parallel build's shared
+    # segment is refused at once (tmpfs checks the size before allocating), as Docker's 64 MB /dev/shm refuses 1 GB.
+    rng = np.random.default_rng(17)
+    data = _clustered(rng, 6000, 384)  # 6000 x 1.6 kB: large enough for PostgreSQL to plan parallel workers
+    index = make_pg_index(384, storage="vector", build_memory="64GB")
+    index.add(np.arange(6000), data)
+    assert "building serially" in caplog.text
+    assert len(index) == 6000
+    keys, _ = index.search(data[:20], 1)
+    assert (keys[:, 0] == np.arange(20)).mean() >= 0.95
+
+
 def test_len_follows_every_kind_of_change(make_pg_index: MakeIndex, pgvector_url: str) -> None:
     rng = np.random.default_rng(10)
     index = make_pg_index(DIM)
@@ -236,6 +251,28 @@ def test_len_follows_every_kind_of_change(make_pg_index: MakeIndex, pgvector_url
     assert 0 not in index
     index.clear()
     assert len(index) == 0
+
+
+@pytest.mark.parametrize("storage", ["vector", "halfvec"])
+def test_get_returns_the_stored_unit_vectors(make_pg_index: MakeIndex, storage: str) -> None:
+    rng = np.random.default_rng(16)
+    data = _unit(rng, 20)
+    index = make_pg_index(DIM, storage=storage)
+    index.add(np.arange(20), data * 3.0)  # stored normalised
+    found = index.get(np.array([4, 4, 7, 999]))
+    assert sorted(found) == [4, 7]
+    np.testing.assert_allclose(found[7], data[7], atol=1e-3 if storage == "halfvec" else 1e-6)
+
+
+def test_zero_vectors_are_kept_but_never_found(make_pg_index: MakeIndex) -> None:
+    index = make_pg_index(4)
+    index.add(np.array([1, 2, 3]), np.array([[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0]], dtype=np.float32))
+    assert len(index) == 3
+    query = np.array([1, 1, 0, 0], dtype=np.float32)
+    for k in (3, 1001):  # the graph scan and the exact scan
+        keys, scores = index.search(query, k)
+        assert keys[0, :3].tolist() == [2, 3, -1]
+        assert np.isneginf(scores[0, 2])
 
 
 # ---------------------------------------------------------------- persistence and the manifest
@@ -302,7 +339,7 @@ def test_server_without_pgvector_gives_a_clear_error() -> None:
     if pgvector_version(POSTGRES_ADMIN_DSN) is not None:
         pytest.skip("the local PostgreSQL has pgvector now; this test needs a server without it")
     assert not PgVectorIndex.supported(POSTGRES_ADMIN_DSN)
-    with pytest.raises(PgVectorUnavailableError, match=r"PostgreSQL 15\.\d+.* has no pgvector extension"):
+    with pytest.raises(PgVectorUnavailableError, match=r"PostgreSQL \d[^ ]* .*has no pgvector extension"):
         PgVectorIndex(POSTGRES_ADMIN_DSN, table="never_created", dim=DIM)
     with psycopg.connect(POSTGRES_ADMIN_DSN) as conn:
         assert conn.execute("SELECT to_regclass('never_created')").fetchone() == (None,)
