@@ -32,14 +32,22 @@ class PgVectorServer:
 
     def restart(self) -> None:
         """Stop the server (fast shutdown, which ends every session) and start it again on the same socket."""
+        pgdata = self._server.pgdata
+        self._pg_ctl("-l", str(pgdata / "log"), "-w", "-m", "fast", "restart")
+
+    def stop(self) -> None:
+        """Stop the server, whichever process runs it now (pgserver's own cleanup knows only the first one)."""
+        if (self._server.pgdata / "postmaster.pid").exists():
+            self._pg_ctl("-w", "-m", "fast", "stop")
+
+    def _pg_ctl(self, *args: str) -> None:
         from pgserver._commands import POSTGRES_BIN_PATH  # noqa: PLC0415 - imported only where a server is wanted
 
-        pgdata = self._server.pgdata
         subprocess.run(
-            [POSTGRES_BIN_PATH / "pg_ctl", "-D", pgdata, "-l", pgdata / "log", "-w", "-m", "fast", "restart"],
+            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self._server.pgdata), *args],
             check=True,
             user=self._server.system_user,  # pgserver runs the server as user "pgserver" when we are root
-            stdout=subprocess.DEVNULL,  # not a pipe: the restarted server would inherit it and never close it
+            stdout=subprocess.DEVNULL,  # not a pipe: a started server would inherit it and never close it
             stderr=subprocess.DEVNULL,
             timeout=60,
         )
@@ -58,8 +66,10 @@ def pgvector_server() -> Iterator[PgVectorServer]:
 
         root = Path(tempfile.mkdtemp(prefix="ctpo-pgvector-"))
         server = get_server(root / "pgdata", cleanup_mode="delete")
+    handle = PgVectorServer(server)
     try:
-        yield PgVectorServer(server)
+        yield handle
     finally:
+        handle.stop()  # after a restart, pgserver's cleanup would delete the data directory under a live server
         server.cleanup()
         shutil.rmtree(root, ignore_errors=True)
