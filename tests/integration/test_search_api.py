@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -167,3 +167,48 @@ def test_unpublished_applications_never_appear_until_published(
     assert ready.catch_up() == 1  # the published application entered the corpus by itself
     hits = client.post("/search", json={"text": title, "k": 3}, headers=admin).json()
     assert hits[0]["document_id"] == number
+
+
+def test_an_unpublished_application_is_never_cited_as_prior_art(
+    client: TestClient[Any],
+    ready: SearchRuntime,
+    make_user: Callable[..., Any],
+    login: Callable[..., Any],
+):
+    """Two filings on one invention: the earlier one is nobody's prior art until it is published, then it is an E."""
+    applicant, examiner, admin = (
+        login(make_user("applicant")),
+        login(make_user("examiner", "KZ")),
+        login(make_user("office_admin", "KZ")),
+    )
+    text = {
+        "title": "Сутегі отын элементінің мембранасын ылғалдандыру жүйесі",
+        "abstract": "Отын элементінің протон өткізгіш мембранасын бу арқылы ылғалдандыру.",
+    }
+    priority = {
+        "office": "TR",
+        "number": "TR-P-777",
+        "date": (datetime.now(UTC).date() - timedelta(days=30)).isoformat(),
+    }
+    earlier = client.post(
+        "/applications", json=application_payload(**text, priority_claims=[priority]), headers=applicant
+    )
+    later = client.post("/applications", json=application_payload(**text), headers=applicant)
+    earlier_number, later_number = earlier.json()["application_number"], later.json()["application_number"]
+    ready.catch_up()
+
+    for headers in (applicant, examiner, admin):
+        cited = client.get(f"/applications/{later_number}/prior-art", headers=headers).json()["hits"]
+        assert earlier_number not in [h["document_id"] for h in cited]
+        dossier = client.get(f"/applications/{later_number}/dossier", headers=headers).json()
+        assert earlier_number not in [h["document_id"] for h in dossier["prior_art"]]
+        found = client.post("/search", json={"text": text["title"], "k": 20}, headers=headers).json()
+        assert earlier_number not in [h["document_id"] for h in found]
+
+    for headers, action in ((applicant, "request_early_publication"), (admin, "publish")):
+        published = client.post(f"/applications/{earlier_number}/actions/{action}", json={}, headers=headers)
+        assert published.status_code == 200, published.text
+    assert ready.catch_up() == 1
+    cited = client.get(f"/applications/{later_number}/prior-art", headers=examiner).json()["hits"]
+    flags = {h["document_id"]: h["flag"] for h in cited}
+    assert flags.get(earlier_number) == "E"  # filed (by priority) before, published after: a conflicting application
