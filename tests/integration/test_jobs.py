@@ -182,3 +182,29 @@ def test_administrators_list_and_retry_dead_letters(
     assert again.status_code == 409
     assert again.headers["content-type"].startswith("application/problem+json")
     assert [o.key for o in runner.run_due()] == ["probe:dead"]
+
+
+def test_a_long_job_keeps_its_lease_while_it_runs(sessions: sessionmaker[Session]):
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    running = threading.Event()
+
+    def slow(key: str, args: dict[str, Any]) -> None:
+        running.set()
+        time.sleep(1.5)  # five leases long
+
+    runner = JobRunner(sessions, {"probe": slow}, lease_seconds=0.3)
+    _schedule(sessions, "probe:slow")
+    sent: list[str] = []
+    runner.relay(sent.append)
+    worker = threading.Thread(target=lambda: runner.run("probe:slow"))
+    worker.start()
+    assert running.wait(5)
+    for _ in range(4):  # a relay every 0.3 s while it runs hands nothing out again
+        time.sleep(0.3)
+        assert runner.relay(sent.append) == 0
+    worker.join(10)
+    assert sent == ["probe:slow"]
+    (job,) = _jobs(sessions)
+    assert (job.status, job.attempts) == ("succeeded", 1)

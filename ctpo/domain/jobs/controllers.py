@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +48,7 @@ class JobController(Controller):
         request: Request[User, Token, Any],
         office: FromPath[str],
         job_id: FromPath[int],
-        data: s.RetryIn,
+        data: JSONBody[s.RetryIn],
         job_service: NamedDependency[JobService],
     ) -> s.JobOut:
         """The job is due at once with the given number of further attempts."""

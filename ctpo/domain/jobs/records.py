@@ -129,6 +129,17 @@ def start(session: Session, key: str, now: datetime, lease: float) -> JobRecord 
     return job
 
 
+def extend_lease(session: Session, job_id: int, attempt: int, now: datetime, lease: float) -> bool:
+    """The running attempt is alive: keep the job from being handed out again for another lease."""
+    result = session.execute(
+        update(JobRecord)
+        .where(JobRecord.id == job_id, JobRecord.attempts == attempt, JobRecord.status == RUNNING)
+        .values(next_attempt_at=now + timedelta(seconds=lease))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def succeed(session: Session, job_id: int, attempt: int, now: datetime) -> None:
     """Record success of this attempt (a later attempt that already finished is not overwritten)."""
     session.execute(
@@ -187,7 +198,9 @@ def listing(
 
 def counts(session: Session) -> dict[str, int]:
     """Jobs per status, every status present (0 when none): the queue depth and the dead letters."""
-    found = dict(session.execute(select(JobRecord.status, func.count()).group_by(JobRecord.status)).tuples().all())
+    found: dict[str, int] = dict(
+        session.execute(select(JobRecord.status, func.count()).group_by(JobRecord.status)).all()
+    )
     return {status: int(found.get(status, 0)) for status in STATUSES}
 
 

@@ -8,7 +8,9 @@ A job body must be idempotent: a worker killed after the body's commit but befor
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ from ctpo.db.models import utcnow
 from ctpo.domain.jobs import records
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,7 +59,8 @@ class JobRunner:
                 return RunOutcome(key, "skipped")
             job_id, attempt, name, args = job.id, job.attempts, job.name, dict(job.args)
         try:
-            self._body(name)(key, args)
+            with self._lease_kept(job_id, attempt):
+                self._body(name)(key, args)
         except Exception as exc:  # noqa: BLE001 - any failure of a body is recorded and retried, never lost
             error = "".join(traceback.format_exception_only(exc)).strip()
             detail = "".join(traceback.format_exception(exc))
@@ -70,6 +73,30 @@ class JobRunner:
             records.succeed(session, job_id, attempt, utcnow())
         logger.info("job %s succeeded at attempt %d", key, attempt)
         return RunOutcome(key, records.SUCCEEDED, attempt)
+
+    @contextmanager
+    def _lease_kept(self, job_id: int, attempt: int) -> Iterator[None]:
+        """While the body runs, extend the job's lease every third of it, so a long job is not handed out twice.
+
+        A runner that dies stops extending, and the job is handed out again once its last lease runs out.
+        """
+        stop = threading.Event()
+
+        def heartbeat() -> None:
+            while not stop.wait(self.lease_seconds / 3):
+                try:
+                    with self.sessions() as session, session.begin():
+                        records.extend_lease(session, job_id, attempt, utcnow(), self.lease_seconds)
+                except Exception:
+                    logger.warning("could not extend the lease of job %d", job_id, exc_info=True)
+
+        thread = threading.Thread(target=heartbeat, name=f"job-{job_id}-lease", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def _body(self, name: str) -> Callable[[str, dict[str, Any]], None]:
         try:

@@ -92,7 +92,8 @@ def _numbers(session: Session, jobs: Sequence[JobRecord]) -> dict[object, str | 
     ids = {job.application_id for job in jobs if job.application_id is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(Application.id, Application.number).where(Application.id.in_(ids))).tuples())
+    rows = session.execute(select(Application.id, Application.number).where(Application.id.in_(ids)))
+    return dict(rows.all())
 
 
 def _out(job: JobRecord, numbers: dict[object, str | None]) -> s.JobOut:
