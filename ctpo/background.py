@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
+from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING
 
 import anyio
@@ -86,14 +86,13 @@ async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
         engine.dispose()
 
 
-async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
-    """Run the sweep every ``sweep_interval_seconds`` for as long as the app lives (in-process default only)."""
-    if settings.task_backend != "inprocess" or settings.sweep_interval_seconds <= 0:
-        yield
-        return
+@asynccontextmanager
+async def _looping(
+    settings: Settings, interval: float, work: Callable[[sessionmaker[Session]], Callable[[], object]], what: str
+) -> AsyncIterator[None]:
+    """Run ``work(sessions)()`` every ``interval`` seconds on its own engine while the app lives."""
     engine = create_sync_engine(settings.database_url)
-    store = SqlWorkflowStore(sessionmaker(engine, expire_on_commit=False))
-    task = asyncio.create_task(_every(settings.sweep_interval_seconds, lambda: sweep_once(store), "deadline sweep"))
+    task = asyncio.create_task(_every(interval, work(sessionmaker(engine, expire_on_commit=False)), what))
     try:
         yield
     finally:
@@ -101,6 +100,20 @@ async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
         with suppress(asyncio.CancelledError):
             await task
         engine.dispose()
+
+
+async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
+    """Run the sweep every ``sweep_interval_seconds`` for as long as the app lives (in-process default only)."""
+    if settings.task_backend != "inprocess" or settings.sweep_interval_seconds <= 0:
+        yield
+        return
+
+    def sweeper(sessions: sessionmaker[Session]) -> Callable[[], object]:
+        store = SqlWorkflowStore(sessions)
+        return lambda: sweep_once(store)
+
+    async with _looping(settings, settings.sweep_interval_seconds, sweeper, "deadline sweep"):
+        yield
 
 
 async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator[None]:
@@ -111,19 +124,15 @@ async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator
     if settings.task_backend != "inprocess" or settings.job_poll_seconds <= 0:
         yield
         return
-    engine = create_sync_engine(settings.database_url)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    runner = JobRunner(
-        sessions,
-        job_bodies(sessions, lambda: search_runtime(state)),
-        lease_seconds=settings.job_lease_seconds,
-        retry_base_seconds=settings.job_retry_base_seconds,
-    )
-    task = asyncio.create_task(_every(settings.job_poll_seconds, runner.run_due, "background jobs"))
-    try:
+
+    def jobs(sessions: sessionmaker[Session]) -> Callable[[], object]:
+        runner = JobRunner(
+            sessions,
+            job_bodies(sessions, lambda: search_runtime(state)),
+            lease_seconds=settings.job_lease_seconds,
+            retry_base_seconds=settings.job_retry_base_seconds,
+        )
+        return runner.run_due
+
+    async with _looping(settings, settings.job_poll_seconds, jobs, "background jobs"):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-        engine.dispose()
