@@ -168,7 +168,7 @@ def desk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with sessions() as session, session.begin():
         upsert_documents(session, CORPUS, "e2e")
     runtime = SearchRuntime(root / "search", "bundled:multilingual-e5-small", root, sessions)
-    runtime.open(load_embedder("bundled:multilingual-e5-small", root / "model"))
+    runtime.open(load_embedder("bundled:multilingual-e5-small", tmp_path_factory.getbasetemp() / "ctpo-data"))
     runtime.catch_up()
     app.state.search = runtime
     try:

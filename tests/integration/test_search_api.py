@@ -60,7 +60,8 @@ CORPUS = [
 
 @pytest.fixture(scope="session")
 def embedder(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
-    return load_embedder("bundled:multilingual-e5-small", tmp_path_factory.mktemp("model"))
+    # converted once per test process, in the folder the search unit tests use too
+    return load_embedder("bundled:multilingual-e5-small", tmp_path_factory.getbasetemp() / "ctpo-data")
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ CORPUS = [
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("model")
+    return tmp_path_factory.getbasetemp() / "ctpo-data"  # shared with the other model tests: converted once
 
 
 @pytest.fixture(scope="module")
