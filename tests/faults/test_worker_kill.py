@@ -7,7 +7,9 @@ it (the job row turns ``running``) and then loads the embedding model, which tak
 worker's whole process group then, before any result exists. The other worker runs the job again:
 
 * RabbitMQ gives the unacknowledged message (``acks_late``) back as soon as the dead worker's connection drops,
-  so the surviving worker receives the very message the dead one had (checked by its task id);
+  so the surviving worker receives the very message the dead one had (checked by its task id); the job is still
+  ``running`` within the lease its dead runner last extended, so that message is skipped (a live runner cannot be
+  told from a dead one before the lease ends), and past the lease beat's relay sends the job again;
 * Redis holds an unacknowledged message until its visibility timeout (the job lease) and then some (kombu scans
   for them every ~100 s); before that, beat's relay re-sends the job, ``running`` past its lease, as a new message.
   The old message, when it comes back, finds the job done and does nothing.

@@ -110,11 +110,19 @@ def start(session: Session, key: str, now: datetime, lease: float) -> JobRecord 
     job = session.scalars(select(JobRecord).where(JobRecord.key == key)).one_or_none()
     if job is None or job.status in (SUCCEEDED, DEAD):
         return None
-    # A job still ``running`` is started again: with acks_late a message comes back only after its worker died,
-    # and the relay re-sends only past the lease. Should both attempts run anyway, the job bodies are idempotent.
+    if job.status == RUNNING and job.next_attempt_at > now:
+        # Its runner is alive (the heartbeat keeps the lease ahead): this message is a duplicate, e.g. Redis
+        # handing an unacknowledged message out again after its visibility timeout while the first worker still
+        # runs it. A runner that died stops extending the lease; past it, the relay sends the job again.
+        return None
     result = session.execute(
         update(JobRecord)
-        .where(JobRecord.id == job.id, JobRecord.attempts == job.attempts, JobRecord.status.not_in((SUCCEEDED, DEAD)))
+        .where(
+            JobRecord.id == job.id,
+            JobRecord.attempts == job.attempts,
+            JobRecord.status.not_in((SUCCEEDED, DEAD)),
+            or_(JobRecord.status != RUNNING, JobRecord.next_attempt_at <= now),
+        )
         .values(
             status=RUNNING,
             attempts=job.attempts + 1,
@@ -161,7 +169,7 @@ def fail(session: Session, job_id: int, attempt: int, now: datetime, error: str,
     Returns:
         The job's new status.
     """
-    job = session.get(JobRecord, job_id)
+    job = session.get(JobRecord, job_id, with_for_update=True)  # no new attempt may start between check and write
     if job is None or job.attempts != attempt or job.status != RUNNING:
         return job.status if job is not None else DEAD
     status = DEAD if attempt >= job.max_attempts else RETRY
