@@ -261,6 +261,10 @@ def test_admins_list_their_office_log_with_filters_and_pages(
     page1 = client.get("/offices/KZ/audit", params={"limit": 2}, headers=admin).json()
     page2 = client.get("/offices/KZ/audit", params={"limit": 2, "before_id": page1[-1]["id"]}, headers=admin).json()
     assert [r["id"] for r in page1 + page2] == [r["id"] for r in rows]
+    last = client.get("/offices/KZ/audit", params={"before_id": 2**31 - 1}, headers=admin)  # ids are INTEGER
+    assert [r["id"] for r in last.json()] == [r["id"] for r in rows]
+    beyond = client.get("/offices/KZ/audit", params={"before_id": 2**31}, headers=admin)  # was 500 on PostgreSQL
+    assert beyond.status_code == 400, beyond.text
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert client.get("/offices/KZ/audit", params={"since": future}, headers=admin).json() == []
     assert len(client.get("/offices/KZ/audit", params={"until": future}, headers=admin).json()) == 4

@@ -183,6 +183,13 @@ def test_administrators_list_and_retry_dead_letters(
     assert again.headers["content-type"].startswith("application/problem+json")
     assert [o.key for o in runner.run_due()] == ["probe:dead"]
 
+    # ids and offsets past what the columns hold are refused, not passed to the database (they were 500)
+    for job_id in (2**31, 2**63):
+        huge = client.post(f"/offices/KZ/jobs/{job_id}/retry", json={"attempts": 2}, headers=admin)
+        assert huge.status_code == 400, huge.text
+    assert client.post(f"/offices/KZ/jobs/{2**31 - 1}/retry", json={"attempts": 2}, headers=admin).status_code == 404
+    assert client.get("/offices/KZ/jobs", params={"offset": 2**63}, headers=admin).status_code == 400
+
 
 def test_a_long_job_keeps_its_lease_while_it_runs(sessions: sessionmaker[Session]):
     import threading  # noqa: PLC0415

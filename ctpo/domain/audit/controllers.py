@@ -41,7 +41,8 @@ class AuditController(Controller):
         since: Annotated[datetime | None, QueryParameter(description="At or after this instant")] = None,
         until: Annotated[datetime | None, QueryParameter(description="Before this instant")] = None,
         before_id: Annotated[
-            int | None, QueryParameter(ge=1, le=2**62, description="Next page: the last id of the previous one")
+            int | None,
+            QueryParameter(ge=1, le=2**31 - 1, description="Next page: the last id of the previous one (an INTEGER)"),
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[s.AuditOut]:

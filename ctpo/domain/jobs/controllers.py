@@ -16,6 +16,9 @@ from ctpo.domain.jobs import records
 from ctpo.domain.jobs import schemas as s
 from ctpo.domain.jobs.services import JobService
 
+MAX_ID = 2**31 - 1
+"""Job ids are INTEGER columns: a larger id names no job, and PostgreSQL would refuse the query (a 500)."""
+
 
 def provide_job_service(db_session: NamedDependency[AsyncSession]) -> JobService:
     """The job service bound to this request's session."""
@@ -37,7 +40,7 @@ class JobController(Controller):
         job_service: NamedDependency[JobService],
         status: Annotated[list[str] | None, Parameter(description="statuses to list (default: dead)")] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Annotated[int, Parameter(ge=0, le=10_000_000)] = 0,
     ) -> s.JobPage:
         """Administrators of the office only; organisation-wide jobs (corpus ingest) are listed for every office."""
         return await job_service.list_jobs(request.user, office, status or [records.DEAD], limit=limit, offset=offset)
@@ -47,7 +50,7 @@ class JobController(Controller):
         self,
         request: Request[User, Token, Any],
         office: FromPath[str],
-        job_id: FromPath[int],
+        job_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
         data: JSONBody[s.RetryIn],
         job_service: NamedDependency[JobService],
     ) -> s.JobOut:
