@@ -17,11 +17,10 @@ from ctpo.desk import forms
 from ctpo.desk import views as v
 from ctpo.domain.accounts.services import AccountService
 from ctpo.domain.examination import schemas as es
-from ctpo.domain.examination.codec import lapse_from_json
 from ctpo.domain.examination.services import actor_for
-from ctpo.domain.examination.store import load_calendar
+from ctpo.domain.examination.store import load_calendar, snapshot_of
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
-from workflows import ApplicationSnapshot, ApplicationState, OfficeCode, allowed_actions, deadline_from_json
+from workflows import ApplicationState, OfficeCode, allowed_actions
 from workflows.machine import TRANSITIONS_BY_ACTION
 from workflows.offices import OFFICES
 from workflows.states import FINAL_STATES
@@ -152,19 +151,7 @@ class DeskService:
                 office = OfficeCode(app.receiving_office)
                 if office not in calendars:
                     calendars[office] = load_calendar(session, office)
-                snapshot = ApplicationSnapshot(
-                    application_id=str(app.id),
-                    office=office,
-                    state=ApplicationState(app.state),
-                    filing_date=app.filing_date,
-                    priority_date=app.earliest_priority_date,
-                    publication_date=app.publication_date,
-                    claimant_id=str(app.claimed_by) if app.claimed_by else None,
-                    claim_set_version=app.claim_set_version,
-                    lapse=lapse_from_json(app.lapse),
-                    deadlines=tuple(deadline_from_json(d) for d in open_deadlines.get(app.id, [])),
-                    version=app.version,
-                )
+                snapshot = snapshot_of(app, open_deadlines.get(app.id, []))
                 actions = allowed_actions(snapshot, actor_for(user, app), now, calendar=calendars[office])
                 result[str(app.number)] = [a for a in QUEUE_ACTIONS if a in actions]
             return result

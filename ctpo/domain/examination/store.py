@@ -38,6 +38,14 @@ def load_snapshot(session: Session, application_id: uuid.UUID | str) -> Applicat
     rows: Iterable[dict[str, Any]] = session.execute(
         select(DeadlineRecord.data).where(DeadlineRecord.application_id == app_id, DeadlineRecord.closed_at.is_(None))
     ).scalars()
+    return snapshot_of(application, rows)
+
+
+def snapshot_of(application: Application, open_deadlines: Iterable[dict[str, Any]]) -> ApplicationSnapshot:
+    """The workflow's view of a loaded application and the data of its open deadlines.
+
+    One place for the API's transitions and the desk's queue, so that both offer the same actions.
+    """
     return ApplicationSnapshot(
         application_id=str(application.id),
         office=OfficeCode(application.receiving_office),
@@ -48,7 +56,7 @@ def load_snapshot(session: Session, application_id: uuid.UUID | str) -> Applicat
         claimant_id=str(application.claimed_by) if application.claimed_by else None,
         claim_set_version=application.claim_set_version,
         lapse=lapse_from_json(application.lapse),
-        deadlines=tuple(deadline_from_json(data) for data in rows),
+        deadlines=tuple(deadline_from_json(data) for data in open_deadlines),
         version=application.version,
     )
 
