@@ -66,7 +66,8 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=settings.task_queue,
         broker_connection_retry_on_startup=True,
-        # Redis hands an unacknowledged message (its worker was killed) out again after this long.
+        # Redis hands an unacknowledged message out again after this long, even to a second worker while the first
+        # still runs it: records.start skips a job whose running attempt still holds its lease.
         broker_transport_options={"visibility_timeout": settings.job_lease_seconds},
         worker_hijack_root_logger=False,
         timezone="UTC",
