@@ -20,6 +20,7 @@ from workflows import (
     StaleSnapshotError,
     WorkflowError,
 )
+from workflows.machine import TRANSITIONS_BY_ACTION
 
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
@@ -94,13 +95,20 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 def handle_workflow_error(request: Request[Any, Any, Any], exc: WorkflowError) -> Response[Any]:
     """Refusals of the examination workflow: which state, which actions are allowed now, which guard failed."""
     extra: dict[str, Any] = {}
-    if isinstance(exc, IllegalTransition):
+    errors: list[dict[str, str]] = []
+    detail = str(exc)
+    if isinstance(exc, IllegalTransition) and exc.action not in TRANSITIONS_BY_ACTION:
+        status, title = 404, "No such action"
+        detail = f"There is no action {exc.action!r}; allowed now: {', '.join(exc.allowed) or '-'}."
+        extra = {"action": exc.action, "allowed_actions": list(exc.allowed)}
+    elif isinstance(exc, IllegalTransition):
         status, title = 409, "Not possible in the current state"
         extra = {"state": exc.state.value, "action": exc.action, "allowed_actions": list(exc.allowed)}
     elif isinstance(exc, Forbidden):
         status, title = 403, "Not allowed"
     elif isinstance(exc, InvalidPayload):
         status, title = 422, "The request cannot be accepted"
+        errors = [{"field": "payload", "message": str(exc)}]
     elif isinstance(exc, DeadlinePassed):
         status, title = 409, "Time limit expired"
         extra = {"guard": exc.guard}
@@ -111,10 +119,10 @@ def handle_workflow_error(request: Request[Any, Any, Any], exc: WorkflowError) -
         status, title = 409, "Changed by someone else"
     else:
         status, title = 409, "Conflict"
-    detail = str(exc)
     if isinstance(exc, StaleSnapshotError):
         detail = "Someone else acted on this application at the same time; reload it and try again."
-    return _response(Problem(status=status, title=title, detail=detail, instance=request.url.path, extra=extra))
+    problem = Problem(status=status, title=title, detail=detail, instance=request.url.path, errors=errors, extra=extra)
+    return _response(problem)
 
 
 DATABASE_RETRY_AFTER_SECONDS = 5

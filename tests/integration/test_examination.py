@@ -146,7 +146,9 @@ def test_illegal_transition_says_what_is_allowed(desk: Desk):
     assert "withdraw" in body["allowed_actions"]
     assert "request_examination" not in body["allowed_actions"]
     unknown = desk.act("examiner", "teleport")
-    assert unknown.status_code == 409
+    assert unknown.status_code == 404
+    assert unknown.json()["title"] == "No such action"
+    assert "claim" in unknown.json()["allowed_actions"]
 
 
 def test_roles_offices_and_claims_are_enforced(desk: Desk):
@@ -163,6 +165,9 @@ def test_invalid_payload_is_422_and_changes_nothing(desk: Desk):
     before = desk.get("examiner", "/history")
     response = desk.act("examiner", "issue_search_report", {"citations": [{"document_id": "D1", "category": "Q"}]})
     assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["field"] == "payload"
+    assert "category must be ST.14 letters" in error["message"]
     assert desk.get("examiner", "/history") == before
     assert desk.get("examiner", "/state")["state"] == "search"
 
