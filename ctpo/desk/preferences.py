@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
 from ctpo.db.models import DeskPreference, utcnow
 from ctpo.desk.i18n import LANGUAGES
 
@@ -27,9 +30,12 @@ async def remember_language(session: AsyncSession, user_id: uuid.UUID, language:
     """Keep ``language`` as the account's choice (one of :data:`LANGUAGES`; anything else is ignored)."""
     if language not in LANGUAGES:
         return
-    preference = await session.get(DeskPreference, user_id)
-    if preference is None:
-        session.add(DeskPreference(user_id=user_id, language=language))
-    else:
-        preference.language, preference.updated_at = language, utcnow()
+    now = utcnow()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # one statement: two tabs choosing at once must not both try to create the row
+    await session.execute(
+        insert(DeskPreference)
+        .values(user_id=user_id, language=language, updated_at=now)
+        .on_conflict_do_update(index_elements=["user_id"], set_={"language": language, "updated_at": now})
+    )
     await session.commit()

@@ -28,11 +28,24 @@ PROMETHEUS = PrometheusConfig(app_name="ctpo", prefix="ctpo", group_path=True, e
 """Request counts and latencies per route template, method and status."""
 
 
+# With PROMETHEUS_MULTIPROC_DIR (several API processes) each process writes its own copy of a gauge: the job
+# figures are read from the shared table, so the most recent copy is the deployment's; for the search index the
+# least caught-up live process is the one worth an alert.
 JOBS = Gauge(
-    "ctpo_jobs", "Background jobs by status (queued/sent/running/retry: the queue depth; dead letters)", ["status"]
+    "ctpo_jobs",
+    "Background jobs by status (queued/sent/running/retry: the queue depth; dead letters)",
+    ["status"],
+    multiprocess_mode="mostrecent",
 )
-JOB_FAILURES = Gauge("ctpo_job_failed_attempts", "Failed attempts of background jobs so far (monotonic)")
-SEARCH_DOCUMENTS = Gauge("ctpo_search_documents", "Documents in this process's search engine", ["kind"])
+JOB_FAILURES = Gauge(
+    "ctpo_job_failed_attempts", "Failed attempts of background jobs so far (monotonic)", multiprocess_mode="mostrecent"
+)
+SEARCH_DOCUMENTS = Gauge(
+    "ctpo_search_documents",
+    "Documents in the search engine of the API processes",
+    ["kind"],
+    multiprocess_mode="livemin",
+)
 
 
 async def _refresh_gauges(state: State) -> None:

@@ -136,16 +136,16 @@ def test_a_job_the_broker_refused_is_due_again_at_once(sessions: sessionmaker[Se
 
 
 def test_a_job_whose_runner_vanished_is_handed_out_again_after_its_lease(sessions: sessionmaker[Session]):
-    runner = JobRunner(sessions, {"probe": lambda key, args: None}, lease_seconds=0.2)
+    runner = JobRunner(sessions, {"probe": lambda key, args: None}, lease_seconds=1.0)
     _schedule(sessions, "probe:lost")
     sent: list[str] = []
     runner.relay(sent.append)  # the message is lost (broker restarted without persistence)
     with sessions() as session, session.begin():
-        records.start(session, "probe:lost", utcnow(), 0.2)  # or a worker started it and was killed
+        records.start(session, "probe:lost", utcnow(), 1.0)  # or a worker started it and was killed
     assert runner.relay(sent.append) == 0
     import time  # noqa: PLC0415
 
-    time.sleep(0.3)
+    time.sleep(1.2)
     assert runner.relay(sent.append) == 1
     assert runner.run(sent[-1]).status == "succeeded"
     (job,) = _jobs(sessions)
@@ -199,9 +199,9 @@ def test_a_long_job_keeps_its_lease_while_it_runs(sessions: sessionmaker[Session
 
     def slow(key: str, args: dict[str, Any]) -> None:
         running.set()
-        time.sleep(1.5)  # five leases long
+        time.sleep(4.0)  # four leases long
 
-    runner = JobRunner(sessions, {"probe": slow}, lease_seconds=0.3)
+    runner = JobRunner(sessions, {"probe": slow}, lease_seconds=1.0)
     _schedule(sessions, "probe:slow")
     sent: list[str] = []
     runner.relay(sent.append)
@@ -210,8 +210,8 @@ def test_a_long_job_keeps_its_lease_while_it_runs(sessions: sessionmaker[Session
     assert running.wait(5)
     # the same message again while it runs (Redis re-delivers an unacknowledged one after its visibility timeout)
     assert runner.run("probe:slow").status == "skipped"
-    for _ in range(4):  # a relay every 0.3 s while it runs hands nothing out again
-        time.sleep(0.3)
+    for _ in range(5):  # a relay every 0.6 s while it runs hands nothing out again
+        time.sleep(0.6)
         assert runner.relay(sent.append) == 0
     worker.join(10)
     assert sent == ["probe:slow"]
