@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
+import msgspec
 from sqlalchemy import select
 
 from ctpo.db.models import Application, DeadlineRecord, Role, User
@@ -19,6 +20,7 @@ from ctpo.domain.accounts.services import AccountService
 from ctpo.domain.examination import schemas as es
 from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import load_calendar, snapshot_of
+from ctpo.domain.prior_art import schemas as ps
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
 from workflows import ApplicationState, OfficeCode, allowed_actions
 from workflows.machine import TRANSITIONS_BY_ACTION
@@ -27,7 +29,7 @@ from workflows.states import FINAL_STATES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from datetime import datetime
+    from datetime import date, datetime
 
     from litestar.datastructures import State
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -219,8 +221,7 @@ class DeskService:
             ],
             deadlines=[_deadline_row(d) for d in deadlines],
             buttons=buttons,
-            prior_art=prior_art
-            or v.PriorArt(ran=False, available=True, hits=[], reference_date=bibliography.reference_date),
+            prior_art=prior_art or await self._stored_prior_art(user, number, bibliography.reference_date),
             examiners=examiners,
         )
 
@@ -251,6 +252,21 @@ class DeskService:
             content_digest=application.content_digest,
         )
 
+    async def _stored_prior_art(self, user: User, number: str, reference: date) -> v.PriorArt:
+        """The latest search run in the background (after formalities), shown until the examiner searches again."""
+        stored = await self.examination.automated_searches(user, number)
+        if not stored:
+            return v.PriorArt(ran=False, available=True, hits=[], reference_date=reference)
+        latest = stored[0]
+        found = [msgspec.convert(hit, ps.HitOut) for hit in latest.hits]
+        return v.PriorArt(
+            ran=True,
+            available=True,
+            hits=_hits(found, reference),
+            reference_date=reference,
+            stored_at=latest.created_at,
+        )
+
     async def prior_art(self, user: User, number: str) -> v.PriorArt:
         """Prior art for the application, searched now with its title, abstract and current claims.
 
@@ -263,24 +279,7 @@ class DeskService:
             found = await find_prior_art(self.state, application, k=PRIOR_ART_HITS)
         except SearchUnavailableError as exc:
             return v.PriorArt(ran=True, available=False, hits=[], reference_date=reference, message=exc.detail)
-        hits = [
-            v.Hit(
-                index=i,
-                document_id=h.document_id,
-                title=h.title,
-                language=h.language,
-                found_by=h.found_by,
-                passage=v.highlight(h.passage.text, h.matched_terms),
-                passage_section=h.passage.section,
-                passage_id=h.passage.id,
-                publication_date=h.publication_date,
-                days_before_reference=(reference - h.publication_date).days if h.publication_date else None,
-                flag=h.flag,
-                score=h.score,
-            )
-            for i, h in enumerate(found, start=1)
-        ]
-        return v.PriorArt(ran=True, available=True, hits=hits, reference_date=reference)
+        return v.PriorArt(ran=True, available=True, hits=_hits(found, reference), reference_date=reference)
 
     async def act(self, user: User, number: str, action: str, form: forms.Form) -> es.ActionResult:
         """Take one transition from a submitted form, through the same service call as the API.
@@ -311,3 +310,24 @@ def _deadline_row(deadline: es.DeadlineOut) -> v.DeadlineRow:
         on_expiry=deadline.on_expiry,
         explanation=[(s.step, s.date, s.detail) for s in deadline.explanation],
     )
+
+
+def _hits(found: list[ps.HitOut], reference: date) -> list[v.Hit]:
+    """Hits as the prior-art panel shows them, numbered from 1, matched terms highlighted (escaped first)."""
+    return [
+        v.Hit(
+            index=i,
+            document_id=h.document_id,
+            title=h.title,
+            language=h.language,
+            found_by=h.found_by,
+            passage=v.highlight(h.passage.text, h.matched_terms),
+            passage_section=h.passage.section,
+            passage_id=h.passage.id,
+            publication_date=h.publication_date,
+            days_before_reference=(reference - h.publication_date).days if h.publication_date else None,
+            flag=h.flag,
+            score=h.score,
+        )
+        for i, h in enumerate(found, start=1)
+    ]

@@ -292,6 +292,8 @@ class PriorArt:
     hits: list[Hit]
     reference_date: date
     message: str | None = None
+    stored_at: datetime | None = None
+    """When the hits come from the search run in the background after formalities rather than from a search now."""
 
 
 @dataclass(frozen=True, slots=True)

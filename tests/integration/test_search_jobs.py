@@ -136,6 +136,14 @@ def test_search_after_formalities_runs_in_the_api_process(
         number = _through_formalities(client, applicant, examiner)
         assert _wait_for(lambda: len(_stored(sessions)) == 1, timeout=60), "the in-process job did not run"
         _check_the_examiner_sees_it(client, number, examiner, applicant)
+        # the desk shows the stored search in the prior-art panel, without searching again
+        from tests.integration.test_desk import desk_login  # noqa: PLC0415
+
+        desk_login(client, examiner_user)
+        page = client.get(f"/desk/applications/{number}")
+        assert page.status_code == 200
+        assert "Found by the search run after formalities on" in page.text
+        assert page.text.index("TR2020/000777") < page.text.index("KG2019/000031")
 
 
 BROKERS = {
