@@ -378,8 +378,8 @@ REFUSED: list[Hostile] = [
         "/offices/KZ/audit?since=9999-12-31T23:59:59-12:00",
         actor="admin",
     ),
-    Hostile("an unknown transition", 409, "POST", "/applications/{number}/actions/drop_table", _json({})),
-    Hostile("SQL as a transition", 409, "POST", "/applications/{number}/actions/' OR '1'='1", _json({})),
+    Hostile("an unknown transition", 404, "POST", "/applications/{number}/actions/drop_table", _json({})),
+    Hostile("SQL as a transition", 404, "POST", "/applications/{number}/actions/' OR '1'='1", _json({})),
 ]
 
 ANSWERED: list[Hostile] = [
