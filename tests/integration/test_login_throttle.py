@@ -185,3 +185,43 @@ def test_counters_are_shared_by_processes_and_trusted_proxies_name_the_client(
             headers={"X-Forwarded-For": "1.2.3.4, 198.51.100.8"},  # the client's own claim (1.2.3.4) is ignored
         )
         assert fine.status_code == 200, fine.text
+
+
+def test_guesses_sent_in_parallel_get_no_more_than_the_limit_checked(
+    database_url: str, make_user: Callable[..., Any], tmp_path: Any
+):
+    """24 wrong passwords at once against two API processes: exactly the account's limit is ever verified."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    victim = make_user("applicant")
+    env = {
+        "CTPO_DATABASE_URL": database_url,
+        "CTPO_DATA_DIR": str(tmp_path),
+        "CTPO_SECRET_KEY": "live-secret-key-with-enough-entropy-0123456789",
+        "CTPO_SEARCH_AUTOSTART": "0",
+        "CTPO_SWEEP_INTERVAL_SECONDS": "0",
+        "CTPO_LOGIN_MAX_FAILURES_PER_ACCOUNT": str(PER_ACCOUNT),
+        "CTPO_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000",
+        "CTPO_LOGIN_LOCKOUT_SECONDS": "600",
+    }
+    with live_server(env, workers=2) as base, ThreadPoolExecutor(max_workers=24) as pool:
+        statuses = sorted(
+            pool.map(
+                lambda i: (
+                    httpx.post(
+                        f"{base}/auth/login", json={"email": victim.email, "password": f"guess {i}"}, timeout=60
+                    ).status_code
+                ),
+                range(24),
+            )
+        )
+        assert statuses == [401] * PER_ACCOUNT + [429] * (24 - PER_ACCOUNT)
+        _assert_throttled(httpx.post(f"{base}/auth/login", json={"email": victim.email, "password": PASSWORD}))
+
+
+def test_a_correct_password_gets_its_charge_back_from_the_address(
+    client: TestClient[Any], make_user: Callable[..., Any]
+):
+    user = make_user("applicant")
+    for _ in range(PER_ADDRESS + 2):  # more successful logins than the address limit: none counts against it
+        assert _login(client, user.email, PASSWORD).status_code == 200

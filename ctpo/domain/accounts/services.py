@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ctpo.db.models import Role, User, utcnow
 from ctpo.domain.accounts import schemas as s
 from ctpo.domain.accounts.passwords import hash_password, verify_password
-from ctpo.domain.accounts.throttle import Throttle, ThrottlePolicy
+from ctpo.domain.accounts.throttle import LoginThrottledError, Throttle, ThrottlePolicy
 from ctpo.domain.audit.services import audit_record
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
 from workflows.offices import OfficeCode
@@ -37,21 +37,21 @@ class AccountService:
     async def login(self, email: str, password: str, *, address: str, policy: ThrottlePolicy) -> User:
         """:meth:`authenticate`, throttled per account and per client address (see :mod:`.throttle`).
 
-        A failure is committed before it is reported, so concurrent guesses in other processes see it.
+        Each attempt is counted (and committed) before the password is checked; a correct one is refunded.
 
         Raises:
             LoginThrottledError: the account or the address is locked; the password was not checked.
             AuthenticationError: wrong credentials (counted).
         """
         throttle, now = Throttle(self.session, policy), self.clock()
-        await throttle.check(email, address, now)
         try:
-            user = await self.authenticate(email, password)
-        except AuthenticationError:
-            await throttle.failed(email, address, now)
-            await self.session.commit()
+            await throttle.charge(email, address, now)
+        except LoginThrottledError:
+            await self.session.rollback()
             raise
-        await throttle.succeeded(email)
+        await self.session.commit()  # the charge is visible to every other attempt before the password is checked
+        user = await self.authenticate(email, password)  # a wrong one keeps its charge
+        await throttle.succeeded(email, address, now)
         await self.session.commit()
         return user
 

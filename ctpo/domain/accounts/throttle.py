@@ -12,6 +12,10 @@ proxy) share them: a guesser gains nothing by spreading attempts over them.
   account could reset its own address counter between guesses.
 
 A refused attempt is answered 429 with ``Retry-After``; the password is then not even checked.
+
+Every attempt is charged *before* its password is verified (:meth:`Throttle.charge`, under the counters' row
+locks, committed), and a correct password gets its charge back. Checking first and counting after the
+verification would let guesses sent in parallel all pass the check before any failure is counted.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ctpo.db.models import LoginThrottle
 from ctpo.lib.errors import CtpoError
@@ -90,13 +95,16 @@ class Throttle:
         self.session = session
         self.policy = policy
 
-    async def check(self, email: str, address: str, now: datetime) -> None:
-        """Refuse the attempt if the account or the address is locked.
+    async def charge(self, email: str, address: str, now: datetime) -> None:
+        """Count this attempt against the account and the address, or refuse it if either is locked.
+
+        The caller commits at once, before verifying the password: the row locks (PostgreSQL ``FOR UPDATE``;
+        SQLite's ``BEGIN IMMEDIATE``) order concurrent attempts, so at most the limit of guesses are ever checked.
 
         Raises:
-            LoginThrottledError: with the seconds until the later of the two locks ends.
+            LoginThrottledError: with the seconds until the later of the two locks ends; nothing was counted.
         """
-        rows = await self._rows(((ACCOUNT, normalize_email(email)), (ADDRESS, address)))
+        rows = [await self._locked_row(scope, subject, now) for scope, subject in self._keys(email, address)]
         until = max((r.locked_until for r in rows if r.locked_until and r.locked_until > now), default=None)
         if until is not None:
             retry_after = max(1, math.ceil((until - now).total_seconds()))
@@ -105,17 +113,31 @@ class Throttle:
                 f"Try again in {retry_after} seconds, or ask an office administrator to lift the lock.",
                 retry_after=retry_after,
             )
+        for row in rows:
+            if row.window_started_at + self.policy.window <= now:
+                row.failures, row.window_started_at = 0, now  # the previous window ended: start a new one
+            row.failures += 1
+            row.last_failure_at = now
+            if row.failures >= self.policy.limit(row.scope):
+                row.locked_until = now + self.policy.lockout
+        await self.session.flush()
 
-    async def failed(self, email: str, address: str, now: datetime) -> None:
-        """Count a failed attempt against the account and the address; lock either when it reaches its limit."""
-        for scope, subject in ((ACCOUNT, normalize_email(email)), (ADDRESS, address)):
-            await self._count(scope, subject, now)
+    async def succeeded(self, email: str, address: str | None = None, now: datetime | None = None) -> None:
+        """A correct password: the account's counter is cleared, the address gets this attempt's charge back.
 
-    async def succeeded(self, email: str) -> None:
-        """A correct password clears the account's counter (the address keeps its own)."""
+        The address keeps its other failures: otherwise a guesser holding any valid account could reset its own
+        address counter between guesses.
+        """
         await self.session.execute(
             delete(LoginThrottle).where(LoginThrottle.scope == ACCOUNT, LoginThrottle.subject == normalize_email(email))
         )
+        if address is None or now is None:
+            return
+        row = await self._locked_row(ADDRESS, address, now)
+        row.failures = max(row.failures - 1, 0)
+        if row.failures < self.policy.limit(ADDRESS) and row.locked_until == now + self.policy.lockout:
+            row.locked_until = None  # the lock this very attempt's charge set
+        await self.session.flush()
 
     async def unlock(self, email: str) -> datetime | None:
         """Lift the account's lock and forget its failures; return when the lock would have ended, if locked."""
@@ -138,27 +160,21 @@ class Throttle:
                 found.append(row)
         return found
 
-    async def _count(self, scope: str, subject: str, now: datetime) -> None:
-        """Read-modify-write under a row lock (PostgreSQL) or the database lock (SQLite's BEGIN IMMEDIATE)."""
-        for _ in range(2):  # a concurrent first failure may insert the row between our read and our insert
-            query = select(LoginThrottle).where(LoginThrottle.scope == scope, LoginThrottle.subject == subject)
-            row = (
-                await self.session.execute(query.with_for_update().execution_options(populate_existing=True))
-            ).scalar()
-            if row is None:
-                try:
-                    async with self.session.begin_nested():
-                        row = LoginThrottle(
-                            scope=scope, subject=subject, failures=0, window_started_at=now, last_failure_at=now
-                        )
-                        self.session.add(row)
-                except IntegrityError:
-                    continue
-            if row.window_started_at + self.policy.window <= now:
-                row.failures, row.window_started_at = 0, now  # the previous window ended: start a new one
-            row.failures += 1
-            row.last_failure_at = now
-            if row.failures >= self.policy.limit(scope):
-                row.locked_until = now + self.policy.lockout
-            await self.session.flush()
-            return
+    @staticmethod
+    def _keys(email: str, address: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        """Account first, then address: every attempt locks the rows in this order, so none can deadlock."""
+        return (ACCOUNT, normalize_email(email)), (ADDRESS, address)
+
+    async def _locked_row(self, scope: str, subject: str, now: datetime) -> LoginThrottle:
+        """The counter row, created if missing, locked for this transaction."""
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(LoginThrottle)
+            .values(scope=scope, subject=subject, failures=0, window_started_at=now, last_failure_at=now)
+            .on_conflict_do_nothing(index_elements=["scope", "subject"])
+        )
+        query = select(LoginThrottle).where(LoginThrottle.scope == scope, LoginThrottle.subject == subject)
+        return (
+            await self.session.execute(query.with_for_update().execution_options(populate_existing=True))
+        ).scalar_one()
