@@ -146,9 +146,14 @@ def _secret_for(data_dir: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(key, encoding="utf-8")
-    tmp.chmod(0o600)
+    # a temporary name of this process's own: processes starting together on a fresh data directory (API workers,
+    # Celery worker and beat) must not write, chmod and remove one another's file
+    tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even briefly
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key)
+        out.flush()
+        os.fsync(out.fileno())
     try:
         os.link(tmp, path)  # fails if another process won the race; then we read theirs
     except FileExistsError:
