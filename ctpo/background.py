@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import asynccontextmanager, suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from sqlalchemy.orm import sessionmaker
@@ -24,7 +24,7 @@ from ctpo.domain.prior_art.services import search_runtime
 from workflows.tasks import RunReport, run_sweep
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Callable, Coroutine
 
     from litestar.datastructures import State
     from sqlalchemy.orm import Session
@@ -67,39 +67,38 @@ async def _search_loop(runtime: SearchRuntime, sessions: sessionmaker[Session], 
     await _every(CATCH_UP_SECONDS, runtime.catch_up, "search catch-up")
 
 
+@asynccontextmanager
+async def _in_background(
+    settings: Settings, work: Callable[[sessionmaker[Session]], Coroutine[Any, Any, None]]
+) -> AsyncIterator[None]:
+    """Run ``work(sessions)`` as a task on an engine of its own while the app lives; cancel it when the app stops.
+
+    Search, the sweep and the jobs each get their own engine, so none waits on another's connections.
+    """
+    engine = create_sync_engine(settings.database_url)
+    task = asyncio.create_task(work(sessionmaker(engine, expire_on_commit=False)))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        engine.dispose()
+
+
 async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
     """Start the process's search runtime in the background; the API answers 503 on search until it is ready."""
     if not settings.search_autostart:
         yield
         return
-    engine = create_sync_engine(settings.database_url)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    runtime = runtime_for(settings, sessions)
-    state.search = runtime
-    task = asyncio.create_task(_search_loop(runtime, sessions, load_sample=settings.load_sample_data))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-        engine.dispose()
 
+    def search(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
+        runtime = runtime_for(settings, sessions)
+        state.search = runtime
+        return _search_loop(runtime, sessions, load_sample=settings.load_sample_data)
 
-@asynccontextmanager
-async def _looping(
-    settings: Settings, interval: float, work: Callable[[sessionmaker[Session]], Callable[[], object]], what: str
-) -> AsyncIterator[None]:
-    """Run ``work(sessions)()`` every ``interval`` seconds on its own engine while the app lives."""
-    engine = create_sync_engine(settings.database_url)
-    task = asyncio.create_task(_every(interval, work(sessionmaker(engine, expire_on_commit=False)), what))
-    try:
+    async with _in_background(settings, search):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-        engine.dispose()
 
 
 async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
@@ -108,11 +107,11 @@ async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
         yield
         return
 
-    def sweeper(sessions: sessionmaker[Session]) -> Callable[[], object]:
+    def sweeper(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
         store = SqlWorkflowStore(sessions)
-        return lambda: sweep_once(store)
+        return _every(settings.sweep_interval_seconds, lambda: sweep_once(store), "deadline sweep")
 
-    async with _looping(settings, settings.sweep_interval_seconds, sweeper, "deadline sweep"):
+    async with _in_background(settings, sweeper):
         yield
 
 
@@ -125,14 +124,14 @@ async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator
         yield
         return
 
-    def jobs(sessions: sessionmaker[Session]) -> Callable[[], object]:
+    def jobs(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
         runner = JobRunner(
             sessions,
             job_bodies(sessions, lambda: search_runtime(state)),
             lease_seconds=settings.job_lease_seconds,
             retry_base_seconds=settings.job_retry_base_seconds,
         )
-        return runner.run_due
+        return _every(settings.job_poll_seconds, runner.run_due, "background jobs")
 
-    async with _looping(settings, settings.job_poll_seconds, jobs, "background jobs"):
+    async with _in_background(settings, jobs):
         yield

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 import numpy as np
 
 from search.index import corpus_fingerprint
+from search.interfaces import VectorIndex
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
-    from search.interfaces import Embedder, VectorIndex
+    from search.interfaces import Embedder
 
 _ID_FIELDS = ("id", "doc_id", "document_id")
 _SCHEMA = """
@@ -41,29 +42,8 @@ CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
 """
 
 
-class KeyedIndex(Protocol):
+class KeyedIndex(VectorIndex, Protocol):
     """A `VectorIndex` that can also list its keys, which reconciliation after a crash needs."""
-
-    @property
-    def dim(self) -> int:
-        """Length of the vectors this index holds."""
-        ...
-
-    def __len__(self) -> int:
-        """Number of vectors held."""
-        ...
-
-    def add(self, keys: NDArray[np.int64], vectors: NDArray[np.float32]) -> None:
-        """Insert or replace the vectors stored under these keys."""
-        ...
-
-    def remove(self, keys: NDArray[np.int64]) -> None:
-        """Forget these keys; unknown keys are ignored."""
-        ...
-
-    def search(self, queries: NDArray[np.float32], k: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-        """The k best keys per query and their cosine similarities."""
-        ...
 
     def keys(self) -> NDArray[np.int64]:
         """Every key held."""
