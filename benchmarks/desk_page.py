@@ -15,113 +15,24 @@ Times are taken at the client over loopback, one request at a time, so they boun
 from __future__ import annotations
 
 import argparse
-import random
 import re
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ctpo.db.engine import create_sync_engine
+from benchmarks.workflow import seed
 from ctpo.db.migrate import upgrade
-from ctpo.db.models import Application, DeadlineRecord, HistoryRecord, IpcClass
-from ctpo.domain.examination.store import snapshot_columns
 from ctpo.domain.filings.numbering import format_number
 from tests.support import PASSWORD, application_payload, create_user, live_server
-from workflows import Actor, OfficeCalendar, OfficeCode, Role, open_application
-from workflows.deadlines import deadline_to_json
 
 OFFICE = "KZ"
-IPC = ["H01M 10/613", "B60L 58/26", "H02S 40/10", "A61K 31/00", "G06F 3/01", "D01B 1/00"]
-LANGUAGES = ["tr", "az", "kk", "ky", "uz", "ru", "en"]
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
-
-
-def seed(database_url: str, count: int, owner_id: uuid.UUID) -> None:
-    """``count`` filed applications of one office, with their first history entry, deadline and IPC class."""
-    engine = create_sync_engine(database_url)
-    calendar = OfficeCalendar(OfficeCode(OFFICE))
-    actor = Actor(str(owner_id), Role.APPLICANT)
-    rng = random.Random(7)
-    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    started = time.perf_counter()
-    with engine.begin() as conn:
-        for first in range(0, count, 5000):
-            apps, history, deadlines, ipcs = [], [], [], []
-            for i in range(first, min(count, first + 5000)):
-                received = start + timedelta(minutes=i // 10)
-                app_id = uuid.uuid4()
-                decision = open_application(str(app_id), OfficeCode(OFFICE), actor, received, calendar=calendar)
-                apps.append(
-                    {
-                        "id": app_id,
-                        "number": format_number(OFFICE, 2026, i + 1),
-                        "receiving_office": OFFICE,
-                        "filing_year": 2026,
-                        "sequence": i + 1,
-                        "filing_date": decision.snapshot.filing_date,
-                        "received_at": received,
-                        "owner_id": owner_id,
-                        "language": rng.choice(LANGUAGES),
-                        "title": f"Seeded invention {i}",
-                        "abstract": "Seeded.",
-                        "description": "Seeded for the desk benchmark.",
-                        "content_digest": "0" * 64,
-                        "earliest_priority_date": None,
-                        **snapshot_columns(decision.snapshot),
-                        "created_at": received,
-                    }
-                )
-                history.append(
-                    {
-                        "application_id": app_id,
-                        "seq": 1,
-                        "action": "file",
-                        "from_state": None,
-                        "to_state": "filed",
-                        "actor_id": decision.history.actor_id,
-                        "role": "applicant",
-                        "actor_office": None,
-                        "office": OFFICE,
-                        "at": received,
-                        "reason": None,
-                        "payload_digest": decision.history.payload_digest,
-                        "payload": None,
-                    }
-                )
-                deadlines.extend(
-                    {
-                        "id": uuid.uuid4(),
-                        "application_id": app_id,
-                        "kind": d.kind.value,
-                        "office": OFFICE,
-                        "due_date": d.due_date,
-                        "expires_at": d.expires_at,
-                        "on_expiry": d.on_expiry,
-                        "data": deadline_to_json(d),
-                        "opened_at": received,
-                    }
-                    for d in decision.opened
-                )
-                ipcs.append({"application_id": app_id, "symbol": rng.choice(IPC), "position": 0})
-            conn.execute(insert(Application), apps)
-            conn.execute(insert(HistoryRecord), history)
-            conn.execute(insert(DeadlineRecord), deadlines)
-            conn.execute(insert(IpcClass), ipcs)
-        conn.exec_driver_sql(
-            f"INSERT INTO application_sequences (office, year, last_value) VALUES ('{OFFICE}', 2026, {count})"
-        )
-        conn.exec_driver_sql("ANALYZE")
-    engine.dispose()
-    print(f"seeded {count} {OFFICE} applications in {time.perf_counter() - started:.1f} s")
 
 
 def _pcts(values: list[float]) -> str:
@@ -146,7 +57,7 @@ def run(database_url: str, count: int, requests: int, data_dir: str) -> None:
     upgrade(database_url)
     owner = create_user(database_url, "applicant")
     examiner = create_user(database_url, "examiner", OFFICE)
-    seed(database_url, count, owner.id)
+    seed(database_url, count, owner.id, offices=[OFFICE])
     env = {
         "CTPO_DATABASE_URL": database_url,
         "CTPO_DATA_DIR": data_dir,

@@ -46,20 +46,22 @@ OFFICES = ["TR", "AZ", "KZ", "KG", "UZ"]
 IPC = ["H01M 10/613", "B60L 58/26", "H02S 40/10", "A61K 31/00", "G06F 3/01", "D01B 1/00"]
 
 
-def seed(database_url: str, count: int, owner_id: uuid.UUID) -> None:
+def seed(database_url: str, count: int, owner_id: uuid.UUID, offices: list[str] = OFFICES) -> None:
+    """``count`` filed applications spread over ``offices``, with their first history entry, deadline and IPC class,
+    written in bulk (the desk benchmark seeds one office's queue with it)."""
     engine = create_sync_engine(database_url)
-    calendars = {code: OfficeCalendar(OfficeCode(code)) for code in OFFICES}
+    calendars = {code: OfficeCalendar(OfficeCode(code)) for code in offices}
     actor = Actor(str(owner_id), Role.APPLICANT)
     rng = random.Random(7)
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     chunk = 5000
-    sequences = dict.fromkeys(OFFICES, 0)
+    sequences = dict.fromkeys(offices, 0)
     started = time.perf_counter()
     with engine.begin() as conn:
         for first in range(0, count, chunk):
             apps, history, deadlines, ipcs = [], [], [], []
             for i in range(first, min(count, first + chunk)):
-                office = OFFICES[i % len(OFFICES)]
+                office = offices[i % len(offices)]
                 sequences[office] += 1
                 received = start + timedelta(minutes=i // 50)
                 app_id = uuid.uuid4()
