@@ -213,3 +213,19 @@ def test_an_unpublished_application_is_never_cited_as_prior_art(
     cited = client.get(f"/applications/{later_number}/prior-art", headers=examiner).json()["hits"]
     flags = {h["document_id"]: h["flag"] for h in cited}
     assert flags.get(earlier_number) == "E"  # filed (by priority) before, published after: a conflicting application
+
+
+def test_concurrent_catch_ups_embed_each_document_once(
+    runtime: SearchRuntime, embedder: Any, monkeypatch: pytest.MonkeyPatch
+):
+    """A job's catch-up while the background loop runs one waits for it instead of embedding the corpus again."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from ctpo.domain.prior_art import runtime as runtime_module  # noqa: PLC0415
+
+    monkeypatch.setattr(runtime_module, "BATCH", 1)  # one document per step, as a large corpus has many steps
+    runtime.open(embedder)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        added = list(pool.map(lambda _: runtime.catch_up(), range(3)))
+    assert sum(added) == len(CORPUS)
+    assert runtime.indexed == len(CORPUS)

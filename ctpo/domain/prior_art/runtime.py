@@ -74,6 +74,8 @@ class SearchRuntime:
         """Documents in the engine."""
         self.pending = 0
         """Documents of the corpus table the engine does not hold yet (while catching up)."""
+        self._catching_up = threading.Lock()
+        """One catch-up at a time: a second caller (a job, while the loop runs one) waits, then finds it done."""
         self._caught_up_at: tuple[int, str | None] | None = None
         """Corpus fingerprint at the last complete catch-up."""
 
@@ -121,6 +123,10 @@ class SearchRuntime:
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Make the engine hold exactly the corpus table; returns how many documents were added or replaced."""
+        with self._catching_up:
+            return self._catch_up(progress)
+
+    def _catch_up(self, progress: Callable[[int, int], None] | None) -> int:
         engine = self._require()
         with self.sessions() as session, session.begin():
             sync_published_applications(session)
