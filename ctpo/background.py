@@ -21,6 +21,7 @@ from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.loading import load_sample_corpus
 from ctpo.domain.prior_art.runtime import SearchRuntime, runtime_for
 from ctpo.domain.prior_art.services import search_runtime
+from ctpo.mail import mail_job_bodies
 from workflows.tasks import RunReport, run_sweep
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator
     def jobs(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
         runner = JobRunner(
             sessions,
-            job_bodies(sessions, lambda: search_runtime(state)),
+            {**job_bodies(sessions, lambda: search_runtime(state)), **mail_job_bodies(sessions, settings.mail)},
             lease_seconds=settings.job_lease_seconds,
             retry_base_seconds=settings.job_retry_base_seconds,
         )

@@ -185,3 +185,36 @@ def corpus_reindex() -> None:
         _index(sessions)
     finally:
         engine.dispose()
+
+
+@main.group()
+def mail() -> None:
+    """Outgoing e-mail: the message record (and, when mail is off, the outbox folder)."""
+
+
+@mail.command("list")
+@click.option("--status", default=None, help="queued, retrying, sent, kept or failed (default: all).")
+@click.option("--limit", type=int, default=50, show_default=True)
+def mail_list(status: str | None, limit: int) -> None:
+    """The latest messages, newest first: state, attempts, recipient, subject, last error, and where kept ones are."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from ctpo.db.models import MailMessage  # noqa: PLC0415
+    from ctpo.mail import OutboxFolder  # noqa: PLC0415
+
+    settings = get_settings()
+    engine, sessions = _sync_sessions()
+    outbox = OutboxFolder(settings.mail.outbox_dir)
+    query = select(MailMessage).order_by(MailMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(MailMessage.status == status)
+    try:
+        with sessions() as session:
+            for m in session.scalars(query):
+                where = f"  {outbox.path_of(m.message_id)}" if m.status == "kept" else ""
+                when = f"{m.created_at:%Y-%m-%d %H:%M}"
+                click.echo(f"{m.id}\t{m.status}\t{m.attempts}\t{when}\t{m.to_address}\t{m.subject}{where}")
+                if m.last_error:
+                    click.echo(f"\t  last error: {m.last_error.splitlines()[-1]}")
+    finally:
+        engine.dispose()

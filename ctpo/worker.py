@@ -25,6 +25,7 @@ from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.runtime import SearchRuntime, open_runtime
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
+from ctpo.mail import mail_job_bodies
 from workflows.tasks import register_tasks
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def create_celery(settings: Settings) -> Celery:
     register_tasks(app, store)
     runner = JobRunner(
         sessions,
-        job_bodies(sessions, _LazyRuntime(settings, sessions)),
+        {**job_bodies(sessions, _LazyRuntime(settings, sessions)), **mail_job_bodies(sessions, settings.mail)},
         lease_seconds=settings.job_lease_seconds,
         retry_base_seconds=settings.job_retry_base_seconds,
     )

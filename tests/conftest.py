@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import TestClient
 
 from ctpo.db.migrate import upgrade
-from ctpo.lib.settings import Settings
+from ctpo.lib.settings import MailSettings, Settings
 from ctpo.server.app import create_app
 from tests.support import (
     PASSWORD,
@@ -65,6 +65,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         sweep_interval_seconds=0,  # tests drive the sweep themselves
         job_poll_seconds=0,  # and the background jobs
         search_autostart=False,  # the search tests start it with a session-wide model
+        mail=MailSettings(outbox_dir=tmp_path / "outbox"),
     )
 
 

@@ -35,6 +35,48 @@ def _env_bool(name: str, *, default: bool) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class MailSettings:
+    """Outgoing mail. With no ``host``, mail is off: messages are written to ``outbox_dir`` as ``.eml`` files."""
+
+    host: str = ""
+    """SMTP server (``CTPO_MAIL_HOST``); empty keeps every message in the outbox folder instead of sending it."""
+    port: int = 587
+    """SMTP port (``CTPO_MAIL_PORT``): 587 for STARTTLS, 465 for implicit TLS, 25 for a local relay."""
+    security: str = "starttls"
+    """``starttls`` (upgrade after connecting, refused if the server cannot), ``ssl`` (TLS from the first byte) or
+    ``none`` (a relay on loopback only) (``CTPO_MAIL_SECURITY``)."""
+    username: str = ""
+    """SMTP login (``CTPO_MAIL_USERNAME``); empty sends without authenticating."""
+    password: str = ""
+    """SMTP password (``CTPO_MAIL_PASSWORD``)."""
+    sender: str = "CTPO <no-reply@ctpo.example>"
+    """The ``From`` of every message (``CTPO_MAIL_FROM``); its domain also ends every ``Message-ID``."""
+    timeout_seconds: float = 30.0
+    """How long one SMTP conversation may take before the attempt fails and is retried."""
+    outbox_dir: Path = field(default_factory=lambda: Path("var/outbox"))
+    """Where messages go when mail is off (``CTPO_MAIL_OUTBOX_DIR``, default ``$CTPO_DATA_DIR/outbox``)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether messages are sent by SMTP (else kept in the outbox folder)."""
+        return bool(self.host)
+
+    @classmethod
+    def from_env(cls, data_dir: Path) -> MailSettings:
+        """``CTPO_MAIL_*`` variables."""
+        return cls(
+            host=_env("MAIL_HOST", ""),
+            port=_env_int("MAIL_PORT", 587),
+            security=_env("MAIL_SECURITY", "starttls").strip().lower(),
+            username=_env("MAIL_USERNAME", ""),
+            password=_env("MAIL_PASSWORD", ""),
+            sender=_env("MAIL_FROM", "CTPO <no-reply@ctpo.example>"),
+            timeout_seconds=_env_float("MAIL_TIMEOUT_SECONDS", 30.0),
+            outbox_dir=Path(_env("MAIL_OUTBOX_DIR", str(data_dir / "outbox"))).resolve(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Every knob of the service; build it with :meth:`from_env`."""
 
@@ -96,6 +138,8 @@ class Settings:
     """Failed logins from one client address within the window before that address is refused."""
     login_lockout_seconds: int = 900
     """How long a lockout lasts unless an office administrator lifts it first."""
+    mail: MailSettings = field(default_factory=MailSettings)
+    """Outgoing mail (``CTPO_MAIL_*``)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -131,6 +175,7 @@ class Settings:
             login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50),
             login_lockout_seconds=_env_int("LOGIN_LOCKOUT_SECONDS", 900),
+            mail=MailSettings.from_env(data_dir),
         )
 
     @property

@@ -19,6 +19,7 @@ from ctpo.db.models._desk import DeskPreference
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._login_throttle import LoginThrottle
+from ctpo.db.models._mail import MailMessage
 from ctpo.db.models._user import Role, User
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "IpcClass",
     "JobRecord",
     "LoginThrottle",
+    "MailMessage",
     "OfficeCalendarDay",
     "Party",
     "PriorityClaim",
