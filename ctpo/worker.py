@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.examination.store import SqlWorkflowStore
+from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.runtime import SearchRuntime, open_runtime
+from ctpo.domain.publications.jobs import publication_job_bodies
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.mail import mail_job_bodies
@@ -85,7 +87,11 @@ def create_celery(settings: Settings) -> Celery:
     register_tasks(app, store)
     runner = JobRunner(
         sessions,
-        {**job_bodies(sessions, _LazyRuntime(settings, sessions)), **mail_job_bodies(sessions, settings.mail)},
+        {
+            **job_bodies(sessions, _LazyRuntime(settings, sessions)),
+            **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
+            **mail_job_bodies(sessions, settings.mail),
+        },
         lease_seconds=settings.job_lease_seconds,
         retry_base_seconds=settings.job_retry_base_seconds,
     )

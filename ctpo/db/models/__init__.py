@@ -20,6 +20,7 @@ from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCal
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._login_throttle import LoginThrottle
 from ctpo.db.models._mail import MailMessage
+from ctpo.db.models._publication import Publication, PublicationSeries
 from ctpo.db.models._user import Role, User
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "Party",
     "PriorityClaim",
     "ProceduralDocument",
+    "Publication",
+    "PublicationSeries",
     "Role",
     "User",
     "utcnow",

@@ -17,6 +17,7 @@ from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, Of
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
 from ctpo.domain.jobs.follow_ups import follow_ups
 from ctpo.domain.jobs.records import schedule
+from ctpo.domain.publications.records import record_publication
 from workflows import ApplicationSnapshot, ApplicationState, OfficeCalendar, OfficeCode, StaleSnapshotError
 from workflows.deadlines import deadline_from_json, deadline_to_json
 
@@ -177,6 +178,7 @@ def apply_decision(
         )
     for job in follow_ups(decision, app_id):  # the outbox: the job commits or rolls back with the transition
         schedule(session, job, entry.at)
+    record_publication(session, decision, app_id)  # number, ST.16 kind and its rendering job, in this transaction
 
 
 def due_deadlines(session: Session, now: datetime) -> list[Deadline]:

@@ -1,0 +1,100 @@
+"""Publications written by workflow transitions, in the transition's own transaction.
+
+:func:`record_publication` is called by the examination store for every decision; the table in
+:mod:`workflows.publication` says whether the decision publishes and which kind. The rendering of the document
+is a background job scheduled in the same transaction (the outbox), so an acknowledged publication is rendered
+even if the process dies right after the commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import insert, select
+
+from ctpo.db.models import Publication
+from ctpo.domain.jobs.records import JobSpec, schedule
+from ctpo.domain.publications.numbering import next_publication_number
+from workflows import OFFICES
+from workflows.publication import kind_for
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from sqlalchemy.orm import Session
+
+    from workflows.machine import Decision
+    from workflows.publication import KindCode
+
+RENDER_PUBLICATION: Final = "render_publication"
+"""Render a publication's PDF, store it content-addressed and record the publication's legal event."""
+
+
+def publication_number_of(session: Session, application_id: uuid.UUID) -> str | None:
+    """The number the application's documents share, if it has been published."""
+    return session.execute(
+        select(Publication.number).where(Publication.application_id == application_id).limit(1)
+    ).scalar_one_or_none()
+
+
+def add_publication(
+    session: Session,
+    *,
+    application_id: uuid.UUID,
+    office: str,
+    kind: KindCode,
+    on: date,
+    now: datetime,
+    history_seq: int | None,
+    corrects_id: uuid.UUID | None = None,
+    correction_reason: str | None = None,
+) -> uuid.UUID:
+    """Write one publication (taking a number for the application's first) and schedule its rendering."""
+    number = publication_number_of(session, application_id) or next_publication_number(session)
+    publication_id = uuid.uuid4()
+    session.execute(
+        insert(Publication),
+        [
+            {
+                "id": publication_id,
+                "application_id": application_id,
+                "number": number,
+                "kind": kind.value,
+                "publication_date": on,
+                "history_seq": history_seq,
+                "corrects_id": corrects_id,
+                "correction_reason": correction_reason,
+            }
+        ],
+    )
+    schedule(
+        session,
+        JobSpec(
+            name=RENDER_PUBLICATION,
+            key=f"{RENDER_PUBLICATION}:{publication_id}",
+            args={"publication_id": str(publication_id)},
+            application_id=application_id,
+            office=office,
+        ),
+        now,
+    )
+    return publication_id
+
+
+def record_publication(session: Session, decision: Decision, application_id: uuid.UUID) -> uuid.UUID | None:
+    """Write the publication ``decision`` calls for, if any; returns its id."""
+    entry = decision.history
+    rule = kind_for(entry.action, from_state=decision.from_state, published=decision.snapshot.published)
+    if rule is None:
+        return None
+    on = decision.snapshot.publication_date if rule.action == "publish" else None
+    return add_publication(
+        session,
+        application_id=application_id,
+        office=entry.office.value,
+        kind=rule.kind,
+        on=on or OFFICES[entry.office].local_date(entry.at),
+        now=entry.at,
+        history_seq=entry.seq,
+    )
