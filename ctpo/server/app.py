@@ -24,6 +24,7 @@ from ctpo.domain.examination.controllers import ExaminationController, OfficeWor
 from ctpo.domain.filings.controllers import FilingController
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.controllers import JobController
+from ctpo.domain.legal_status.controllers import LegalStatusController
 from ctpo.domain.offices.controllers import OfficeController, health
 from ctpo.domain.prior_art.controllers import SearchController
 from ctpo.lib.logs import configure_logging
@@ -34,6 +35,7 @@ from ctpo.server.deps import (
     provide_db_session,
     provide_examination_service,
     provide_filing_service,
+    provide_legal_status_service,
 )
 from ctpo.server.observability import PROMETHEUS, HealthController, MetricsController
 from ctpo.server.openapi import document_problems
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             FilingController,
             ExaminationController,
+            LegalStatusController,
             OfficeWorkController,
             SearchController,
             AuthController,
@@ -132,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "filing_service": Provide(provide_filing_service, sync_to_thread=False),
             "account_service": Provide(provide_account_service, sync_to_thread=False),
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
+            "legal_status_service": Provide(provide_legal_status_service, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init, outermost_request_ids],
         middleware=[PROMETHEUS.middleware, request_context_middleware],

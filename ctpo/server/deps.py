@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ctpo.domain.accounts.services import AccountService
 from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings.services import FilingService
+from ctpo.domain.legal_status.services import LegalStatusService
 
 
 async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
@@ -33,3 +34,8 @@ def provide_account_service(db_session: NamedDependency[AsyncSession]) -> Accoun
 def provide_examination_service(db_session: NamedDependency[AsyncSession]) -> ExaminationService:
     """The examination service bound to this request's session."""
     return ExaminationService(db_session)
+
+
+def provide_legal_status_service(db_session: NamedDependency[AsyncSession]) -> LegalStatusService:
+    """The legal-status service bound to this request's session."""
+    return LegalStatusService(db_session)

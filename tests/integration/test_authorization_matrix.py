@@ -53,6 +53,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/applications/{number}/deadlines"): FILE_READ,
     ("GET", "/applications/{number}/dossier"): FILE_READ,
     ("GET", "/applications/{number}/procedural-documents"): FILE_READ,
+    ("GET", "/applications/{number}/legal-events"): FILE_READ,
     # withdrawal: only the applicant; staff get the workflow's 403, outsiders cannot see the file at all
     ("POST", "/applications/{number}/actions/{action}"): _row(401, 200, 404, 403, 404, 403, 404),
     ("GET", "/offices/{office}/queue"): _row(401, 403, 403, 200, 404, 200, 404),

@@ -18,6 +18,7 @@ from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._desk import DeskPreference
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
+from ctpo.db.models._legal_event import LegalEventRecord
 from ctpo.db.models._login_throttle import LoginThrottle
 from ctpo.db.models._mail import MailMessage
 from ctpo.db.models._publication import Publication, PublicationSeries
@@ -38,6 +39,7 @@ __all__ = [
     "IdempotencyRecord",
     "IpcClass",
     "JobRecord",
+    "LegalEventRecord",
     "LoginThrottle",
     "MailMessage",
     "OfficeCalendarDay",

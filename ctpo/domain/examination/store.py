@@ -17,9 +17,11 @@ from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, Of
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
 from ctpo.domain.jobs.follow_ups import follow_ups
 from ctpo.domain.jobs.records import schedule
+from ctpo.domain.legal_status import record_legal_events
 from ctpo.domain.publications.records import record_publication
 from workflows import ApplicationSnapshot, ApplicationState, OfficeCalendar, OfficeCode, StaleSnapshotError
 from workflows.deadlines import deadline_from_json, deadline_to_json
+from workflows.legal_status import events_for_decision
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -104,7 +106,7 @@ def snapshot_columns(snapshot: ApplicationSnapshot) -> dict[str, Any]:
 def apply_decision(
     session: Session, decision: Decision, *, expected_version: int, payload: Mapping[str, Any] | None = None
 ) -> None:
-    """Write everything the decision changes, in the caller's transaction.
+    """Write everything the decision changes, in the caller's transaction: its legal events (ST.27) included.
 
     Raises:
         StaleSnapshotError: the application moved on since its snapshot was loaded.
@@ -176,6 +178,7 @@ def apply_decision(
                 for i, text in enumerate(decision.claim_set.claims, start=1)
             ],
         )
+    record_legal_events(session, app_id, events_for_decision(decision), recorded_at=entry.at)
     for job in follow_ups(decision, app_id):  # the outbox: the job commits or rolls back with the transition
         schedule(session, job, entry.at)
     record_publication(session, decision, app_id)  # number, ST.16 kind and its rendering job, in this transaction

@@ -1,0 +1,91 @@
+"""The legal-event record: written with each transition, listed per application and state, append-only."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from ctpo.db.engine import create_engine
+from tests.integration.test_examination import SEARCH_REPORT, Desk, _to_search
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from litestar.testing import TestClient
+
+
+@pytest.fixture
+def desk(client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]) -> Desk:
+    return Desk(client, make_user, login)
+
+
+def _codes(desk: Desk, who: str = "applicant", query: str = "") -> list[str]:
+    return [e["key_event"] for e in desk.get(who, f"/legal-events{query}")]
+
+
+def test_events_follow_the_procedure(desk: Desk):
+    (filed,) = desk.get("applicant", "/legal-events")
+    assert filed["key_event"] == "A10"
+    assert filed["category"] == "A"
+    assert filed["category_title"] == "Application filed"
+    assert (filed["status"], filed["phase"], filed["state"]) == ("pending", "application", None)
+    assert filed["effective_date"] == desk.get("applicant", "")["filing_date"]
+
+    _to_search(desk)  # claim, formalities: procedure, not legal status
+    assert _codes(desk) == ["A10"]
+    desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    desk.ok("applicant", "request_examination")
+    desk.ok("examiner", "issue_intention_to_grant")
+    desk.ok("applicant", "request_early_publication")
+    desk.ok("admin", "publish")
+    desk.ok("applicant", "approve_grant_text")
+    assert _codes(desk) == ["A10", "D10", "D20", "Q10", "F10"]
+    granted = desk.get("applicant", "/legal-events")[-1]
+    assert (granted["status"], granted["phase"], granted["title"]) == ("in_force", "ip_right", "Patent granted")
+    # events of the whole file concern every state
+    assert _codes(desk, query="?state=kg") == ["A10", "D10", "D20", "Q10", "F10"]
+    # once published the file, and its legal status, are public
+    assert _codes(desk, "stranger") == ["A10", "D10", "D20", "Q10", "F10"]
+
+
+def test_refused_transition_records_nothing(desk: Desk):
+    assert desk.act("applicant", "request_examination").status_code == 409
+    assert _codes(desk) == ["A10"]
+
+
+def test_unknown_state_is_a_problem_naming_the_field(desk: Desk):
+    response = desk.client.get(f"/applications/{desk.number}/legal-events?state=DE", headers=desk.headers["applicant"])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "state"
+
+
+def test_outsiders_do_not_see_an_unpublished_file(desk: Desk):
+    response = desk.client.get(f"/applications/{desk.number}/legal-events", headers=desk.headers["stranger"])
+    assert response.status_code == 404
+
+
+def test_withdrawal_is_recorded_with_its_reason(desk: Desk):
+    desk.ok("applicant", "withdraw", reason="No longer pursued")
+    withdrawn = desk.get("applicant", "/legal-events")[-1]
+    assert withdrawn["key_event"] == "B10"
+    assert withdrawn["status"] == "not_in_force"
+    assert withdrawn["payload"]["reason"] == "No longer pursued"
+
+
+def test_the_record_is_append_only_in_the_database(desk: Desk, database_url: str):
+    async def tamper(statement: str) -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    for statement in ("UPDATE legal_events SET key_event = 'B10'", "DELETE FROM legal_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            asyncio.run(tamper(statement))
+    assert _codes(desk) == ["A10"]
