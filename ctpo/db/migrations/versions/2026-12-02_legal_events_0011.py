@@ -1,7 +1,7 @@
 """legal events: the append-only ST.27 legal-status record
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 05:50:00
 """
 
@@ -13,8 +13,8 @@ import advanced_alchemy.types
 
 from ctpo.db.append_only import append_only, drop_append_only
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
