@@ -168,29 +168,29 @@ Document = (
 )
 
 
-def _text(payload: Mapping[str, object], key: str) -> str:
+def _text(payload: Mapping[str, object], key: str, at: str = "") -> str:
     value = payload.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidPayload(f"{key!r} must be a non-empty string")
+        raise InvalidPayload(f"{key!r} must be a non-empty string", field=f"{at}{key}")
     return value
 
 
 def _texts(payload: Mapping[str, object], key: str) -> tuple[str, ...]:
     value = payload.get(key)
     if not isinstance(value, list | tuple) or not value:
-        raise InvalidPayload(f"{key!r} must be a non-empty list of strings")
+        raise InvalidPayload(f"{key!r} must be a non-empty list of strings", field=key)
     if not all(isinstance(item, str) and item.strip() for item in value):
-        raise InvalidPayload(f"{key!r} must hold non-empty strings")
+        raise InvalidPayload(f"{key!r} must hold non-empty strings", field=key)
     return tuple(str(item) for item in value)
 
 
-def _claim_numbers(value: object, where: str) -> tuple[int, ...]:
+def _claim_numbers(value: object, where: str, at: str) -> tuple[int, ...]:
     if not isinstance(value, list | tuple) or not value:
-        raise InvalidPayload(f"{where}: 'claims' must be a non-empty list of claim numbers")
+        raise InvalidPayload(f"{where}: 'claims' must be a non-empty list of claim numbers", field=f"{at}claims")
     numbers: list[int] = []
     for item in value:
         if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-            raise InvalidPayload(f"{where}: claim numbers are positive integers, got {item!r}")
+            raise InvalidPayload(f"{where}: claim numbers are positive integers, got {item!r}", field=f"{at}claims")
         numbers.append(item)
     return tuple(sorted(set(numbers)))
 
@@ -198,16 +198,16 @@ def _claim_numbers(value: object, where: str) -> tuple[int, ...]:
 def _months(payload: Mapping[str, object], key: str, default: int, allowed: range) -> int:
     value = payload.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
-        raise InvalidPayload(f"{key!r} must be an integer from {allowed.start} to {allowed.stop - 1}")
+        raise InvalidPayload(f"{key!r} must be an integer from {allowed.start} to {allowed.stop - 1}", field=key)
     return value
 
 
 def _records(payload: Mapping[str, object], key: str, *, allow_empty: bool = False) -> list[Mapping[str, object]]:
     value = payload.get(key)
     if not isinstance(value, list | tuple) or (not value and not allow_empty):
-        raise InvalidPayload(f"{key!r} must be a list of objects")
+        raise InvalidPayload(f"{key!r} must be a list of objects", field=key)
     if not all(isinstance(item, dict) for item in value):
-        raise InvalidPayload(f"{key!r} must be a list of objects")
+        raise InvalidPayload(f"{key!r} must be a list of objects", field=key)
     return list(value)
 
 
@@ -219,12 +219,12 @@ def parse_office_action(payload: Mapping[str, object]) -> OfficeAction:
     """
     objections: list[Objection] = []
     for i, raw in enumerate(_records(payload, "objections")):
-        where = f"objection {i + 1}"
+        where, at = f"objection {i + 1}", f"objections[{i}]."
         try:
             ground = ObjectionGround(str(raw.get("ground")))
         except ValueError:
-            raise InvalidPayload(f"{where}: unknown ground {raw.get('ground')!r}") from None
-        objections.append(Objection(_claim_numbers(raw.get("claims"), where), ground, _text(raw, "reasoning")))
+            raise InvalidPayload(f"{where}: unknown ground {raw.get('ground')!r}", field=f"{at}ground") from None
+        objections.append(Objection(_claim_numbers(raw.get("claims"), where, at), ground, _text(raw, "reasoning", at)))
     months = _months(payload, "response_months", DEFAULT_RESPONSE_MONTHS, RESPONSE_MONTHS_RANGE)
     return OfficeAction(tuple(objections), months)
 
@@ -247,18 +247,19 @@ def parse_search_report(payload: Mapping[str, object]) -> SearchReport:
     """
     citations: list[Citation] = []
     for i, raw in enumerate(_records(payload, "citations", allow_empty=True)):
-        where = f"citation {i + 1}"
+        where, at = f"citation {i + 1}", f"citations[{i}]."
         letters = str(raw.get("category", "")).replace(" ", "").split(",")
         try:
             categories = frozenset(CitationCategory(letter.upper()) for letter in letters)
         except ValueError:
-            raise InvalidPayload(f"{where}: category must be ST.14 letters, got {raw.get('category')!r}") from None
+            message = f"{where}: category must be ST.14 letters, got {raw.get('category')!r}"
+            raise InvalidPayload(message, field=f"{at}category") from None
         citations.append(
             Citation(
-                document_id=_text(raw, "document_id"),
+                document_id=_text(raw, "document_id", at),
                 categories=categories,
-                claims=_claim_numbers(raw.get("claims"), where),
-                passage=_text(raw, "passage"),
+                claims=_claim_numbers(raw.get("claims"), where, at),
+                passage=_text(raw, "passage", at),
             )
         )
     return SearchReport(tuple(citations))
@@ -284,7 +285,7 @@ def parse_re_establishment_request(payload: Mapping[str, object]) -> ReEstablish
     try:
         removed = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
     except ValueError:
-        raise InvalidPayload("'cause_removed_on' must be an ISO date") from None
+        raise InvalidPayload("'cause_removed_on' must be an ISO date", field="cause_removed_on") from None
     return ReEstablishmentRequest(removed, _text(payload, "grounds"))
 
 

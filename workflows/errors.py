@@ -45,6 +45,11 @@ class DeadlinePassed(GuardFailed):
 class InvalidPayload(WorkflowError):  # noqa: N818 - names fixed by the service contract
     """The transition's payload is malformed (HTTP 422)."""
 
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        """Where in the payload, e.g. ``citations[0].category``; empty for the payload as a whole."""
+
 
 class StaleSnapshotError(WorkflowError):
     """The application changed since it was loaded (optimistic lock on ``version``); reload and decide again."""

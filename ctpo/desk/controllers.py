@@ -46,11 +46,13 @@ from ctpo.desk.session import (
     require_staff,
     resolve_user,
 )
+from ctpo.domain.accounts.schemas import LoginIn
 from ctpo.domain.accounts.services import AccountService, AuthenticationError
 from ctpo.domain.accounts.throttle import LoginThrottledError, ThrottlePolicy
 from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings.services import FilingService
+from ctpo.lib.decoding import SchemaViolationError, decode
 from ctpo.lib.errors import CtpoError, NotFoundError
 from ctpo.server.auth import PUBLIC
 from ctpo.server.problems import handle_workflow_error
@@ -148,6 +150,12 @@ def _partial(request: Request[Any, Any, Any]) -> bool:
 async def _form(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
     data = await request.form()
     return {key: [str(x) for x in data.getall(key)] for key in data}
+
+
+def form_value(form: forms.Form, name: str) -> str:
+    """A field exactly as typed (a password keeps its spaces)."""
+    values = form.get(name) or ()
+    return values[0] if values else ""
 
 
 def _check_csrf(request: Request[Any, Any, Any], form: forms.Form, bound_to: str | None) -> None:
@@ -289,13 +297,18 @@ class DeskController(Controller):
         next_url = forms.first(form, "next")
         t = Translator(language_of(request))
         context = current_request()
-        try:  # the API's own login: the same throttle per account and per address applies to the desk
+        try:  # the API's own schema and login: the same checks and the same throttle apply to the desk
+            credentials = decode(
+                LoginIn, {"email": forms.first(form, "email"), "password": form_value(form, "password")}
+            )
             user = await account_service.login(
-                forms.first(form, "email"),
-                forms.first(form, "password"),
+                credentials.email,
+                credentials.password,
                 address=context.client_address if context else UNKNOWN_ADDRESS,
                 policy=ThrottlePolicy.from_settings(state.settings),
             )
+        except SchemaViolationError:
+            return self._login_page(request, next_url, error=t("error.invalid"), status_code=400)
         except AuthenticationError:
             return self._login_page(request, next_url, error=t("login.failed"), status_code=401)
         except LoginThrottledError as exc:

@@ -1,17 +1,21 @@
 """Turn the desk's HTML forms into the payloads the workflow takes (the same JSON the API accepts).
 
-Only the shape changes here: which claims, which category, which ground. Whether a payload is acceptable is the
-workflow's decision (``workflows.documents``), so the desk and the API refuse exactly the same things.
+Only the shape changes here: which claims, which category, which ground. Values stay the strings the browser sent
+(``"3"`` for a claim number): the request the form becomes is checked by the API's own schemas and the workflow
+(:meth:`ctpo.desk.services.DeskService.act`), so the desk and the API refuse exactly the same things, in the same
+words, with the same status.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ctpo.lib.errors import FieldError, InvalidRequestError
+import msgspec
+
+from ctpo.lib.decoding import SchemaViolationError
+from ctpo.lib.errors import FieldError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,34 +36,26 @@ def first(form: Form, name: str, default: str = "") -> str:
     return values[0].strip() if values else default
 
 
-def _integers(form: Form, name: str) -> list[int]:
-    numbers = []
-    for value in form.get(name) or ():
-        try:
-            numbers.append(int(value))
-        except ValueError:
-            raise InvalidRequestError(f"{name} must hold claim numbers", errors=[FieldError(name, value)]) from None
-    return numbers
+def _integers(form: Form, name: str) -> list[str]:
+    """Claim numbers as sent (checkboxes, or one field with ``1, 2``); the schema converts or refuses them."""
+    return [part.strip() for value in form.get(name) or () for part in value.split(",") if part.strip()]
 
 
-def _months(form: Form, name: str) -> int | None:
-    value = first(form, name)
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidRequestError(f"{name} must be a number of months", errors=[FieldError(name, value)]) from None
+def _months(form: Form, name: str) -> str | None:
+    return first(form, name) or None
+
+
+def cited_hits(form: Form) -> list[int]:
+    """The hit (its number in the prior-art panel) behind each citation of :func:`search_report`, in order."""
+    indices = sorted(int(m.group(1)) for name in form if (m := _HIT.match(name)))
+    return [i for i in indices if first(form, f"hit-{i}-category")]
 
 
 def search_report(form: Form) -> dict[str, Any]:
     """``{"citations": [...]}`` from the hits given a category; hits left uncited are skipped."""
-    indices = sorted(int(m.group(1)) for name in form if (m := _HIT.match(name)))
     citations = []
-    for i in indices:
+    for i in cited_hits(form):
         category = first(form, f"hit-{i}-category")
-        if not category:
-            continue
         citations.append(
             {
                 "document_id": first(form, f"hit-{i}-document"),
@@ -113,16 +109,21 @@ def assignment(form: Form) -> dict[str, Any]:
 def raw_payload(form: Form) -> dict[str, Any]:
     """A JSON object typed by hand, for the rare actions without a form of their own.
 
+    Decoded by msgspec like an API body (``json.loads`` let lone surrogates through), so typed JSON the API would
+    refuse as malformed (400) is refused here with the same status.
+
     Raises:
-        InvalidRequestError: not a JSON object.
+        SchemaViolationError: not a JSON object.
     """
     text = first(form, "payload") or "{}"
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidRequestError("The payload is not JSON.", errors=[FieldError("payload", str(exc))]) from None
+        payload = msgspec.json.decode(text)
+    except msgspec.DecodeError as exc:
+        raise SchemaViolationError("The payload is not JSON.", errors=[FieldError("payload", str(exc))]) from None
     if not isinstance(payload, dict):
-        raise InvalidRequestError("The payload must be a JSON object.", errors=[FieldError("payload", "not an object")])
+        raise SchemaViolationError(
+            "The payload must be a JSON object.", errors=[FieldError("payload", "not an object")]
+        )
     return payload
 
 

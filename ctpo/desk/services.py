@@ -22,6 +22,7 @@ from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import load_calendar, snapshot_of
 from ctpo.domain.prior_art import schemas as ps
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
+from ctpo.lib.decoding import decode
 from workflows import ApplicationState, OfficeCode, allowed_actions
 from workflows.machine import TRANSITIONS_BY_ACTION
 from workflows.offices import OFFICES
@@ -284,12 +285,15 @@ class DeskService:
     async def act(self, user: User, number: str, action: str, form: forms.Form) -> es.ActionResult:
         """Take one transition from a submitted form, through the same service call as the API.
 
+        The form becomes the API's body and is checked by the API's schema (:class:`es.ActionIn`): building the
+        struct directly skipped its checks, and reasons with NUL or BEL reached the history.
+
         Raises:
             NotFoundError, ConflictError, InvalidRequestError, WorkflowError: as ``POST …/actions/{action}``.
+            SchemaViolationError: the form breaks the API's schema (the API's 400).
         """
-        reason = forms.first(form, "reason") or None
-        payload = forms.payload_for(_form_kind(action), form)
-        return await self.examination.act(user, number, action, es.ActionIn(payload=payload, reason=reason))
+        raw = {"payload": forms.payload_for(_form_kind(action), form), "reason": forms.first(form, "reason") or None}
+        return await self.examination.act(user, number, action, decode(es.ActionIn, raw))
 
     async def document(self, user: User, number: str, sha256: str) -> tuple[str, str, bytes]:
         """A filed document's name, media type and verified bytes.

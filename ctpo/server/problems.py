@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from ctpo.db.engine import DatabaseUnavailableError
+from ctpo.lib.decoding import SCHEMA_DETAIL, field_errors, plain
 from ctpo.lib.errors import CtpoError, Problem
 from workflows import (
     DeadlinePassed,
@@ -49,18 +52,32 @@ def _response(problem: Problem, headers: dict[str, str] | None = None) -> Respon
     )
 
 
-def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
+def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException) -> list[dict[str, str]]:
+    """Each parameter at fault, and each field of the body (not only the first msgspec met, not ``data``)."""
+    items = [item for item in (exc.extra if isinstance(exc.extra, list) else []) if isinstance(item, dict)]
     errors = []
-    for item in exc.extra if isinstance(exc.extra, list) else []:
-        if isinstance(item, dict):
-            field = str(item.get("key") or item.get("source") or "body")
-            errors.append({"field": field, "message": _plain(str(item.get("message", "is invalid")))})
+    body_walked = False
+    for item in items:
+        if item.get("source") == "body" or item.get("key") == "data":
+            if not body_walked:
+                body_walked = True
+                if walked := _body_errors(request):
+                    errors.extend(walked)
+                    continue
+            else:
+                continue
+        field = str(item.get("key") or item.get("source") or "body")
+        errors.append({"field": "body" if field == "data" else field, "message": plain(str(item.get("message", "")))})
     return errors
 
 
-def _plain(message: str) -> str:
-    """Msgspec says ``Expected `int`, got `str` - at `$.claims[0].number```; drop the path, we name the field."""
-    return message.split(" - at `", 1)[0].replace("`", "'")
+def _body_errors(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
+    """The body, already decoded by Litestar, walked against the handler's ``data`` type (every field at fault)."""
+    data_field = request.route_handler.parsed_data_field
+    decoded = ScopeState.from_scope(request.scope).json
+    if data_field is None or decoded is Empty:
+        return []
+    return [{"field": e.field, "message": e.message} for e in field_errors(data_field.annotation, decoded)]
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: CtpoError) -> Response[Any]:
@@ -79,10 +96,10 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: CtpoError) -> Resp
 def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Framework errors (routing, body decoding, auth, size limit) in the same shape as ours."""
     status = exc.status_code
-    errors = _validation_errors(exc) if isinstance(exc, ValidationException) else []
+    errors = _validation_errors(request, exc) if isinstance(exc, ValidationException) else []
     detail = exc.detail if exc.detail and exc.detail != _TITLES.get(status) else _TITLES.get(status, "Error")
     if status == 400 and errors:  # noqa: PLR2004
-        detail = "The request body does not match the schema; see errors."
+        detail = SCHEMA_DETAIL
     problem = Problem(
         status=status, title=_TITLES.get(status, "Error"), detail=detail, instance=request.url.path, errors=errors
     )
@@ -108,7 +125,7 @@ def handle_workflow_error(request: Request[Any, Any, Any], exc: WorkflowError) -
         status, title = 403, "Not allowed"
     elif isinstance(exc, InvalidPayload):
         status, title = 422, "The request cannot be accepted"
-        errors = [{"field": "payload", "message": str(exc)}]
+        errors = [{"field": f"payload.{exc.field}" if exc.field else "payload", "message": str(exc)}]
     elif isinstance(exc, DeadlinePassed):
         status, title = 409, "Time limit expired"
         extra = {"guard": exc.guard}

@@ -52,12 +52,16 @@ def file_application(client: TestClient[Any], headers: dict[str, str], **overrid
     return str(response.json()["application_number"])
 
 
-def act(client: TestClient[Any], csrf: str, number: str, action: str, **fields: Any) -> Any:
+def desk_act(client: TestClient[Any], csrf: str, number: str, action: str, **fields: Any) -> Any:
+    """Submit an action's form on the application page, as the browser does."""
     return client.post(
         f"/desk/applications/{number}/actions/{action}",
         data={"csrf_token": csrf, **fields},
         follow_redirects=False,
     )
+
+
+act = desk_act
 
 
 @pytest.fixture

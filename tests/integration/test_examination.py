@@ -163,11 +163,18 @@ def test_roles_offices_and_claims_are_enforced(desk: Desk):
 def test_invalid_payload_is_422_and_changes_nothing(desk: Desk):
     _to_search(desk)
     before = desk.get("examiner", "/history")
-    response = desk.act("examiner", "issue_search_report", {"citations": [{"document_id": "D1", "category": "Q"}]})
+    citation = {"document_id": "EP 1234567 A1", "category": "Q", "claims": [1], "passage": "p. 3"}
+    response = desk.act("examiner", "issue_search_report", {"citations": [citation]})
     assert response.status_code == 422
     (error,) = response.json()["errors"]
-    assert error["field"] == "payload"
+    assert error["field"] == "payload.citations[0].category"
     assert "category must be ST.14 letters" in error["message"]
+    response = desk.act("examiner", "issue_search_report", {"citations": [{"document_id": "D1", "category": "X"}]})
+    assert response.status_code == 422  # the schema names every missing field of the citation
+    assert {e["field"] for e in response.json()["errors"]} == {
+        "payload.citations[0].claims",
+        "payload.citations[0].passage",
+    }
     assert desk.get("examiner", "/history") == before
     assert desk.get("examiner", "/state")["state"] == "search"
 

@@ -219,3 +219,21 @@ def test_rejected_filing_does_not_consume_a_number(client: TestClient[Any], appl
     assert bad.status_code == 415
     second = client.post("/applications", json=application_payload(), headers=applicant_headers).json()
     assert int(second["application_number"][-6:]) == int(first["application_number"][-6:]) + 1
+
+
+def test_a_body_off_the_schema_names_every_field_at_fault(client: TestClient[Any], applicant_headers: dict[str, str]):
+    """msgspec stops at the first error and Litestar named a missing top-level field ``data``: all are named now."""
+    payload = application_payload(title="", unknown_field=1)
+    del payload["abstract"]
+    payload["claims"][1]["number"] = "two"
+    payload["applicants"][0]["country"] = 7
+    response = client.post("/applications", json=payload, headers=applicant_headers)
+    assert response.status_code == 400, response.text
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert set(errors) == {"title", "abstract", "claims[1].number", "applicants[0].country", "unknown_field"}
+    assert errors["abstract"] == "is required"
+    assert "data" not in errors
+    missing_only = application_payload()
+    del missing_only["abstract"]
+    response = client.post("/applications", json=missing_only, headers=applicant_headers)
+    assert [e["field"] for e in response.json()["errors"]] == ["abstract"]

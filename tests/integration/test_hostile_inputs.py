@@ -514,3 +514,92 @@ def test_hostile_looking_text_is_data_and_comes_back_exactly(
     assert stored["documents"][0]["filename"] == "O'Brien (final) [v2].txt"
     assert client.get(f"/applications/{existing}", headers=actors["owner"]).json() == original
     assert len(client.get("/applications", headers=actors["owner"]).json()) == 2
+
+
+@dataclass(frozen=True)
+class DeskTwin:
+    """The same hostile input through the API (JSON body) and through the desk (its form for that action)."""
+
+    name: str
+    action: str
+    api_body: bytes
+    desk_form: dict[str, Any]
+
+
+HUGE = "123456789012345678901234567890"
+DESK_TWINS = [
+    DeskTwin("a reason with NUL", "claim", json.dumps({"reason": "a\x00b"}).encode(), {"reason": "a\x00b"}),
+    DeskTwin("a reason with BEL", "claim", json.dumps({"reason": "ring\x07"}).encode(), {"reason": "ring\x07"}),
+    DeskTwin("a reason with ESC", "claim", json.dumps({"reason": "\x1b[31mred"}).encode(), {"reason": "\x1b[31mred"}),
+    DeskTwin(
+        "a reason of 6000 characters", "claim", json.dumps({"reason": "r" * 6000}).encode(), {"reason": "r" * 6000}
+    ),
+    DeskTwin(
+        "a huge integer in a typed payload",
+        "request_re_establishment",
+        b'{"payload": {"cause_removed_on": "2027-01-15", "grounds": ' + HUGE.encode() + b"}}",
+        {"payload": '{"cause_removed_on": "2027-01-15", "grounds": ' + HUGE + "}"},
+    ),
+    DeskTwin(
+        "a lone surrogate in a typed payload",
+        "file_opposition",
+        b'{"payload": {"grounds": "\\ud800"}}',
+        {"payload": '{"grounds": "\\ud800"}'},
+    ),
+    DeskTwin(
+        "a huge claim number cited",
+        "issue_search_report",
+        json.dumps(
+            {
+                "payload": {
+                    "citations": [{"document_id": "TR2020/1", "category": "X", "claims": [int(HUGE)], "passage": "p"}]
+                }
+            }
+        ).encode(),
+        {"hit-1-document": "TR2020/1", "hit-1-category": "X", "hit-1-claims": HUGE, "hit-1-passage": "p"},
+    ),
+    DeskTwin(
+        "a claim number that is not a number",
+        "issue_office_action",
+        json.dumps({"payload": {"objections": [{"claims": ["one"], "ground": "novelty", "reasoning": "r"}]}}).encode(),
+        {"objection-1-claims": "one", "objection-1-ground": "novelty", "objection-1-reasoning": "r"},
+    ),
+    DeskTwin(
+        "a time limit of 10^29 months",
+        "issue_deficiency_notice",
+        json.dumps({"payload": {"deficiencies": ["x"], "correction_months": int(HUGE)}}).encode(),
+        {"deficiencies": "x", "correction_months": HUGE},
+    ),
+]
+
+
+def test_desk_forms_get_the_apis_answer_and_write_nothing(
+    client: TestClient[Any],
+    database_url: str,
+    make_user: Callable[..., Any],
+    login: Callable[[Any], dict[str, str]],
+    existing: str,
+):
+    """Attack: the desk built its request without the API's schema; NUL reasons reached the history, 10^30 a 500."""
+    from tests.integration.test_desk import desk_act, desk_login  # noqa: PLC0415 - the desk's own helpers
+
+    examiner = make_user("examiner", "KZ")
+    api = login(examiner)
+    csrf = desk_login(client, examiner)
+    before = _database_state(database_url)
+    wrong = []
+    for case in DESK_TWINS:
+        through_api = client.post(
+            f"/applications/{existing}/actions/{case.action}",
+            content=case.api_body,
+            headers={**api, "content-type": "application/json"},
+        )
+        through_desk = desk_act(client, csrf, existing, case.action, **case.desk_form)
+        if not 400 <= through_api.status_code < 500 or through_desk.status_code != through_api.status_code:
+            wrong.append(f"{case.name}: API {through_api.status_code}, desk {through_desk.status_code}")
+        if through_desk.status_code >= 400 and "text/html" not in through_desk.headers["content-type"]:
+            wrong.append(f"{case.name}: the desk answered {through_desk.headers['content-type']}")
+        if _database_state(database_url) != before:
+            wrong.append(f"{case.name}: changed stored data")
+            before = _database_state(database_url)
+    assert not wrong, "\n".join(wrong)

@@ -23,6 +23,7 @@ from ctpo.db.models import (
 )
 from ctpo.domain.audit.services import audit_record, record_file_read, record_list_read
 from ctpo.domain.examination import schemas as s
+from ctpo.domain.examination.payloads import decode_payload
 from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
 from ctpo.domain.filings.services import can_see
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
@@ -138,6 +139,7 @@ class ExaminationService:
         actor, now = actor_for(user, application), self.clock()
         payload: dict[str, Any] = dict(data.payload)
         check_payload(payload)
+        payload = decode_payload(action, payload)
         if data.reason is not None:
             payload.setdefault("reason", data.reason)
         if action == "assign":
@@ -362,10 +364,23 @@ CALENDAR_HORIZON_DAYS = 10 * 366
 """Corrections are recorded for days within about ten years of today; beyond, no time limit can reach them."""
 PAYLOAD_MAX_DEPTH = 16
 """Action payloads are documents of a few levels (a search report's citations); deeper nesting is refused."""
+PAYLOAD_INT_BOUND = 2**63
+"""Integers a payload may hold: what every encoder and store on the way keeps (64 bits)."""
+
+
+def _unicode(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_payload(payload: dict[str, Any]) -> None:
-    """Refuse what no action payload needs and the database cannot keep: NUL characters, absurd nesting.
+    """Refuse what no action payload needs and no store can keep: NUL, lone surrogates, huge integers, nesting.
+
+    Any payload, also of actions without a schema of their own (:mod:`ctpo.domain.examination.payloads`), and from
+    the API and the desk alike (a desk's typed JSON once reached the database with 10^30 and U+D800 in it).
 
     Raises:
         InvalidRequestError: naming the first offending place.
@@ -379,13 +394,24 @@ def check_payload(payload: dict[str, Any]) -> None:
             )
         if isinstance(value, dict):
             for key, item in value.items():
-                if "\x00" in key:
-                    raise InvalidRequestError("NUL in a payload key.", errors=[FieldError(where, "a key contains NUL")])
+                if "\x00" in key or not _unicode(key):
+                    raise InvalidRequestError(
+                        "A payload key is not text.",
+                        errors=[FieldError(where, "a key contains NUL or a lone surrogate")],
+                    )
                 stack.append((f"{where}.{key}", item, depth + 1))
         elif isinstance(value, list):
             stack.extend((f"{where}[{i}]", item, depth + 1) for i, item in enumerate(value))
         elif isinstance(value, str) and "\x00" in value:
             raise InvalidRequestError("NUL in a payload text.", errors=[FieldError(where, "contains NUL (U+0000)")])
+        elif isinstance(value, str) and not _unicode(value):
+            raise InvalidRequestError("A payload text is not Unicode.", errors=[FieldError(where, "a lone surrogate")])
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and not -PAYLOAD_INT_BOUND <= value < PAYLOAD_INT_BOUND
+        ):
+            raise InvalidRequestError("A payload number is too large.", errors=[FieldError(where, "past 64 bits")])
 
 
 def _require_staff_of(user: User, office: str) -> None:
