@@ -27,6 +27,11 @@ from ctpo.domain.jobs.controllers import JobController
 from ctpo.domain.legal_status.controllers import LegalStatusController
 from ctpo.domain.offices.controllers import OfficeController, health
 from ctpo.domain.prior_art.controllers import SearchController
+from ctpo.domain.representatives.controllers import (
+    OfficeRepresentativeController,
+    PowerOfAttorneyController,
+    RepresentativeListController,
+)
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.server.auth import build_jwt_auth
@@ -100,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Tag(name="Examination", description="The shared workflow: actions, history, deadlines, queues"),
             Tag(name="Search", description="Cross-lingual prior-art search"),
             Tag(name="Accounts", description="Login, registration and office staff"),
+            Tag(name="Representation", description="Registered representatives and powers of attorney"),
             Tag(name="Offices", description="Member offices"),
             Tag(name="Operations", description="Liveness and readiness"),
         ],
@@ -124,6 +130,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OfficeController,
             HealthController,
             JobController,
+            RepresentativeListController,
+            OfficeRepresentativeController,
+            PowerOfAttorneyController,
             MetricsController,
             health,
             DeskController,

@@ -21,12 +21,28 @@ if TYPE_CHECKING:
     from litestar import Litestar
     from litestar.testing import TestClient
 
-ACTORS = ("anonymous", "owner", "other_applicant", "examiner_same", "examiner_other", "admin_same", "admin_other")
+ACTORS = (
+    "anonymous",
+    "owner",
+    "other_applicant",
+    "examiner_same",
+    "examiner_other",
+    "admin_same",
+    "admin_other",
+    "representative",  # on the list, with a power of attorney for the owner's file
+    "other_representative",  # on the list, without one
+)
 DOC = b"A plain-text annex."
 
 
 def _row(*statuses: int) -> dict[str, int]:
-    """One status per actor, in the order of :data:`ACTORS`."""
+    """One status per actor, in the order of :data:`ACTORS`.
+
+    Seven statuses leave out the representatives: the file's representative is answered as its owner, another
+    representative as any other applicant (EPC Art. 133: the representative acts for the applicant, no more).
+    """
+    if len(statuses) == len(ACTORS) - 2:
+        statuses = (*statuses, statuses[1], statuses[2])
     return dict(zip(ACTORS, statuses, strict=True))
 
 
@@ -71,6 +87,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/offices/{office}/jobs"): _row(401, 403, 403, 403, 403, 200, 404),
     # no dead job 1 exists: the administrator of the office gets past the checks to the 404 of the job itself
     ("POST", "/offices/{office}/jobs/{job_id}/retry"): _row(401, 403, 403, 403, 403, 404, 404),
+    ("GET", "/representatives"): PUBLIC,
+    ("POST", "/offices/{office}/representatives"): _row(401, 403, 403, 403, 403, 201, 404),
+    ("GET", "/powers-of-attorney"): ANY_USER,
+    # a power for the owner's file: only the owner gives it; anyone else's "own file" is not found
+    ("POST", "/powers-of-attorney"): _row(401, 201, 404, 403, 403, 403, 403, 404, 404),
+    # a power another applicant gave: nobody here may revoke it, nor learn that it exists
+    ("POST", "/powers-of-attorney/{poa_id}/revoke"): _row(401, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("DELETE", "/offices/{office}/representatives/{entry_id}"): _row(401, 403, 403, 403, 403, 200, 404),
 }
 DESK_PAGE = _row(303, 403, 403, 200, 404, 200, 404)
 """A desk page about one file: anonymous → login page, applicants → 403 page, other offices → 404 page."""
@@ -112,7 +136,7 @@ def test_every_route_has_a_rule(app: Litestar):
     assert _routes(app) == set(EXPECTED) | set(DESK), "add the new endpoint to EXPECTED with its status per role"
 
 
-def _body(method: str, path: str) -> dict[str, Any]:
+def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901 - one branch per endpoint with a body
     if (method, path) == ("POST", "/applications"):
         return {"json": application_payload()}
     if (method, path) == ("POST", "/applications/multipart"):
@@ -133,6 +157,19 @@ def _body(method: str, path: str) -> dict[str, Any]:
         return {"json": {"attempts": 1}}
     if path == "/applications/{number}/actions/{action}":
         return {"json": {"payload": {}}}
+    if (method, path) == ("POST", "/offices/{office}/representatives"):
+        return {
+            "json": {
+                "registration_number": "KZ-PA-NEW",
+                "account_email": "listed@test.example",
+                "name": "New Attorney",
+                "address": "Almaty",
+            }
+        }
+    if (method, path) == ("POST", "/powers-of-attorney"):
+        return {"json": {"representative": "KZ-PA-SPARE", "application_number": "{number}"}}
+    if path == "/powers-of-attorney/{poa_id}/revoke":
+        return {"json": {}}
     if (method, path) == ("POST", "/offices/{office}/users"):
         return {"json": {"email": email, "full_name": "New Examiner", "password": PASSWORD, "role": "examiner"}}
     return {}
@@ -145,6 +182,7 @@ def test_authorization_matrix(
     login: Callable[[Any], dict[str, str]],
 ):
     make_user("applicant", email="login-target@test.example")
+    make_user("applicant", email="listed@test.example")
     users = {
         "owner": make_user("applicant"),
         "other_applicant": make_user("applicant"),
@@ -152,6 +190,8 @@ def test_authorization_matrix(
         "examiner_other": make_user("examiner", "TR"),
         "admin_same": make_user("office_admin", "KZ"),
         "admin_other": make_user("office_admin", "TR"),
+        "representative": make_user("applicant"),
+        "other_representative": make_user("applicant"),
     }
     headers = {name: login(user) for name, user in users.items()} | {"anonymous": {}}
     filed = client.post(
@@ -160,8 +200,36 @@ def test_authorization_matrix(
         headers=headers["owner"],
     )
     assert filed.status_code == 201
+    number = filed.json()["application_number"]
+    entries = {}
+    for actor, registration in (
+        ("representative", "KZ-PA-REP"),
+        ("other_representative", "KZ-PA-OTHER"),
+        ("spare", "KZ-PA-SPARE"),
+    ):
+        account = users.get(actor) or make_user("applicant")
+        listed = client.post(
+            "/offices/KZ/representatives",
+            json={"registration_number": registration, "account_email": account.email, "name": actor, "address": "-"},
+            headers=headers["admin_same"],
+        )
+        assert listed.status_code == 201, listed.text
+        entries[actor] = listed.json()["id"]
+    given = client.post(
+        "/powers-of-attorney",
+        json={"representative": "KZ-PA-REP", "application_number": number},
+        headers=headers["owner"],
+    )
+    assert given.status_code == 201, given.text
+    third_party = make_user("applicant")
+    foreign_power = client.post(
+        "/powers-of-attorney", json={"representative": "KZ-PA-SPARE"}, headers=login(third_party)
+    )
+    assert foreign_power.status_code == 201
     values = {
-        "number": filed.json()["application_number"],
+        "number": number,
+        "entry_id": entries["spare"],
+        "poa_id": foreign_power.json()["id"],
         "sha256": hashlib.sha256(DOC).hexdigest(),
         "office": "KZ",
         "action": "request_early_publication",
@@ -174,7 +242,10 @@ def test_authorization_matrix(
     for (method, path), expected in EXPECTED.items():  # declaration order: PUT a calendar day before DELETE
         url = path.format(**values)
         for actor in ACTORS:
-            response = client.request(method, url, headers=headers[actor], **_body(method, path))
+            body = _body(method, path)
+            if "json" in body:  # a body may name the owner's file
+                body["json"] = json.loads(json.dumps(body["json"]).replace("{number}", number))
+            response = client.request(method, url, headers=headers[actor], **body)
             if response.status_code != expected[actor]:
                 failures.append(f"{method} {path} as {actor}: {response.status_code}, expected {expected[actor]}")
             if response.status_code >= 400:
@@ -200,6 +271,8 @@ def test_desk_authorization_matrix(
         "examiner_other": make_user("examiner", "TR"),
         "admin_same": make_user("office_admin", "KZ"),
         "admin_other": make_user("office_admin", "TR"),
+        "representative": make_user("applicant"),  # applicants' accounts: the desk is for office staff
+        "other_representative": make_user("applicant"),
     }
     tokens = {name: login(user)["Authorization"].removeprefix("Bearer ") for name, user in users.items()}
     filed = client.post(

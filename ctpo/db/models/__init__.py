@@ -22,6 +22,7 @@ from ctpo.db.models._legal_event import LegalEventRecord
 from ctpo.db.models._login_throttle import LoginThrottle
 from ctpo.db.models._mail import MailMessage
 from ctpo.db.models._publication import Publication, PublicationSeries
+from ctpo.db.models._representation import PowerOfAttorney, Representative
 from ctpo.db.models._user import Role, User
 
 __all__ = [
@@ -44,10 +45,12 @@ __all__ = [
     "MailMessage",
     "OfficeCalendarDay",
     "Party",
+    "PowerOfAttorney",
     "PriorityClaim",
     "ProceduralDocument",
     "Publication",
     "PublicationSeries",
+    "Representative",
     "Role",
     "User",
     "utcnow",

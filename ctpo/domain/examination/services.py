@@ -16,6 +16,7 @@ from ctpo.db.models import (
     HistoryRecord,
     IpcClass,
     OfficeCalendarDay,
+    Party,
     ProceduralDocument,
     Role,
     User,
@@ -26,11 +27,13 @@ from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.payloads import decode_payload
 from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
 from ctpo.domain.filings.services import can_see
+from ctpo.domain.representatives.access import is_party, is_represented
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
 from workflows import Actor, OfficeCode, StaleSnapshotError, allowed_actions, decide
 from workflows import Role as WorkflowRole
 from workflows.deadlines import deadline_from_json
 from workflows.offices import OFFICES
+from workflows.representation import representation_missing
 from workflows.states import FINAL_STATES
 from workflows.tasks import run_recompute
 
@@ -44,13 +47,14 @@ if TYPE_CHECKING:
     from workflows import Decision, HistoryEntry
 
 
-def actor_for(user: User, application: Application) -> Actor:
+def actor_for(user: User, application: Application, *, party: bool = False) -> Actor:
     """The capacity in which ``user`` acts on this application.
 
-    The filer is its applicant; staff of the receiving office act as examiner or administrator; everyone else
-    (other applicants, staff of other offices) is a third party, who can only oppose a granted patent.
+    The applicant of record and its representative (``party``) act as applicant; staff of the receiving office
+    act as examiner or administrator; everyone else (other applicants, staff of other offices) is a third party,
+    who can only oppose a granted patent.
     """
-    if user.role == Role.APPLICANT and application.owner_id == user.id:
+    if user.role == Role.APPLICANT and (party or application.owner_id == user.id):
         return Actor(str(user.id), WorkflowRole.APPLICANT)
     if user.role != Role.APPLICANT and user.office == application.receiving_office:
         return Actor(str(user.id), WorkflowRole(user.role.value), OfficeCode(user.office))
@@ -102,16 +106,20 @@ class ExaminationService:
         """The application if ``user`` may see it; a staff read of an unpublished one is audited first."""
         query = select(Application).where(Application.number == number)
         application = (await self.session.execute(query)).scalar_one_or_none()
-        if application is None or not can_see(user, application):
+        party = application is not None and await is_party(self.session, user, application)
+        if application is None or not can_see(user, application, party=party):
             raise NotFoundError(f"There is no application {number} that you can see.")
         if read:
             await record_file_read(self.session, user, application)
         return application
 
+    async def _actor(self, user: User, application: Application) -> Actor:
+        return actor_for(user, application, party=await is_party(self.session, user, application))
+
     async def status(self, user: User, number: str) -> s.StateOut:
         """The state, and the actions the caller may take now."""
         application = await self._visible(user, number)
-        actor, now = actor_for(user, application), self.clock()
+        actor, now = await self._actor(user, application), self.clock()
 
         def read(session: Session) -> tuple[str, ...]:
             snapshot = load_snapshot(session, application.id)
@@ -136,7 +144,7 @@ class ExaminationService:
             WorkflowError: the workflow refused (mapped to 409/403/422 with the allowed actions).
         """
         application = await self._visible(user, number, read=False)  # acts are in the history instead
-        actor, now = actor_for(user, application), self.clock()
+        actor, now = await self._actor(user, application), self.clock()
         payload: dict[str, Any] = dict(data.payload)
         check_payload(payload)
         payload = decode_payload(action, payload)
@@ -144,11 +152,18 @@ class ExaminationService:
             payload.setdefault("reason", data.reason)
         if action == "assign":
             await self._check_assignee(application, payload.get("examiner_id"))
+        # EPC Art. 133(2): checked with the act, after the workflow has allowed it (so a wrong state stays a 409)
+        finding = await self.representation_finding(application) if action == "complete_formalities" else None
 
         def transition(session: Session) -> Decision:
             snapshot = load_snapshot(session, application.id)
             calendar = load_calendar(session, snapshot.office)
             decision = decide(snapshot, action, actor, now, payload, calendar=calendar)
+            if finding is not None:
+                raise InvalidRequestError(
+                    f"Formalities cannot be completed: {finding}. Issue a deficiency notice instead.",
+                    errors=[FieldError("representative", finding)],
+                )
             apply_decision(session, decision, expected_version=snapshot.version, payload=payload)
             return decision
 
@@ -183,6 +198,15 @@ class ExaminationService:
             version=decision.snapshot.version,
             history=history_out(entry),
         )
+
+    async def representation_finding(self, application: Application) -> str | None:
+        """What is missing in the file's representation (EPC Art. 133(2)), or ``None``."""
+        countries = (
+            await self.session.execute(
+                select(Party.country).where(Party.application_id == application.id, Party.kind == "applicant")
+            )
+        ).scalars()
+        return representation_missing(countries, has_representative=await is_represented(self.session, application))
 
     async def _check_assignee(self, application: Application, examiner_id: object) -> None:
         """An assignment must name an active examiner of the application's office (the workflow cannot see users)."""

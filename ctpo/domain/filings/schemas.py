@@ -64,6 +64,18 @@ class ApplicationIn(msgspec.Struct, forbid_unknown_fields=True):
     ipc: Annotated[list[str], msgspec.Meta(max_length=50, examples=[["H01M 10/613"]])] = []
     applicant_reference: Annotated[str, msgspec.Meta(max_length=100, description="Your docket number")] | None = None
     documents: Annotated[list[DocumentIn], msgspec.Meta(max_length=50)] = []
+    on_behalf_of: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=3,
+                max_length=254,
+                description="A representative filing for a client: the client's account e-mail. The client becomes "
+                "the applicant of record; you need their general power of attorney.",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class DocumentReceipt(msgspec.Struct):

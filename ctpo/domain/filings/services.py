@@ -32,6 +32,8 @@ from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
 from ctpo.domain.filings.numbering import format_number, next_sequence
 from ctpo.domain.filings.validation import check_filename, validate_application
+from ctpo.domain.representatives.access import is_party, party_clause
+from ctpo.domain.representatives.services import RepresentationService
 from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
 from workflows import Actor, open_application
 from workflows import Role as WorkflowRole
@@ -96,28 +98,30 @@ def uploads_from_json(documents: Sequence[s.DocumentIn]) -> list[Upload]:
 def content_digest(application: s.ApplicationIn, documents: Sequence[s.DocumentReceipt]) -> str:
     """SHA-256 of the canonical JSON of what was received, documents by hash instead of bytes."""
     content = msgspec.to_builtins(application)
+    content.pop("on_behalf_of", None)  # who files for whom is not content: the digest covers what was filed
     content["documents"] = [msgspec.to_builtins(doc) for doc in documents]
     canonical = msgspec.json.encode(content, order="sorted")
     return hashlib.sha256(canonical).hexdigest()
 
 
-def can_see(user: User, application: Application) -> bool:
-    """Applicants see their own files, office staff their office's; once published, a file is open to all.
+def can_see(user: User, application: Application, *, party: bool = False) -> bool:
+    """Applicants see their own files, representatives their clients', staff their office's; published: all.
 
     Before publication an application is secret (its novelty depends on it): nobody else may learn it exists.
+    ``party`` says the caller represents the file (:func:`ctpo.domain.representatives.access.is_party`).
     """
     if application.publication_date is not None:
         return True
     if user.role == Role.APPLICANT:
-        return application.owner_id == user.id
+        return party or application.owner_id == user.id
     return application.receiving_office == user.office
 
 
 def visible_to(user: User) -> Select[Application]:
-    """The applications ``user`` may see, as a query to refine."""
+    """The applications ``user`` may see, as a query to refine: for applicants, their own and their clients'."""
     query = select(Application)
     if user.role == Role.APPLICANT:
-        return query.where(Application.owner_id == user.id)
+        return query.where(party_clause(user))
     return query.where(Application.receiving_office == user.office)
 
 
@@ -163,6 +167,7 @@ class FilingService:
             replay = await self._replay(owner, idempotency_key, digest)
             if replay is not None:
                 return FilingResult(replay, created=False)
+        applicant = await self._applicant_of_record(owner, application.on_behalf_of)
 
         for upload in uploads:  # durable before the row that names them commits
             self.store.put(upload.content)
@@ -170,6 +175,7 @@ class FilingService:
         try:
             receipt = await self._insert(
                 owner=owner,
+                applicant=applicant,
                 data=application,
                 ipc=ipc,
                 receipts=receipts,
@@ -188,6 +194,30 @@ class FilingService:
                 raise
             return FilingResult(replay, created=False)
         return FilingResult(receipt, created=True)
+
+    async def _applicant_of_record(self, filer: User, on_behalf_of: str | None) -> User:
+        """Who owns the file: the filer, or the client a representative files for under a general authorisation.
+
+        Raises:
+            InvalidRequestError: the filer holds no general power of attorney from that account.
+        """
+        if on_behalf_of is None:
+            return filer
+        client = (
+            await self.session.execute(select(User).where(User.email == on_behalf_of.strip().lower()))
+        ).scalar_one_or_none()
+        if (
+            client is None
+            or client.role != Role.APPLICANT
+            or not client.is_active
+            or client.id == filer.id
+            or not await RepresentationService(self.session).active_general(filer, client)
+        ):
+            raise InvalidRequestError(
+                "You can file for a client only as their registered representative with a general power of attorney.",
+                errors=[FieldError("on_behalf_of", "no general power of attorney from this account is in force")],
+            )
+        return client
 
     def _check_upload(self, upload: Upload) -> s.DocumentReceipt:
         check_filename(upload.field, upload.filename)
@@ -220,6 +250,7 @@ class FilingService:
         self,
         *,
         owner: User,
+        applicant: User,
         data: s.ApplicationIn,
         ipc: list[str],
         receipts: list[s.DocumentReceipt],
@@ -257,7 +288,7 @@ class FilingService:
                     "filing_year": year,
                     "filing_date": filing_date,
                     "received_at": received_at,
-                    "owner_id": owner.id,
+                    "owner_id": applicant.id,
                     "language": data.language,
                     "title": data.title,
                     "abstract": data.abstract,
@@ -376,7 +407,7 @@ class FilingService:
             application = await self._load(Application.number == number)
         except NotFoundError:
             raise NotFoundError(f"There is no application {number} that you can see.") from None
-        if not can_see(user, application):
+        if not can_see(user, application, party=await is_party(self.session, user, application)):
             raise NotFoundError(f"There is no application {number} that you can see.")
         await record_file_read(self.session, user, application)  # before the file leaves: no record, no read
         return application
