@@ -1,7 +1,7 @@
 """representatives: the public list of patent attorneys and the powers of attorney applicants give them
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 06:10:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 import advanced_alchemy.types
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
