@@ -104,11 +104,12 @@ def content_digest(application: s.ApplicationIn, documents: Sequence[s.DocumentR
     return hashlib.sha256(canonical).hexdigest()
 
 
-def can_see(user: User, application: Application, *, party: bool = False) -> bool:
+def can_see(user: User, application: Application, *, party: bool) -> bool:
     """Applicants see their own files, representatives their clients', staff their office's; published: all.
 
     Before publication an application is secret (its novelty depends on it): nobody else may learn it exists.
-    ``party`` says the caller represents the file (:func:`ctpo.domain.representatives.access.is_party`).
+    ``party`` says the caller is its applicant of record or represents it
+    (:func:`ctpo.domain.representatives.access.is_party`); required, so no caller can forget representatives.
     """
     if application.publication_date is not None:
         return True

@@ -10,6 +10,7 @@ from ctpo.db.models import Application, LegalEventRecord
 from ctpo.domain.audit.services import record_file_read
 from ctpo.domain.filings.services import can_see
 from ctpo.domain.legal_status import schemas as s
+from ctpo.domain.representatives.access import is_party
 from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError
 from workflows.legal_status import Category, KeyEvent
 from workflows.offices import OfficeCode
@@ -60,7 +61,8 @@ class LegalStatusService:
             )
         query = select(Application).where(Application.number == number)
         application = (await self.session.execute(query)).scalar_one_or_none()
-        if application is None or not can_see(user, application):
+        party = application is not None and await is_party(self.session, user, application)
+        if application is None or not can_see(user, application, party=party):
             raise NotFoundError(f"There is no application {number} that you can see.")
         await record_file_read(self.session, user, application)
         rows = select(LegalEventRecord).where(LegalEventRecord.application_id == application.id)
