@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import enum
+from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -37,6 +38,10 @@ class Period:
     extend_to_working_day: bool = True
     """Time limits for parties extend to the next working day (EPC Rule 134(1), PCT Rule 80.5); office acts don't."""
     expiry: Expiry = Expiry.END_OF_DAY
+    end_of_month: bool = False
+    """The period ends on the last day of the month it reaches: renewal fees fall due on the last day of the month
+    containing the anniversary of filing (EPC Rule 51(1)), and their grace period ends on the last day of the sixth
+    month after that (the CTPO's reading of Rule 51(2), as the EPO practises it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,9 @@ class Explanation:
     due_date: date
     expires_at: datetime
     """The aware UTC moment from which the deadline has passed."""
+    month_end_date: date | None = None
+    """With :attr:`Period.end_of_month`: the month's last day the period was moved to (the nominal date is then it);
+    ``None`` otherwise."""
 
     def steps(self) -> list[dict[str, str]]:
         """The computation as ordered steps for the API and for history entries."""
@@ -72,10 +80,20 @@ class Explanation:
             {"step": "trigger", "date": self.trigger_date.isoformat(), "detail": self.trigger_event},
             {
                 "step": "period",
-                "date": self.nominal_date.isoformat(),
+                "date": (
+                    add_months(self.trigger_date, self.period.months) + timedelta(days=self.period.days)
+                ).isoformat(),
                 "detail": f"{self.period.months} month(s) and {self.period.days} day(s) from the trigger date",
             },
         ]
+        if self.month_end_date is not None:
+            out.append(
+                {
+                    "step": "end_of_month",
+                    "date": self.month_end_date.isoformat(),
+                    "detail": "due on the last day of that month (EPC Rule 51(1))",
+                }
+            )
         if self.month_end_rule:
             out.append(
                 {
@@ -122,6 +140,9 @@ def explain_due_date(calendar: OfficeCalendar, trigger_event: str, trigger_date:
     """
     shifted = add_months(trigger_date, period.months)
     nominal = shifted + timedelta(days=period.days)
+    month_end = None
+    if period.end_of_month:
+        month_end = nominal = date(nominal.year, nominal.month, monthrange(nominal.year, nominal.month)[1])
     due = nominal
     skipped: list[SkippedDay] = []
     if period.extend_to_working_day:
@@ -140,7 +161,8 @@ def explain_due_date(calendar: OfficeCalendar, trigger_event: str, trigger_date:
         trigger_date=trigger_date,
         period=period,
         nominal_date=nominal,
-        month_end_rule=shifted.day != trigger_date.day,
+        month_end_rule=shifted.day != trigger_date.day and not period.end_of_month,
+        month_end_date=month_end,
         skipped=tuple(skipped),
         due_date=due,
         expires_at=expires_at,

@@ -25,11 +25,13 @@ def deadline_to_json(deadline: Deadline) -> dict[str, Any]:
             "days": deadline.period.days,
             "extend_to_working_day": deadline.period.extend_to_working_day,
             "expiry": deadline.period.expiry.value,
+            "end_of_month": deadline.period.end_of_month,
         },
         "satisfied_by": list(deadline.satisfied_by),
         "on_expiry": deadline.on_expiry,
         "nominal_date": e.nominal_date.isoformat(),
         "month_end_rule": e.month_end_rule,
+        "month_end_date": e.month_end_date.isoformat() if e.month_end_date else None,
         "skipped": [{"day": s.day.isoformat(), "reason": s.reason} for s in e.skipped],
         "due_date": e.due_date.isoformat(),
         "expires_at": e.expires_at.isoformat(),
@@ -51,6 +53,7 @@ def deadline_from_json(data: dict[str, Any]) -> Deadline:
         days=int(raw_period["days"]),
         extend_to_working_day=bool(raw_period["extend_to_working_day"]),
         expiry=Expiry(raw_period["expiry"]),
+        end_of_month=bool(raw_period.get("end_of_month", False)),
     )
     office = OfficeCode(data["office"])
     trigger_date = date.fromisoformat(data["trigger_date"])
@@ -62,6 +65,7 @@ def deadline_from_json(data: dict[str, Any]) -> Deadline:
         period=period,
         nominal_date=date.fromisoformat(data["nominal_date"]),
         month_end_rule=bool(data["month_end_rule"]),
+        month_end_date=date.fromisoformat(data["month_end_date"]) if data.get("month_end_date") else None,
         skipped=tuple(SkippedDay(date.fromisoformat(s["day"]), str(s["reason"])) for s in data["skipped"]),
         due_date=date.fromisoformat(data["due_date"]),
         expires_at=datetime.fromisoformat(data["expires_at"]),
