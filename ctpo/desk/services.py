@@ -20,6 +20,7 @@ from ctpo.domain.accounts.services import AccountService
 from ctpo.domain.examination import schemas as es
 from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import load_calendar, snapshot_of
+from ctpo.domain.international.services import InternationalService, international_out
 from ctpo.domain.prior_art import schemas as ps
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
 from ctpo.lib.decoding import decode
@@ -180,6 +181,7 @@ class DeskService:
         claims = v.claim_versions(claim_sets, application.claim_set_version)
         filed = [v.FiledDocument(d.filename, d.media_type, d.size, d.sha256) for d in application.documents]
         office = application.receiving_office
+        entry = await InternationalService(self.session, self.filing).entry_of(application.id)
         status = await self.examination.status(user, number)
         history = await self.examination.history(user, number)
         deadlines = await self.examination.deadlines(user, number)
@@ -224,6 +226,7 @@ class DeskService:
             buttons=buttons,
             prior_art=prior_art or await self._stored_prior_art(user, number, bibliography.reference_date),
             examiners=examiners,
+            international=international_out(number, entry) if entry is not None else None,
         )
 
     @staticmethod

@@ -315,6 +315,8 @@ class ApplicationPage:
     prior_art: PriorArt
     examiners: list[tuple[str, str]] = field(default_factory=list)
     """(id, name) of the office's examiners, for an administrator's ``assign`` form."""
+    international: Any = None
+    """The international search report and facts of a PCT entry (``InternationalOut``), shown next to our prior art."""
 
     def can(self, action: str) -> bool:
         """Whether ``action`` is among the transitions allowed now."""

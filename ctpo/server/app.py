@@ -23,6 +23,7 @@ from ctpo.domain.audit.controllers import AuditController
 from ctpo.domain.examination.controllers import ExaminationController, OfficeWorkController
 from ctpo.domain.filings.controllers import FilingController
 from ctpo.domain.filings.storage import DocumentStore
+from ctpo.domain.international.controllers import InternationalController
 from ctpo.domain.jobs.controllers import JobController
 from ctpo.domain.legal_status.controllers import LegalStatusController
 from ctpo.domain.offices.controllers import OfficeController, health
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             FilingController,
+            InternationalController,
             ExaminationController,
             LegalStatusController,
             OfficeWorkController,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -87,6 +88,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/offices/{office}/jobs"): _row(401, 403, 403, 403, 403, 200, 404),
     # no dead job 1 exists: the administrator of the office gets past the checks to the 404 of the job itself
     ("POST", "/offices/{office}/jobs/{job_id}/retry"): _row(401, 403, 403, 403, 403, 404, 404),
+    ("POST", "/applications/pct-entry"): _row(401, 201, 201, 403, 403, 403, 403),
+    # the owner's file was filed directly, not through the PCT (visibility: tests/integration/test_international.py)
+    ("GET", "/applications/{number}/international"): _row(401, 404, 404, 404, 404, 404, 404),
     ("GET", "/representatives"): PUBLIC,
     ("POST", "/offices/{office}/representatives"): _row(401, 403, 403, 403, 403, 201, 404),
     ("GET", "/powers-of-attorney"): ANY_USER,
@@ -136,7 +140,7 @@ def test_every_route_has_a_rule(app: Litestar):
     assert _routes(app) == set(EXPECTED) | set(DESK), "add the new endpoint to EXPECTED with its status per role"
 
 
-def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901 - one branch per endpoint with a body
+def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901, PLR0912 - one branch per endpoint with a body
     if (method, path) == ("POST", "/applications"):
         return {"json": application_payload()}
     if (method, path) == ("POST", "/applications/multipart"):
@@ -164,6 +168,20 @@ def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901 - one branch 
                 "account_email": "listed@test.example",
                 "name": "New Attorney",
                 "address": "Almaty",
+            }
+        }
+    if (method, path) == ("POST", "/applications/pct-entry"):
+        today = datetime.now(UTC).date()
+        filed = today.replace(year=today.year - 2, day=1)
+        return {
+            "json": {
+                "international": {
+                    "application_number": f"PCT/KZ{filed.year}/{uuid.uuid4().int % 1_000_000:06d}",
+                    "filing_date": filed.isoformat(),
+                    "language": "ja",
+                    "search_report": {"authority": "RU", "date": filed.isoformat(), "citations": []},
+                },
+                "application": application_payload(),
             }
         }
     if (method, path) == ("POST", "/powers-of-attorney"):

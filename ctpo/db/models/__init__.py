@@ -17,6 +17,7 @@ from ctpo.db.models._base import Base, utcnow
 from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._desk import DeskPreference
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
+from ctpo.db.models._international import InternationalEntry
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._legal_event import LegalEventRecord
 from ctpo.db.models._login_throttle import LoginThrottle
@@ -38,6 +39,7 @@ __all__ = [
     "Document",
     "HistoryRecord",
     "IdempotencyRecord",
+    "InternationalEntry",
     "IpcClass",
     "JobRecord",
     "LegalEventRecord",

@@ -16,6 +16,7 @@ from ctpo.db.models import OfficeCalendarDay, ProceduralDocument, User
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.services import ExaminationService, history_out
 from ctpo.domain.filings.services import FilingService, file_of
+from ctpo.domain.international.services import InternationalService, international_out
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art
 
 
@@ -98,6 +99,7 @@ class ExaminationController(Controller):
         except SearchUnavailableError:
             prior_art = None
         documents = [_document_out(d) for d in await examination_service.documents(request.user, number)]
+        entry = await InternationalService(filing_service.session, filing_service).entry_of(application.id)
         claim_sets: dict[int, list[str]] = {}
         for claim in application.claims:
             claim_sets.setdefault(claim.claim_set, []).append(claim.text)
@@ -115,6 +117,7 @@ class ExaminationController(Controller):
                 )
                 for a in await examination_service.automated_searches(request.user, number)
             ],
+            international=international_out(number, entry) if entry is not None else None,
         )
 
     @get("/procedural-documents", summary="Office actions, responses, search reports")

@@ -158,3 +158,5 @@ class DossierOut(msgspec.Struct):
     """Prior-art hits (see ``GET /applications/{number}/prior-art``); ``None`` while search is unavailable."""
     automated_searches: list[AutomatedSearchOut] = msgspec.field(default_factory=list)
     """Searches run in the background (after formalities), newest first; for office staff only."""
+    international: Any = None
+    """For a PCT entry: the international search report, publication and 31 months (``InternationalOut``)."""

@@ -34,19 +34,20 @@ from ctpo.domain.filings.numbering import format_number, next_sequence
 from ctpo.domain.filings.validation import check_filename, validate_application
 from ctpo.domain.representatives.access import is_party, party_clause
 from ctpo.domain.representatives.services import RepresentationService
-from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
+from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
 from workflows import Actor, open_application
 from workflows import Role as WorkflowRole
 from workflows.offices import OfficeCode, get_office
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Awaitable, Callable, Sequence
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.sql import Select
 
     from ctpo.domain.filings.storage import DocumentStore
+    from workflows import Decision
 
 _FULL_FILE = (
     selectinload(Application.parties),
@@ -66,6 +67,26 @@ class Upload:
     filename: str
     content: bytes
     declared_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """How a file opens when it is not a direct filing (entry of an international application).
+
+    The filing path stays one: validation, document storage, numbering, idempotency and the first history entry
+    are the same; only the legal filing date, the workflow's first decision and a few extra rows differ.
+    """
+
+    filing_date: date
+    """The legal filing date (PCT Art. 11(3): the international filing date)."""
+    content: dict[str, Any]
+    """What else was received, canonical JSON: it goes into the content digest of the receipt."""
+    first_decision: Callable[[str, OfficeCode, Actor, datetime, date | None, dict[str, Any], Any], Decision]
+    """``(application_id, office, actor, now, earliest_priority, payload, calendar)`` → the file's first decision."""
+    extra_rows: Callable[[uuid.UUID, datetime], list[tuple[Any, list[dict[str, Any]]]]]
+    """Rows to insert with the application, by model."""
+    duplicate: Callable[[AsyncSession], Awaitable[str | None]]
+    """Why this opening was already made (a second entry of the same international application), or ``None``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +116,13 @@ def uploads_from_json(documents: Sequence[s.DocumentIn]) -> list[Upload]:
     return uploads
 
 
-def content_digest(application: s.ApplicationIn, documents: Sequence[s.DocumentReceipt]) -> str:
+def content_digest(
+    application: s.ApplicationIn, documents: Sequence[s.DocumentReceipt], extra: dict[str, Any] | None = None
+) -> str:
     """SHA-256 of the canonical JSON of what was received, documents by hash instead of bytes."""
     content = msgspec.to_builtins(application)
+    if extra:
+        content["international"] = extra
     content.pop("on_behalf_of", None)  # who files for whom is not content: the digest covers what was filed
     content["documents"] = [msgspec.to_builtins(doc) for doc in documents]
     canonical = msgspec.json.encode(content, order="sorted")
@@ -143,7 +168,12 @@ class FilingService:
         self.clock = clock
 
     async def file(
-        self, owner: User, application: s.ApplicationIn, uploads: Sequence[Upload], idempotency_key: str | None
+        self,
+        owner: User,
+        application: s.ApplicationIn,
+        uploads: Sequence[Upload],
+        idempotency_key: str | None,
+        opening: Opening | None = None,
     ) -> FilingResult:
         """File an application and return its receipt; nothing is stored if any check fails.
 
@@ -157,18 +187,22 @@ class FilingService:
         known = application.receiving_office in OfficeCode.__members__
         office = get_office(application.receiving_office) if known else None
         filing_date = office.local_date(received_at) if office else received_at.date()
+        if opening is not None:
+            filing_date = opening.filing_date
         ipc = validate_application(application, filing_date)  # rejects unknown offices
         assert office is not None  # noqa: S101
 
         receipts = [self._check_upload(upload) for upload in uploads]
         application = msgspec.structs.replace(application, documents=[])
-        digest = content_digest(application, receipts)
+        digest = content_digest(application, receipts, opening.content if opening else None)
 
         if idempotency_key is not None:
             replay = await self._replay(owner, idempotency_key, digest)
             if replay is not None:
                 return FilingResult(replay, created=False)
         applicant = await self._applicant_of_record(owner, application.on_behalf_of)
+        if opening is not None and (duplicate := await opening.duplicate(self.session)) is not None:
+            raise ConflictError(duplicate)
 
         for upload in uploads:  # durable before the row that names them commits
             self.store.put(upload.content)
@@ -184,13 +218,16 @@ class FilingService:
                 received_at=received_at,
                 filing_date=filing_date,
                 idempotency_key=idempotency_key,
+                opening=opening,
             )
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()
-            if idempotency_key is None:
-                raise
-            replay = await self._replay(owner, idempotency_key, digest)  # a concurrent retry won the race
+            replay = None
+            if idempotency_key is not None:
+                replay = await self._replay(owner, idempotency_key, digest)  # a concurrent retry won the race
+            if replay is None and opening is not None and (duplicate := await opening.duplicate(self.session)):
+                raise ConflictError(duplicate) from None  # a concurrent entry of the same application won
             if replay is None:
                 raise
             return FilingResult(replay, created=False)
@@ -259,26 +296,33 @@ class FilingService:
         received_at: datetime,
         filing_date: date,
         idempotency_key: str | None,
+        opening: Opening | None,
     ) -> s.Receipt:
         """Write the application and everything it names with bulk inserts, in the caller's transaction.
 
         Core inserts rather than the ORM unit of work: filing is the hottest write path, and the rows are new.
         """
         office = data.receiving_office
-        year = filing_date.year
+        year = get_office(office).local_date(received_at).year  # numbered in the year of receipt (PCT entries too)
         application_id = uuid.uuid4()
         earliest = min((p.date for p in data.priority_claims), default=None)
         payload = {"content_digest": digest}
         calendar = await self.session.run_sync(lambda session: load_calendar(session, OfficeCode(office)))
-        case = open_application(  # the workflow's first decision: history entry 1 and the publication date
-            str(application_id),
-            OfficeCode(office),
-            Actor(str(owner.id), WorkflowRole.APPLICANT),
-            received_at,
-            priority_date=earliest,
-            payload=payload,
-            calendar=calendar,
-        )
+        actor = Actor(str(owner.id), WorkflowRole.APPLICANT)
+        if opening is not None:
+            case = opening.first_decision(
+                str(application_id), OfficeCode(office), actor, received_at, earliest, payload, calendar
+            )
+        else:
+            case = open_application(  # the workflow's first decision: history entry 1 and the publication date
+                str(application_id),
+                OfficeCode(office),
+                actor,
+                received_at,
+                priority_date=earliest,
+                payload=payload,
+                calendar=calendar,
+            )
         run = self.session.execute
         await run(
             insert(Application),
@@ -353,6 +397,8 @@ class FilingService:
                 ],
             ),
         ]
+        if opening is not None:
+            children.extend(opening.extra_rows(application_id, received_at))
         if idempotency_key is not None:
             children.append(
                 (

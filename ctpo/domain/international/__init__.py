@@ -1,0 +1,1 @@
+"""International applications entering the CTPO phase under the PCT."""
