@@ -21,10 +21,13 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
-def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    """Jinja with autoescaping on for every template and undefined names as errors (a typo fails a test)."""
+def template_config(*more: Path) -> TemplateConfig[JinjaTemplateEngine]:
+    """Jinja with autoescaping on for every template and undefined names as errors (a typo fails a test).
+
+    ``more`` are further template folders (the public register's) served by the same engine.
+    """
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([TEMPLATES, *more]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -33,11 +33,14 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 
 
 @cache
-def catalog(language: str) -> Mapping[str, str]:
-    """The messages of one language as stored (no fallback applied); empty for an unknown language."""
+def catalog(language: str, root: Path = LOCALES) -> Mapping[str, str]:
+    """The messages of one language as stored (no fallback applied); empty for an unknown language.
+
+    ``root`` is the folder of catalogs: the desk's by default, the public register keeps its own.
+    """
     if language not in LANGUAGES:
         return {}
-    data = json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+    data = json.loads((root / f"{language}.json").read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError(f"{language}.json must be a flat object of strings")
     return data
@@ -48,10 +51,12 @@ class Translator:
     """Looks messages up in one language, falling back to English, then to the key."""
 
     language: str
+    root: Path = LOCALES
+    """The folder of catalogs to read."""
 
     def __call__(self, key: str, /, **values: object) -> str:
         """The message for ``key`` with ``values`` filled in."""
-        text = catalog(self.language).get(key) or catalog(FALLBACK).get(key) or key
+        text = catalog(self.language, self.root).get(key) or catalog(FALLBACK, self.root).get(key) or key
         return text.format(**values) if values else text
 
     def term(self, group: str, value: str | None) -> str:
@@ -59,7 +64,7 @@ class Translator:
         if value is None:
             return ""
         key = f"{group}.{value}"
-        text = catalog(self.language).get(key) or catalog(FALLBACK).get(key)
+        text = catalog(self.language, self.root).get(key) or catalog(FALLBACK, self.root).get(key)
         return text or value.replace("_", " ")
 
 

@@ -77,6 +77,32 @@ class MailSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicationSettings:
+    """The public register and the bulletin (``CTPO_REGISTER_*``, ``CTPO_BULLETIN_*``)."""
+
+    bulletin_weekday: int = 2
+    """The weekday the bulletin appears, 0 = Monday (``CTPO_BULLETIN_WEEKDAY``; the EPO publishes on Wednesdays, 2).
+    Each issue covers the seven days ending on that weekday, reckoned in each office's own time zone."""
+    register_requests_per_minute: int = 120
+    """Requests one client address may make to the public register per minute before 429 (``CTPO_REGISTER_RATE``);
+    counted per API process."""
+    register_cache_seconds: int = 300
+    """``Cache-Control: public, max-age`` of register pages (``CTPO_REGISTER_CACHE_SECONDS``)."""
+
+    @classmethod
+    def from_env(cls) -> PublicationSettings:
+        """``CTPO_BULLETIN_WEEKDAY``, ``CTPO_REGISTER_RATE``, ``CTPO_REGISTER_CACHE_SECONDS``."""
+        weekday = _env_int("BULLETIN_WEEKDAY", 2)
+        if not 0 <= weekday <= 6:  # noqa: PLR2004 - Monday..Sunday
+            raise ValueError("CTPO_BULLETIN_WEEKDAY must be 0 (Monday) to 6 (Sunday)")
+        return cls(
+            bulletin_weekday=weekday,
+            register_requests_per_minute=_env_int("REGISTER_RATE", 120),
+            register_cache_seconds=_env_int("REGISTER_CACHE_SECONDS", 300),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Every knob of the service; build it with :meth:`from_env`."""
 
@@ -140,6 +166,8 @@ class Settings:
     """How long a lockout lasts unless an office administrator lifts it first."""
     mail: MailSettings = field(default_factory=MailSettings)
     """Outgoing mail (``CTPO_MAIL_*``)."""
+    publication: PublicationSettings = field(default_factory=PublicationSettings)
+    """The public register and the weekly bulletin."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -176,6 +204,7 @@ class Settings:
             login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50),
             login_lockout_seconds=_env_int("LOGIN_LOCKOUT_SECONDS", 900),
             mail=MailSettings.from_env(data_dir),
+            publication=PublicationSettings.from_env(),
         )
 
     @property

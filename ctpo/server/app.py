@@ -35,6 +35,8 @@ from ctpo.domain.representatives.controllers import (
 )
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
+from ctpo.register import TEMPLATES as REGISTER_TEMPLATES
+from ctpo.register import RegisterController
 from ctpo.server.auth import build_jwt_auth
 from ctpo.server.deps import (
     provide_account_service,
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MetricsController,
             health,
             DeskController,
+            RegisterController,
             static_files_router(),
         ],
         state=state,
@@ -153,7 +156,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_malformed_requests,
         openapi_config=openapi,
-        template_config=template_config(),
+        template_config=template_config(REGISTER_TEMPLATES),
         request_max_body_size=settings.max_request_bytes,
         lifespan=[_lifespan(settings)],
     )

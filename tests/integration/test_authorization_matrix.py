@@ -117,6 +117,17 @@ DESK: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/desk/applications/{number}/actions/{action}"): _row(303, 403, 403, 303, 404, 403, 404),
     ("GET", "/desk/static/{file_path}"): PUBLIC,
 }
+NOT_PUBLISHED = _row(404, 404, 404, 404, 404, 404, 404)
+"""A register page about an unpublished file: the same 404 for everybody, logged in or not, even its owner."""
+REGISTER: dict[tuple[str, str], dict[str, int]] = {
+    # the public register: no login, the same answer for every caller; the matrix's file is not published
+    ("GET", "/register"): PUBLIC,
+    ("GET", "/register/search"): PUBLIC,
+    ("GET", "/register/prior-art"): PUBLIC,
+    ("GET", "/register/{number}"): NOT_PUBLISHED,
+    ("GET", "/register/{number}/publications/{kind}"): NOT_PUBLISHED,
+    ("GET", "/register/{number}/documents/{sha256}"): NOT_PUBLISHED,
+}
 DOCS_PREFIX = "/schema"
 """The OpenAPI schema and its renderers are public; checked separately below."""
 
@@ -137,7 +148,7 @@ def _routes(app: Litestar) -> set[tuple[str, str]]:
 
 
 def test_every_route_has_a_rule(app: Litestar):
-    assert _routes(app) == set(EXPECTED) | set(DESK), "add the new endpoint to EXPECTED with its status per role"
+    assert _routes(app) == set(EXPECTED) | set(DESK) | set(REGISTER), "add the new endpoint with its status per role"
 
 
 def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901, PLR0912 - one branch per endpoint with a body
@@ -324,3 +335,51 @@ def test_desk_authorization_matrix(
             if response.status_code == 303 and actor == "anonymous" and path != "/desk":
                 assert response.headers["location"].startswith("/desk/login"), (method, path)
     assert not failures, "\n".join(failures)
+
+
+def test_register_authorization_matrix(
+    client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+):
+    """The public register answers everyone alike: a logged-in owner sees no more of an unpublished file than an
+    anonymous visitor, and once the file is published everyone sees it."""
+    users = {
+        "owner": make_user("applicant"),
+        "other_applicant": make_user("applicant"),
+        "examiner_same": make_user("examiner", "KZ"),
+        "examiner_other": make_user("examiner", "TR"),
+        "admin_same": make_user("office_admin", "KZ"),
+        "admin_other": make_user("office_admin", "TR"),
+    }
+    headers = {name: login(user) for name, user in users.items()} | {"anonymous": {}}
+    filed = client.post(
+        "/applications",
+        json=application_payload(receiving_office="KZ", documents=[inline_document("annex.txt", DOC)]),
+        headers=headers["owner"],
+    )
+    number = filed.json()["application_number"]
+    values = {"number": number, "sha256": hashlib.sha256(DOC).hexdigest(), "kind": "A2"}
+
+    def walk(expected_for: Callable[[str, dict[str, int]], dict[str, int]]) -> list[str]:
+        failures = []
+        for (method, path), row in REGISTER.items():
+            expected = expected_for(path, row)
+            for actor in ACTORS:
+                response = client.request(method, path.format(**values), headers=headers[actor])
+                if response.status_code != expected[actor]:
+                    failures.append(f"{method} {path} as {actor}: {response.status_code}, expected {expected[actor]}")
+                if response.status_code == 404:
+                    assert response.headers["content-type"].startswith("text/html"), (path, actor)
+        return failures
+
+    assert not walk(lambda _path, row: row)
+    for who, action in (
+        ("examiner_same", "claim"),
+        ("examiner_same", "begin_formalities_check"),
+        ("owner", "request_early_publication"),
+        ("admin_same", "publish"),
+    ):
+        response = client.post(f"/applications/{number}/actions/{action}", json={"payload": {}}, headers=headers[who])
+        assert response.status_code == 200, response.text
+    # published: the entry and its filed documents are open to all; the A2's PDF is not rendered in this test
+    rendered_later = {"/register/{number}/publications/{kind}"}
+    assert not walk(lambda path, row: NOT_PUBLISHED if path in rendered_later else PUBLIC)

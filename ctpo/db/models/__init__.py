@@ -22,7 +22,7 @@ from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._legal_event import LegalEventRecord
 from ctpo.db.models._login_throttle import LoginThrottle
 from ctpo.db.models._mail import MailMessage
-from ctpo.db.models._publication import Publication, PublicationSeries
+from ctpo.db.models._publication import Publication, PublicationSeries, RegisterNameKey
 from ctpo.db.models._representation import PowerOfAttorney, Representative
 from ctpo.db.models._user import Role, User
 
@@ -52,6 +52,7 @@ __all__ = [
     "ProceduralDocument",
     "Publication",
     "PublicationSeries",
+    "RegisterNameKey",
     "Representative",
     "Role",
     "User",

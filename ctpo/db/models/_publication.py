@@ -50,3 +50,18 @@ class PublicationSeries(Base):
 
     series: Mapped[str] = mapped_column(String(10), primary_key=True)
     last_value: Mapped[int]
+
+
+class RegisterNameKey(Base):
+    """One script-folded word of an applicant's or inventor's name of a *published* application.
+
+    Written when the application is first published, never before, so the public name search cannot find an
+    unpublished file. The key is :func:`search.text.fold` of the word: ``Алиев`` and ``Aliyev`` share ``aliev``.
+    """
+
+    __tablename__ = "register_name_keys"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

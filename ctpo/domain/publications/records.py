@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import insert, select
 
-from ctpo.db.models import Publication
+from ctpo.db.models import Party, Publication, RegisterNameKey
 from ctpo.domain.jobs.records import JobSpec, schedule
 from ctpo.domain.publications.numbering import next_publication_number
+from search.text import token_keys
 from workflows import OFFICES
 from workflows.publication import kind_for
 
@@ -38,6 +39,19 @@ def publication_number_of(session: Session, application_id: uuid.UUID) -> str | 
     ).scalar_one_or_none()
 
 
+def name_keys(names: list[str]) -> set[str]:
+    """The script-folded words of ``names`` (``Алиев Эльдар`` → ``aliev``, ``eldar``)."""
+    return {key[:100] for name in names for key in token_keys(name) if key}
+
+
+def index_names(session: Session, application_id: uuid.UUID) -> None:
+    """Make the application's applicants and inventors findable by name in the public register."""
+    names = list(session.execute(select(Party.name).where(Party.application_id == application_id)).scalars())
+    keys = name_keys(names)
+    if keys:
+        session.execute(insert(RegisterNameKey), [{"key": k, "application_id": application_id} for k in sorted(keys)])
+
+
 def add_publication(
     session: Session,
     *,
@@ -51,7 +65,10 @@ def add_publication(
     correction_reason: str | None = None,
 ) -> uuid.UUID:
     """Write one publication (taking a number for the application's first) and schedule its rendering."""
-    number = publication_number_of(session, application_id) or next_publication_number(session)
+    number = publication_number_of(session, application_id)
+    if number is None:  # the application's first publication: a number, and its names become searchable
+        number = next_publication_number(session)
+        index_names(session, application_id)
     publication_id = uuid.uuid4()
     session.execute(
         insert(Publication),

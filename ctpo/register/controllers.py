@@ -1,0 +1,209 @@
+"""HTTP of the public register: server-rendered pages under ``/register``, no login, in the seven languages.
+
+Handlers pick the language, call one function of :mod:`ctpo.register.services` and render a template. Every
+route is public, rate-limited per client and cacheable; an unknown and an unpublished file get the same 404.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
+
+import anyio
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ctpo.desk.i18n import LANGUAGE_NAMES, LANGUAGES, choose_language
+from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
+from ctpo.domain.prior_art.runtime import SearchNotReadyError
+from ctpo.domain.prior_art.services import SearchUnavailableError, hit_out, search_runtime
+from ctpo.register import services
+from ctpo.register.i18n import RegisterTranslator
+from ctpo.register.ratelimit import RateLimiter
+from ctpo.server.auth import PUBLIC
+
+if TYPE_CHECKING:
+    from ctpo.lib.settings import Settings
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_KIND = re.compile(r"^[AB][1-9]$")
+MAX_QUERY = 500
+
+
+def _limiter(state: State) -> RateLimiter:
+    limiter: RateLimiter | None = getattr(state, "register_limiter", None)
+    if limiter is None:
+        settings: Settings = state.settings
+        limiter = RateLimiter(settings.publication.register_requests_per_minute)
+        state.register_limiter = limiter
+    return limiter
+
+
+async def _rate_limit(request: Request[Any, Any, Any]) -> Response[str] | None:
+    """Refuse a client over its rate with 429 and ``Retry-After`` (before any database work)."""
+    context = current_request()
+    client = context.client_address if context else UNKNOWN_ADDRESS
+    wait = _limiter(request.app.state).take(client)
+    if wait <= 0:
+        return None
+    t = RegisterTranslator(_language(request))
+    return Response(
+        t("register.too_many"),
+        status_code=429,
+        media_type="text/plain; charset=utf-8",
+        headers={"Retry-After": str(int(wait)), "Cache-Control": "no-store"},
+    )
+
+
+def _language(request: Request[Any, Any, Any]) -> str:
+    return choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _page(request: Request[Any, Any, Any], name: str, status: int = 200, **context: object) -> Template:
+    lang = _language(request)
+    here = request.url.path
+    settings: Settings = request.app.state.settings
+    # published data changes only by new events: a short public cache, per language; errors are not cached long
+    max_age = settings.publication.register_cache_seconds if status == 200 else 30  # noqa: PLR2004
+    return Template(
+        template_name=f"register/{name}.html",
+        status_code=status,
+        headers={"Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Language"},
+        context={
+            "t": RegisterTranslator(lang),
+            "lang": lang,
+            "languages": LANGUAGES,
+            "language_names": LANGUAGE_NAMES,
+            "here": here,
+            "q": request.query_params,
+            "link": lambda path: f"{path}{'&' if '?' in path else '?'}lang={lang}",
+            **context,
+        },
+    )
+
+
+def _not_found(request: Request[Any, Any, Any]) -> Template:
+    return _page(request, "not_found", status=404)
+
+
+class RegisterController(Controller):
+    """The public register: look up, read, inspect, search."""
+
+    path = "/register"
+    opt = PUBLIC
+    include_in_schema = False
+    before_request = _rate_limit  # type: ignore[assignment]
+
+    @get("/", name="register:home")
+    async def home(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
+        """The search forms and the latest publications."""
+        return _page(request, "home", recent=await services.recent(db_session))
+
+    @get("/search", name="register:search")
+    async def search(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        number: Annotated[str | None, QueryParameter(max_length=MAX_QUERY)] = None,
+        name: Annotated[str | None, QueryParameter(max_length=MAX_QUERY)] = None,
+    ) -> Template | Redirect:
+        """By number (straight to the entry) or by a party's name in any script."""
+        if number and number.strip():
+            app = await services.find_application(db_session, number)
+            if app is None:
+                return _page(request, "results", status=404, results=[], query=number)
+            return Redirect(f"/register/{quote(app.number)}?lang={_language(request)}", status_code=HTTP_303_SEE_OTHER)
+        results = await services.search_names(db_session, name or "") if name else []
+        return _page(request, "results", results=results, query=name or "")
+
+    @get("/prior-art", name="register:prior-art")
+    async def prior_art(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        text: Annotated[str | None, QueryParameter(max_length=MAX_QUERY)] = None,
+    ) -> Template:
+        """Prior-art search over published documents only (the corpus holds nothing else; hits are checked)."""
+        if not text or not text.strip():
+            return _page(request, "prior_art", hits=[], text="", unavailable=False)
+        try:
+            runtime = search_runtime(state)
+            found = await anyio.to_thread.run_sync(lambda: runtime.search(text, k=20))
+        except (SearchUnavailableError, SearchNotReadyError):
+            return _page(request, "prior_art", status=503, hits=[], text=text, unavailable=True)
+        hits = [hit_out(h, runtime) for h in found]
+        filing_numbers = [h.document_id for h in hits if services.looks_like_application_number(h.document_id)]
+        published = await services.published_ids(db_session, filing_numbers)
+        hits = [
+            h for h in hits if not services.looks_like_application_number(h.document_id) or h.document_id in published
+        ]
+        return _page(request, "prior_art", hits=hits, text=text, unavailable=False)
+
+    @get("/{number:str}", name="register:entry")
+    async def entry(
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], number: FromPath[str]
+    ) -> Template:
+        """Bibliographic data, legal status, published documents, open documents and citations of one file."""
+        found = await services.entry(db_session, number)
+        if found is None:
+            return _not_found(request)
+        return _page(request, "entry", entry=found, app=found.application)
+
+    @get("/{number:str}/publications/{kind:str}", name="register:publication")
+    async def publication(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        number: str,
+        kind: str,
+    ) -> Response[bytes] | Template:
+        """The published document's PDF (``XT 0000017 A1``), as stored under its SHA-256."""
+        if not _KIND.match(kind.upper()):
+            return _not_found(request)
+        digest = await services.published_pdf_digest(db_session, number, kind)
+        if digest is None:
+            return _not_found(request)
+        content = await anyio.to_thread.run_sync(state.document_store.get, digest)
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="XT{services.normalise_publication_number(number)}{kind.upper()}.pdf"',  # noqa: E501
+                "ETag": f'"{digest}"',
+                "Cache-Control": "public, max-age=31536000, immutable",
+            },
+        )
+
+    @get("/{number:str}/documents/{sha256:str}", name="register:document")
+    async def document(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        number: str,
+        sha256: str,
+    ) -> Response[bytes] | Template:
+        """A document filed with a published application (file inspection)."""
+        if not _SHA256.match(sha256):
+            return _not_found(request)
+        document = await services.open_document(db_session, number, sha256)
+        if document is None:
+            return _not_found(request)
+        content = await anyio.to_thread.run_sync(state.document_store.get, sha256)
+        return Response(
+            content,
+            media_type=document.media_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.filename)}",
+                "X-Content-Type-Options": "nosniff",
+                "ETag": f'"{sha256}"',
+            },
+        )
