@@ -255,7 +255,6 @@ class LegalEvent:
 ACTION_EVENTS: Mapping[str, KeyEvent] = MappingProxyType(
     {
         "file": KeyEvent.APPLICATION_FILED,
-        "publish": KeyEvent.APPLICATION_PUBLISHED,
         "issue_search_report": KeyEvent.SEARCH_REPORT_ESTABLISHED,
         "request_examination": KeyEvent.EXAMINATION_REQUESTED,
         "approve_grant_text": KeyEvent.PATENT_GRANTED,
@@ -272,6 +271,9 @@ ACTION_EVENTS: Mapping[str, KeyEvent] = MappingProxyType(
     }
 )
 """Workflow actions that are legal events (a refused re-establishment confirms the deemed withdrawal).
+
+Publication (Q10/Q20) is not here: each published document's event is recorded with the document's SHA-256 when
+it is rendered (``ctpo.domain.publications.jobs``), since the record is append-only and the digest comes later.
 
 Claims, assignments, office actions and replies are procedure, not legal status: they stay in the history only."""
 
@@ -290,8 +292,6 @@ def events_for_decision(decision: Decision) -> tuple[LegalEvent, ...]:
     if key is KeyEvent.APPLICATION_DEEMED_WITHDRAWN and snapshot.lapse is not None:
         effective = snapshot.lapse.due_date
     status, phase = status_in(snapshot.state)
-    if key is KeyEvent.APPLICATION_PUBLISHED and snapshot.publication_date is not None:
-        effective = snapshot.publication_date
     payload: dict[str, object] = {"action": decision.action, "history_seq": decision.history.seq}
     if decision.history.reason:
         payload["reason"] = decision.history.reason

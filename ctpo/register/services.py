@@ -14,13 +14,21 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ctpo.db.models import Application, Document, HistoryRecord, ProceduralDocument, Publication, RegisterNameKey
+from ctpo.db.models import (
+    Application,
+    Document,
+    LegalEventRecord,
+    ProceduralDocument,
+    Publication,
+    RegisterNameKey,
+)
 from search.text import token_keys
+from workflows.legal_status import KeyEvent
 from workflows.publication import CTPO_ST3_CODE, parse_citation
 
 if TYPE_CHECKING:
     import uuid
-    from datetime import date, datetime
+    from datetime import date
 
     from sqlalchemy import Select
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,10 +55,10 @@ class PublishedDocument:
 
 @dataclass(frozen=True, slots=True)
 class LegalEvent:
-    """One entry of the legal status: what happened, when (office-local date or instant), and its ST.27 code."""
+    """One entry of the legal status: what happened, on which legal date, its ST.27 code and details."""
 
     what: str
-    on: date | datetime
+    on: date
     code: str | None = None
     detail: str = ""
 
@@ -163,14 +171,20 @@ async def entry(session: AsyncSession, number: str) -> Entry | None:
         )
         for p in by_id.values()
     )
-    history = (
+    recorded = (
         await session.execute(
-            select(HistoryRecord.action, HistoryRecord.at)
-            .where(HistoryRecord.application_id == app.id)
-            .order_by(HistoryRecord.seq)
+            select(LegalEventRecord).where(LegalEventRecord.application_id == app.id).order_by(LegalEventRecord.id)
         )
-    ).tuples()
-    events = tuple(LegalEvent(action, at) for action, at in history)
+    ).scalars()
+    events = tuple(
+        LegalEvent(
+            KeyEvent(e.key_event).label,
+            e.effective_date,
+            e.key_event,
+            " ".join(x for x in (e.state or "", str(e.payload.get("citation", ""))) if x),
+        )
+        for e in recorded
+    )
     report: dict[str, Any] | None = (
         await session.execute(
             select(ProceduralDocument.body)

@@ -11,11 +11,14 @@ from sqlalchemy.exc import DBAPIError
 
 from ctpo.db.engine import create_engine
 from tests.integration.test_examination import SEARCH_REPORT, Desk, _to_search
+from tests.integration.test_publications import run_publication_jobs
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from litestar.testing import TestClient
+
+    from ctpo.lib.settings import Settings
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def _codes(desk: Desk, who: str = "applicant", query: str = "") -> list[str]:
     return [e["key_event"] for e in desk.get(who, f"/legal-events{query}")]
 
 
-def test_events_follow_the_procedure(desk: Desk):
+def test_events_follow_the_procedure(desk: Desk, settings: Settings):
     (filed,) = desk.get("applicant", "/legal-events")
     assert filed["key_event"] == "A10"
     assert filed["category"] == "A"
@@ -42,6 +45,7 @@ def test_events_follow_the_procedure(desk: Desk):
     desk.ok("examiner", "issue_intention_to_grant")
     desk.ok("applicant", "request_early_publication")
     desk.ok("admin", "publish")
+    run_publication_jobs(settings)  # the publication's Q10 is recorded with its rendered document's SHA-256
     desk.ok("applicant", "approve_grant_text")
     assert _codes(desk) == ["A10", "D10", "D20", "Q10", "F10"]
     granted = desk.get("applicant", "/legal-events")[-1]

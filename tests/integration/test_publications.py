@@ -72,7 +72,8 @@ def _publications(settings: Settings) -> list[tuple[str, str, str | None]]:
         engine.dispose()
 
 
-def _run_jobs(settings: Settings) -> None:
+def run_publication_jobs(settings: Settings) -> None:
+    """Render every publication waiting for it (the tests do not run the background loop)."""
     engine = create_sync_engine(settings.database_url)
     try:
         sessions = sessionmaker(engine, expire_on_commit=False)
@@ -99,11 +100,25 @@ def test_a2_a3_b1_b2_share_one_number(client: TestClient[Any], users: dict[str, 
     assert [kind for _, kind, _ in published] == ["A2", "A3", "B1"]
     assert {number for number, _, _ in published} == {"0000001"}
 
-    _run_jobs(settings)
+    run_publication_jobs(settings)
     store = DocumentStore(settings.storage_dir)
-    for _, _, digest in _publications(settings):
+    published = _publications(settings)
+    for _, _, digest in published:
         assert digest is not None
         assert store.get(digest).startswith(b"%PDF-")
+    # each document's ST.27 event names it and its digest: Q10 for the A documents, Q20 for the patent
+    events = client.get(f"/applications/{case.number}/legal-events", headers=users["applicant"]).json()
+    documents = [
+        (e["key_event"], e["payload"].get("citation"), e["document_sha256"]) for e in events if e["key_event"][0] == "Q"
+    ]
+    assert documents == [
+        ("Q10", "XT 0000001 A2", published[0][2]),
+        ("Q10", "XT 0000001 A3", published[1][2]),
+        ("Q20", "XT 0000001 B1", published[2][2]),
+    ]
+    run_publication_jobs(settings)  # a second run records nothing twice
+    again = client.get(f"/applications/{case.number}/legal-events", headers=users["applicant"]).json()
+    assert len(again) == len(events)
 
 
 def test_search_report_before_publication_gives_a1(

@@ -14,6 +14,7 @@ from litestar.routes import HTTPRoute
 
 from ctpo.lib.settings import PublicationSettings
 from ctpo.server.app import create_app
+from tests.integration.test_publications import run_publication_jobs
 from tests.support import application_payload, inline_document
 
 if TYPE_CHECKING:
@@ -154,10 +155,13 @@ def test_no_public_route_shows_anything_of_an_unpublished_file(
     assert checked > 100
 
 
-def test_lookup_by_number_name_across_scripts_and_inspection(client: TestClient[Any], world: dict[str, str]):
+def test_lookup_by_number_name_across_scripts_and_inspection(
+    client: TestClient[Any], world: dict[str, str], settings: Settings
+):
     number = world["published"]
+    run_publication_jobs(settings)
     page = client.get(f"/register/{number}", params={"lang": "kk"})
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text
     assert "Алиев Эльдар Фёдорович" in page.text
     assert "Өтінім нөмірі" in page.text  # the Kazakh catalog
     assert page.headers["cache-control"].startswith("public, max-age=")
@@ -180,6 +184,13 @@ def test_lookup_by_number_name_across_scripts_and_inspection(client: TestClient[
     annex = client.get(f"/register/{number}/documents/{hashlib.sha256(b'A public annex.').hexdigest()}")
     assert annex.status_code == 200
     assert annex.content == b"A public annex."
+    # legal status from the ST.27 record, and the rendered A2 open as PDF
+    assert "Q10" in page.text
+    assert "Өтінім жарияланды" in page.text
+    pdf = client.get("/register/0000001/publications/A2")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["etag"] == f'"{hashlib.sha256(pdf.content).hexdigest()}"'
     # citations of the search report are shown with the A1 file
     assert "US 1234567 B2" in client.get(f"/register/{world['latin']}").text
 
