@@ -349,6 +349,9 @@ def test_register_authorization_matrix(
         "examiner_other": make_user("examiner", "TR"),
         "admin_same": make_user("office_admin", "KZ"),
         "admin_other": make_user("office_admin", "TR"),
+        # the register does not ask who calls: representatives are logged-in applicants like any other
+        "representative": make_user("applicant"),
+        "other_representative": make_user("applicant"),
     }
     headers = {name: login(user) for name, user in users.items()} | {"anonymous": {}}
     filed = client.post(
