@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import TestClient
 
 from ctpo.db.migrate import upgrade
-from ctpo.lib.settings import MailSettings, Settings
+from ctpo.lib.settings import MailSettings, PublicationSettings, Settings
 from ctpo.server.app import create_app
 from tests.support import (
     PASSWORD,
@@ -66,6 +66,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         job_poll_seconds=0,  # and the background jobs
         search_autostart=False,  # the search tests start it with a session-wide model
         mail=MailSettings(outbox_dir=tmp_path / "outbox"),
+        # one test client is one address: the register's rate limit is tested on its own (test_register)
+        publication=PublicationSettings(register_requests_per_minute=100_000),
     )
 
 

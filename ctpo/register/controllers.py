@@ -7,6 +7,7 @@ route is public, rate-limited per client and cacheable; an unknown and an unpubl
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
@@ -19,14 +20,18 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ctpo.db.models import utcnow
 from ctpo.desk.i18n import LANGUAGE_NAMES, LANGUAGES, choose_language
 from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.domain.prior_art.runtime import SearchNotReadyError
 from ctpo.domain.prior_art.services import SearchUnavailableError, hit_out, search_runtime
 from ctpo.register import services
+from ctpo.register.bulletin import bulletin, bulletin_xml
 from ctpo.register.i18n import RegisterTranslator
 from ctpo.register.ratelimit import RateLimiter
 from ctpo.server.auth import PUBLIC
+from workflows import OFFICES, OfficeCode
+from workflows.bulletin import BulletinIssue, issue_named, issue_of_day
 
 if TYPE_CHECKING:
     from ctpo.lib.settings import Settings
@@ -92,6 +97,14 @@ def _not_found(request: Request[Any, Any, Any]) -> Template:
     return _page(request, "not_found", status=404)
 
 
+def _issue(state: State, year: int, week: int) -> BulletinIssue | None:
+    """The issue ``year``/``week``, or ``None`` if there is no such week."""
+    try:
+        return issue_named(year, week, state.settings.publication.bulletin_weekday)
+    except (ValueError, OverflowError):
+        return None
+
+
 class RegisterController(Controller):
     """The public register: look up, read, inspect, search."""
 
@@ -145,6 +158,52 @@ class RegisterController(Controller):
             h for h in hits if not services.looks_like_application_number(h.document_id) or h.document_id in published
         ]
         return _page(request, "prior_art", hits=hits, text=text, unavailable=False)
+
+    @get("/bulletin", name="register:bulletin-current")
+    async def current_bulletin(self, request: Request[Any, Any, Any], state: State) -> Redirect:
+        """The issue of the current week (on the calendar of the westernmost office, where the week ends last)."""
+        today = OFFICES[OfficeCode.TR].local_date(utcnow())
+        issue = issue_of_day(today, state.settings.publication.bulletin_weekday)
+        return Redirect(
+            f"/register/bulletin/{issue.year}/{issue.week}?lang={_language(request)}", status_code=HTTP_303_SEE_OTHER
+        )
+
+    @get("/bulletin/{year:int}/{week:int}", name="register:bulletin")
+    async def bulletin_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        year: int,
+        week: int,
+    ) -> Template:
+        """One issue as a page: the week's publications and legal events."""
+        issue = _issue(state, year, week)
+        if issue is None:
+            return _not_found(request)
+        previous = issue_of_day(issue.start - timedelta(days=1), state.settings.publication.bulletin_weekday)
+        return _page(request, "bulletin", content=await bulletin(db_session, issue), previous=previous)
+
+    @get("/bulletin/{year:int}/{week:int}/xml", name="register:bulletin-xml")
+    async def bulletin_data(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        year: int,
+        week: int,
+    ) -> Response[bytes] | Template:
+        """One issue as XML, for machines."""
+        issue = _issue(state, year, week)
+        if issue is None:
+            return _not_found(request)
+        content = bulletin_xml(await bulletin(db_session, issue))
+        max_age = state.settings.publication.register_cache_seconds
+        return Response(
+            content,
+            media_type="application/xml; charset=utf-8",
+            headers={"Cache-Control": f"public, max-age={max_age}"},
+        )
 
     @get("/{number:str}", name="register:entry")
     async def entry(

@@ -207,3 +207,30 @@ def test_rate_limit_per_client(settings: Settings, world: dict[str, str]):
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) >= 1
         assert client.get("/health").status_code == 200  # only the register is limited
+
+
+def test_weekly_bulletin_html_and_xml(client: TestClient[Any], world: dict[str, str], settings: Settings):
+    from lxml import etree  # noqa: PLC0415
+
+    run_publication_jobs(settings)
+    current = client.get("/register/bulletin", follow_redirects=False)
+    assert current.status_code == 303
+    path = current.headers["location"].split("?")[0]
+    page = client.get(path, params={"lang": "ru"})
+    assert page.status_code == 200
+    assert "XT 0000001 A2" in page.text
+    assert "Заявка опубликована" in page.text
+    xml = client.get(f"{path}/xml")
+    assert xml.status_code == 200
+    assert xml.headers["content-type"].startswith("application/xml")
+    root = etree.fromstring(xml.content)
+    published = {(p.get("doc-number"), p.get("kind")) for p in root.iter("publication")}
+    assert published == {("0000001", "A2"), ("0000002", "A1")}
+    events = [(e.get("application-number"), e.get("key-event")) for e in root.iter("legal-event")]
+    assert (world["published"], "Q10") in events
+    assert (world["latin"], "D10") in events
+    assert all(number != world["secret"] for number, _ in events)  # its search report is not public
+    year, week = (int(x) for x in path.rsplit("/", 2)[-2:])
+    earlier = etree.fromstring(client.get(f"/register/bulletin/{year}/{week - 1 or 1}/xml").content)
+    assert earlier.find("publications").get("count") == "0" or week == 1
+    assert client.get("/register/bulletin/2025/53").status_code == 404  # 2025 has 52 ISO weeks
