@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,24 +22,39 @@ def main() -> None:
 @click.option("--host", default=None, help="Address to bind (default CTPO_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default CTPO_PORT or 8000).")
 @click.option("--workers", type=int, default=None, help="API processes (default CTPO_WORKERS or 1).")
-@click.option("--access-log/--no-access-log", default=True, help="Log each request.")
+@click.option("--access-log/--no-access-log", default=True, help="Log each request (once, with its request id).")
 def serve(host: str | None, port: int | None, workers: int | None, *, access_log: bool) -> None:
     """Upgrade the schema and start the API server."""
     import uvicorn  # noqa: PLC0415 - the other commands need no server
 
     from ctpo.db.migrate import upgrade  # noqa: PLC0415
 
+    if not access_log:  # read by every worker process's settings
+        os.environ["CTPO_ACCESS_LOG"] = "0"
     settings = get_settings()
+    click.echo("CTPO: upgrading the database schema…")
     upgrade(settings.database_url)
+    click.echo(banner(f"http://{host or settings.host}:{port or settings.port}"))
     uvicorn.run(
         "ctpo.server.app:app_factory",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        access_log=access_log,
+        access_log=False,  # the app logs each request once, with its id (ctpo.access); uvicorn's would double it
         log_level="info",
         proxy_headers=False,  # the app resolves X-Forwarded-For itself, from CTPO_TRUSTED_PROXIES only (SECURITY.md)
+    )
+
+
+def banner(base: str) -> str:
+    """What ``ctpo serve`` prints before it starts: where people and programs find what."""
+    return (
+        f"CTPO starting on {base}\n"
+        f"  examiner's desk  {base}/desk\n"
+        f"  API docs         {base}/schema/swagger  (ReDoc: {base}/schema/redoc)\n"
+        f"  front page       {base}/\n"
+        "  demo logins      README.md (when CTPO_LOAD_SAMPLE_DATA=1)"
     )
 
 

@@ -22,9 +22,22 @@ if TYPE_CHECKING:
     from ctpo.domain.filings.storage import DocumentStore
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, str], ...] = (
-    ("applicant@demo.ctpo.example", "Aigerim Sadykova (applicant)", Role.APPLICANT, None, "demo-applicant-2026"),
-    ("attorney@demo.ctpo.example", "Mehmet Yılmaz (patent attorney)", Role.APPLICANT, None, "demo-attorney-2026"),
+    ("applicant@demo.ctpo.example", "Aigerim Sadykova", Role.APPLICANT, None, "demo-applicant-2026"),
+    ("attorney@demo.ctpo.example", "Mehmet Yılmaz", Role.APPLICANT, None, "demo-attorney-2026"),
 )
+"""Names are people's names only: pages show the role next to the name ("Aigerim Sadykova (applicant)")."""
+DEMO_STAFF_NAMES: dict[tuple[Role, str], str] = {
+    (Role.EXAMINER, "TR"): "Elif Demir",
+    (Role.OFFICE_ADMIN, "TR"): "Ahmet Kaya",
+    (Role.EXAMINER, "AZ"): "Leyla Məmmədova",
+    (Role.OFFICE_ADMIN, "AZ"): "Rəşad Quliyev",
+    (Role.EXAMINER, "KZ"): "Dana Nurlanqyzy",
+    (Role.OFFICE_ADMIN, "KZ"): "Yerlan Abenov",
+    (Role.EXAMINER, "KG"): "Aizada Toktosunova",
+    (Role.OFFICE_ADMIN, "KG"): "Bakyt Asanov",
+    (Role.EXAMINER, "UZ"): "Dilnoza Karimova",
+    (Role.OFFICE_ADMIN, "UZ"): "Jasur Tursunov",
+}
 DEMO_STAFF_PASSWORD = "demo-staff-2026"  # noqa: S105 - public demo credential, documented in the README
 """Password of every demo examiner (``examiner.kz@…``) and office admin (``admin.kz@…``)."""
 
@@ -86,7 +99,7 @@ async def load_demo(session_factory: async_sessionmaker[AsyncSession], store: Do
             for role, prefix in ((Role.EXAMINER, "examiner"), (Role.OFFICE_ADMIN, "admin")):
                 email = f"{prefix}.{office.lower()}@demo.ctpo.example"
                 if email not in existing:
-                    name = f"Demo {role.replace('_', ' ')} {office}"
+                    name = DEMO_STAFF_NAMES[role, office]
                     await accounts.create(
                         email=email, full_name=name, password=DEMO_STAFF_PASSWORD, role=role, office=office
                     )

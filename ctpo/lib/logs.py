@@ -22,6 +22,8 @@ request_id: ContextVar[str | None] = ContextVar("ctpo_request_id", default=None)
 
 _STANDARD_ATTRIBUTES: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 _HANDLER_NAME: Final = "ctpo"
+ACCESS_LOGGER: Final = "ctpo.access"
+"""The one access log: a record per request with its id (uvicorn's own access log is turned off by ``ctpo serve``)."""
 
 
 class RequestIdFilter(logging.Filter):
@@ -68,3 +70,4 @@ def configure_logging(settings: Settings, *, level: int = logging.INFO) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger(ACCESS_LOGGER).disabled = not settings.access_log

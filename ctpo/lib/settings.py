@@ -146,6 +146,8 @@ class Settings:
     """``inprocess`` (usearch HNSW saved under the data directory) or ``pgvector`` (a table in PostgreSQL)."""
     log_format: str = "text"
     """``text`` for people at a terminal, ``json`` (one object per line, with the request id) for collectors."""
+    access_log: bool = True
+    """One ``ctpo.access`` record per request (with its request id); the only access log, uvicorn's is off."""
     host: str = "127.0.0.1"
     """Address ``ctpo serve`` binds to."""
     port: int = 8000
@@ -195,6 +197,7 @@ class Settings:
             job_retry_base_seconds=_env_float("JOB_RETRY_BASE_SECONDS", 10.0),
             vector_index=_env("VECTOR_INDEX", "inprocess"),
             log_format=_env("LOG_FORMAT", "text"),
+            access_log=_env_bool("ACCESS_LOG", default=True),
             host=_env("HOST", "127.0.0.1"),
             port=_env_int("PORT", 8000),
             workers=_env_int("WORKERS", 1),

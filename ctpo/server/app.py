@@ -10,7 +10,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from ctpo.background import run_in_process_jobs, run_in_process_sweeper, run_search
@@ -37,6 +36,7 @@ from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.register import TEMPLATES as REGISTER_TEMPLATES
 from ctpo.register import RegisterController
+from ctpo.server.api_docs import assets_router, render_plugins
 from ctpo.server.auth import build_jwt_auth
 from ctpo.server.deps import (
     provide_account_service,
@@ -45,8 +45,10 @@ from ctpo.server.deps import (
     provide_filing_service,
     provide_legal_status_service,
 )
+from ctpo.server.home import home
 from ctpo.server.observability import PROMETHEUS, HealthController, MetricsController
 from ctpo.server.openapi import document_problems
+from ctpo.server.openapi_payloads import document_action_payloads
 from ctpo.server.problems import EXCEPTION_HANDLERS
 from ctpo.server.request_guards import refuse_malformed_requests
 from ctpo.server.request_ids import outermost_request_ids
@@ -116,7 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
         ),
         security=[{"BearerToken": []}],
-        render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin(path="/redoc")],
+        render_plugins=render_plugins(),
         path="/schema",
     )
     app = Litestar(
@@ -142,6 +144,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DeskController,
             RegisterController,
             static_files_router(),
+            assets_router(),
+            home,
         ],
         state=state,
         dependencies={
@@ -156,11 +160,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_malformed_requests,
         openapi_config=openapi,
+        logging_config=None,  # configure_logging owns the root logger (Litestar's replaced it: no request ids)
         template_config=template_config(REGISTER_TEMPLATES),
         request_max_body_size=settings.max_request_bytes,
         lifespan=[_lifespan(settings)],
     )
     document_problems(app)
+    document_action_payloads(app)
     return app
 
 

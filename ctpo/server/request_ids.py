@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 
-from ctpo.lib.logs import request_id
+from ctpo.lib.logs import ACCESS_LOGGER, request_id
 
 if TYPE_CHECKING:
     from litestar.config.app import AppConfig
@@ -25,7 +25,7 @@ HEADER: Final = "x-request-id"
 _SANE: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 """What an incoming id may look like; anything else (long, odd characters) is replaced rather than logged."""
 
-access_log = logging.getLogger("ctpo.access")
+access_log = logging.getLogger(ACCESS_LOGGER)
 
 
 def incoming_id(scope: Scope) -> str:
@@ -65,11 +65,11 @@ async def stamp_response(message: Message, scope: Scope) -> None:
     A hook rather than the middleware's own ``send``: errors raised in other middleware (a 401 from
     authentication) are answered by Litestar's exception handling, which sends past every middleware.
     """
-    if message["type"] != "http.response.start":
+    if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
         return
     rid, started = scope.get("state", {}).get(_STATE_KEY, (None, None))
-    if rid is None:
-        return
+    if rid is None:  # answered by the router before any middleware ran (unknown path, wrong method)
+        rid, started = incoming_id(scope), None
     MutableScopeHeaders.from_message(message)[HEADER] = rid
     token = request_id.set(rid)
     try:
@@ -82,7 +82,7 @@ async def stamp_response(message: Message, scope: Scope) -> None:
                 "method": scope.get("method"),
                 "path": scope.get("path"),
                 "status": message["status"],
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": None if started is None else round((time.perf_counter() - started) * 1000, 2),
                 "client": (scope.get("client") or ("", 0))[0],
             },
         )

@@ -64,6 +64,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/offices"): PUBLIC,
     ("GET", "/offices/{office}/users"): _row(401, 403, 403, 403, 403, 200, 404),
     ("POST", "/offices/{office}/users"): _row(401, 403, 403, 403, 403, 201, 404),
+    ("GET", "/"): PUBLIC,  # the front page (HTML) pointing to the desk and the docs
     ("GET", "/health"): PUBLIC,
     ("GET", "/applications/{number}/state"): FILE_READ,
     ("GET", "/applications/{number}/history"): FILE_READ,
@@ -285,7 +286,16 @@ def test_authorization_matrix(
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("path", ["/schema/openapi.json", "/schema/swagger", "/schema/redoc"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/schema/openapi.json",
+        "/schema/swagger",
+        "/schema/redoc",
+        "/schema/static/swagger-ui-dist/swagger-ui-bundle.js",
+        "/schema/static/redoc/bundles/redoc.standalone.js",
+    ],
+)
 def test_api_docs_are_public(client: TestClient[Any], path: str):
     assert client.get(path).status_code == 200
 

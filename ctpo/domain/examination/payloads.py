@@ -10,7 +10,7 @@ transition's own parser (no table keyed on action names), used by the API and th
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import msgspec
 
@@ -57,6 +57,10 @@ class CitationIn(msgspec.Struct, forbid_unknown_fields=True):
 class SearchReportPayload(msgspec.Struct, forbid_unknown_fields=True):
     """``issue_search_report``: the citations (possibly none) with the claims each concerns."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "citations": [{"document_id": "TR 2020/000777 A1", "category": "X", "claims": [1, 2], "passage": "page 3"}]
+    }
+
     citations: Annotated[list[CitationIn], msgspec.Meta(max_length=200)] = []
 
 
@@ -71,12 +75,22 @@ class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
 class OfficeActionPayload(msgspec.Struct, forbid_unknown_fields=True):
     """``issue_office_action``: objections and the time limit to answer (4 months unless set)."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "objections": [{"claims": [1], "ground": "novelty", "reasoning": "D1 discloses every feature."}],
+        "response_months": 4,
+    }
+
     objections: Annotated[list[ObjectionIn], msgspec.Meta(min_length=1, max_length=100)]
     response_months: Months = docs.DEFAULT_RESPONSE_MONTHS
 
 
 class ResponsePayload(msgspec.Struct, forbid_unknown_fields=True):
     """``respond_to_office_action``: arguments, and optionally the amended claims, one text per claim."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "arguments": "D1 lacks the cooling plate.",
+        "amended_claims": ["A battery module with a cooling plate."],
+    }
 
     arguments: Prose
     amended_claims: Annotated[list[ClaimText], msgspec.Meta(min_length=1, max_length=500)] | None = None
@@ -85,12 +99,16 @@ class ResponsePayload(msgspec.Struct, forbid_unknown_fields=True):
 class DeficiencyNoticePayload(msgspec.Struct, forbid_unknown_fields=True):
     """``issue_deficiency_notice``: the deficiencies and the time limit to correct them (2 months unless set)."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {"deficiencies": ["The abstract exceeds 150 words."], "correction_months": 2}
+
     deficiencies: Annotated[list[Line], msgspec.Meta(min_length=1, max_length=100)]
     correction_months: Months = docs.DEFAULT_CORRECTION_MONTHS
 
 
 class ReEstablishmentPayload(msgspec.Struct, forbid_unknown_fields=True):
     """``request_re_establishment``: when the cause of the missed time limit was removed, and why (Art. 122 EPC)."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {"cause_removed_on": "2027-01-15", "grounds": "The attorney was in hospital."}
 
     cause_removed_on: date
     grounds: Prose
@@ -99,17 +117,23 @@ class ReEstablishmentPayload(msgspec.Struct, forbid_unknown_fields=True):
 class AssignmentPayload(msgspec.Struct, forbid_unknown_fields=True):
     """``assign``: the examiner of the office who gets the file."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {"examiner_id": "0193f5a2-7c1e-7a40-9b1e-3f2d4c5b6a70"}
+
     examiner_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SINGLE_LINE)]
 
 
 class OppositionPayload(msgspec.Struct, forbid_unknown_fields=True):
     """``file_opposition``: the grounds of opposition."""
 
+    EXAMPLE: ClassVar[dict[str, Any]] = {"grounds": "Claim 1 lacks novelty over TR 2019/001234 A1."}
+
     grounds: Prose
 
 
 class AmendedClaimsPayload(msgspec.Struct, forbid_unknown_fields=True):
     """``maintain_as_amended``: the claim set the patent is maintained with."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {"claims": ["A battery module with a cooling plate of aluminium."]}
 
     claims: Annotated[list[ClaimText], msgspec.Meta(min_length=1, max_length=500)]
 

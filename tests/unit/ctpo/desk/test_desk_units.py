@@ -12,7 +12,8 @@ from ctpo.desk.controllers import safe_next
 from ctpo.desk.i18n import FALLBACK, LANGUAGES, LOCALES, Translator, catalog, choose_language
 from ctpo.desk.services import buttons_for
 from ctpo.desk.views import QueueFilters, claim_versions, compare_words, highlight
-from ctpo.lib.errors import InvalidRequestError
+from ctpo.domain.examination.payloads import decode_payload
+from ctpo.lib.decoding import SchemaViolationError
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TEMPLATES = LOCALES.parent / "templates"
@@ -138,12 +139,17 @@ def test_search_report_form_becomes_the_workflows_payload():
     }
     assert forms.search_report(form) == {
         "citations": [
-            {"document_id": "US1", "category": "Y", "claims": [2, 1], "passage": "claims (c0)"},
-            {"document_id": "KZ1", "category": "A", "claims": [1], "passage": "abstract"},
+            {"document_id": "US1", "category": "Y", "claims": ["2", "1"], "passage": "claims (c0)"},
+            {"document_id": "KZ1", "category": "A", "claims": ["1"], "passage": "abstract"},
         ]
     }
-    with pytest.raises(InvalidRequestError):
-        forms.search_report({"hit-1-category": ["X"], "hit-1-claims": ["one"]})
+    assert forms.cited_hits(form) == [2, 10]  # which hit each citation came from, for messages
+    # values stay as typed: the API's schema converts "2" and names "one" (see test_hostile_inputs)
+    with_text = forms.search_report({"hit-1-category": ["X"], "hit-1-claims": ["1, two"]})
+    assert with_text["citations"][0]["claims"] == ["1", "two"]
+    payload = forms.search_report(form)
+    converted = decode_payload("issue_search_report", payload)
+    assert converted["citations"][0]["claims"] == [2, 1]
 
 
 def test_office_action_form_skips_empty_rows():
@@ -156,14 +162,16 @@ def test_office_action_form_skips_empty_rows():
         "response_months": ["3"],
     }
     assert forms.office_action(form) == {
-        "objections": [{"claims": [1], "ground": "novelty", "reasoning": "D1 discloses every feature."}],
-        "response_months": 3,
+        "objections": [{"claims": ["1"], "ground": "novelty", "reasoning": "D1 discloses every feature."}],
+        "response_months": "3",
     }
     assert forms.deficiency_notice({"deficiencies": ["Missing abstract\n\n  Unsigned  "]}) == {
         "deficiencies": ["Missing abstract", "Unsigned"]
     }
-    with pytest.raises(InvalidRequestError):
+    with pytest.raises(SchemaViolationError):
         forms.raw_payload({"payload": ["[1, 2]"]})
+    with pytest.raises(SchemaViolationError):  # json.loads let it through; msgspec refuses it like an API body
+        forms.raw_payload({"payload": ['{"grounds": "\\ud800"}']})
 
 
 def test_each_allowed_action_gets_the_form_its_payload_needs():
