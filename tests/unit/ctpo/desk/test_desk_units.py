@@ -50,7 +50,7 @@ def test_translation_falls_back_to_english_then_to_the_key(monkeypatch: pytest.M
     kazakh = dict(catalog("kk"))
     del kazakh["nav.queue"]
     monkeypatch.setattr(
-        "ctpo.desk.i18n.catalog", lambda lang: kazakh if lang == "kk" else dict(catalog.__wrapped__(lang))
+        "ctpo.desk.i18n.catalog", lambda lang, *root: kazakh if lang == "kk" else dict(catalog.__wrapped__(lang, *root))
     )
     t = Translator("kk")
     assert t("nav.logout") == "Шығу"
