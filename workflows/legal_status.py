@@ -145,6 +145,8 @@ class KeyEvent(enum.StrEnum):
     PATENT_MAINTAINED_AMENDED = "M11"
     APPLICATION_TERMINATED = "N10"
     """The period for re-establishment ran out: the loss of rights is final."""
+    OWNERSHIP_CHANGED = "R10"
+    """A change of applicant or proprietor recorded on evidence (EPC Art. 72, Rules 22 and 85)."""
     APPLICATION_PUBLISHED = "Q10"
     PATENT_SPECIFICATION_PUBLISHED = "Q20"
     FEE_PAID = "U10"
@@ -182,6 +184,7 @@ _KEY_EVENT_TITLES: Mapping[KeyEvent, str] = MappingProxyType(
         KeyEvent.PATENT_MAINTAINED: "Patent maintained after opposition",
         KeyEvent.PATENT_MAINTAINED_AMENDED: "Patent maintained in amended form",
         KeyEvent.APPLICATION_TERMINATED: "Loss of rights final",
+        KeyEvent.OWNERSHIP_CHANGED: "Change of applicant or proprietor recorded",
         KeyEvent.APPLICATION_PUBLISHED: "Application published",
         KeyEvent.PATENT_SPECIFICATION_PUBLISHED: "Patent specification published",
         KeyEvent.FEE_PAID: "Fee paid",
@@ -268,6 +271,7 @@ ACTION_EVENTS: Mapping[str, KeyEvent] = MappingProxyType(
         "maintain_patent": KeyEvent.PATENT_MAINTAINED,
         "maintain_as_amended": KeyEvent.PATENT_MAINTAINED_AMENDED,
         "revoke_patent": KeyEvent.PATENT_REVOKED,
+        "record_transfer": KeyEvent.OWNERSHIP_CHANGED,
     }
 )
 """Workflow actions that are legal events (a refused re-establishment confirms the deemed withdrawal).

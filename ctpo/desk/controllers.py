@@ -8,6 +8,7 @@ cookie instead (:mod:`ctpo.desk.session`), with the same account checks.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -427,6 +428,36 @@ class DeskController(Controller):
                 error=(headline, detail),
             )
         return Redirect(_with_query(back, done=action), status_code=HTTP_303_SEE_OTHER)
+
+    @post("/applications/{number:str}/observations/{observation_id:uuid}", status_code=HTTP_303_SEE_OTHER)
+    async def treat_observation(
+        self,
+        request: Request[Any, Any, Any],
+        number: FromPath[str],
+        observation_id: FromPath[uuid.UUID],
+        desk: NamedDependency[DeskSession],
+        desk_service: NamedDependency[DeskService],
+    ) -> Response[Any]:
+        """Record what was done with third-party observations; back to the file, or the page with the refusal."""
+        form = await _form(request)
+        _check_csrf(request, form, request.cookies.get(SESSION_COOKIE))
+        try:
+            await desk_service.treat_observation(desk.user, number, observation_id, form)
+        except CtpoError as exc:
+            if isinstance(exc, NotFoundError):
+                raise
+            headline, detail = _message(Translator(language_of(request)), exc)
+            page = await desk_service.application_page(desk.user, number)
+            return render(
+                request,
+                "desk/application.html",
+                desk=desk,
+                a=page,
+                status_code=_error_status(request, exc),
+                error=(headline, detail),
+            )
+        back = _with_query(f"/desk/applications/{quote(number)}", done="record_observation_outcome")
+        return Redirect(f"{back}#observations", status_code=HTTP_303_SEE_OTHER)
 
     @get("/applications/{number:str}/documents/{sha256:str}")
     async def document(

@@ -21,9 +21,12 @@ from ctpo.domain.examination import schemas as es
 from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import load_calendar, snapshot_of
 from ctpo.domain.international.services import InternationalService, international_out
+from ctpo.domain.observations.schemas import TreatmentIn
+from ctpo.domain.observations.services import ObservationService, observation_out
 from ctpo.domain.prior_art import schemas as ps
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
 from ctpo.lib.decoding import decode
+from ctpo.lib.errors import FieldError, InvalidRequestError
 from workflows import ApplicationState, OfficeCode, allowed_actions
 from workflows.machine import TRANSITIONS_BY_ACTION
 from workflows.offices import OFFICES
@@ -227,6 +230,9 @@ class DeskService:
             prior_art=prior_art or await self._stored_prior_art(user, number, bibliography.reference_date),
             examiners=examiners,
             international=international_out(number, entry) if entry is not None else None,
+            observations=[
+                observation_out(number, o) for o in await ObservationService(self.session).records(application.id)
+            ],
         )
 
     @staticmethod
@@ -284,6 +290,24 @@ class DeskService:
         except SearchUnavailableError as exc:
             return v.PriorArt(ran=True, available=False, hits=[], reference_date=reference, message=exc.detail)
         return v.PriorArt(ran=True, available=True, hits=_hits(found, reference), reference_date=reference)
+
+    async def treat_observation(self, user: User, number: str, observation_id: uuid.UUID, form: forms.Form) -> None:
+        """Record what was done with observations, through the API's service and its schema.
+
+        Raises:
+            InvalidRequestError: the form does not name a known outcome.
+        """
+        observations = ObservationService(self.session)
+        await observations.treatable(user, number, observation_id)  # who and what first: existence must not leak
+        try:
+            data = msgspec.convert(
+                {"outcome": forms.first(form, "outcome"), "note": forms.first(form, "note") or None}, TreatmentIn
+            )
+        except msgspec.ValidationError as exc:
+            raise InvalidRequestError(
+                "Choose what was done with the observations.", errors=[FieldError("outcome", str(exc))]
+            ) from None
+        await observations.treat(user, number, observation_id, data)
 
     async def act(self, user: User, number: str, action: str, form: forms.Form) -> es.ActionResult:
         """Take one transition from a submitted form, through the same service call as the API.

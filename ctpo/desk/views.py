@@ -317,6 +317,8 @@ class ApplicationPage:
     """(id, name) of the office's examiners, for an administrator's ``assign`` form."""
     international: Any = None
     """The international search report and facts of a PCT entry (``InternationalOut``), shown next to our prior art."""
+    observations: list[Any] = field(default_factory=list)
+    """Third-party observations (``ObservationOut``), each with what was done with it."""
 
     def can(self, action: str) -> bool:
         """Whether ``action`` is among the transitions allowed now."""

@@ -25,6 +25,7 @@ from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.international.controllers import InternationalController
 from ctpo.domain.jobs.controllers import JobController
 from ctpo.domain.legal_status.controllers import LegalStatusController
+from ctpo.domain.observations.controllers import ObservationController
 from ctpo.domain.offices.controllers import OfficeController, health
 from ctpo.domain.prior_art.controllers import SearchController
 from ctpo.domain.representatives.controllers import (
@@ -32,6 +33,7 @@ from ctpo.domain.representatives.controllers import (
     PowerOfAttorneyController,
     RepresentativeListController,
 )
+from ctpo.domain.transfers.controllers import TransferController
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.register import TEMPLATES as REGISTER_TEMPLATES
@@ -125,6 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             FilingController,
             InternationalController,
+            TransferController,
+            ObservationController,
             ExaminationController,
             LegalStatusController,
             OfficeWorkController,

@@ -92,6 +92,13 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/applications/pct-entry"): _row(401, 201, 201, 403, 403, 403, 403),
     # the owner's file was filed directly, not through the PCT (visibility: tests/integration/test_international.py)
     ("GET", "/applications/{number}/international"): _row(401, 404, 404, 404, 404, 404, 404),
+    # a transfer to the owner itself: past the access checks, refused as no change (the file must not move here)
+    ("POST", "/applications/{number}/transfers"): _row(401, 422, 404, 403, 404, 422, 404),
+    ("GET", "/applications/{number}/transfers"): FILE_READ,
+    # the owner's file is unpublished: no observations can be filed or read yet (open to all once published)
+    ("POST", "/applications/{number}/observations"): _row(404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/applications/{number}/observations"): _row(404, 404, 404, 404, 404, 404, 404),
+    ("POST", "/applications/{number}/observations/{observation_id}/treatment"): _row(401, 403, 403, 404, 404, 404, 404),
     ("GET", "/representatives"): PUBLIC,
     ("POST", "/offices/{office}/representatives"): _row(401, 403, 403, 403, 403, 201, 404),
     ("GET", "/powers-of-attorney"): ANY_USER,
@@ -116,6 +123,8 @@ DESK: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/desk/applications/{number}/documents/{sha256}"): DESK_PAGE,
     # "claim": examiners only; the workflow refuses the administrator (403, shown on the page)
     ("POST", "/desk/applications/{number}/actions/{action}"): _row(303, 403, 403, 303, 404, 403, 404),
+    # observations exist on published files only; the owner's is not: 404 for the office too
+    ("POST", "/desk/applications/{number}/observations/{observation_id}"): _row(303, 403, 403, 404, 404, 404, 404),
     ("GET", "/desk/static/{file_path}"): PUBLIC,
 }
 NOT_PUBLISHED = _row(404, 404, 404, 404, 404, 404, 404)
@@ -199,6 +208,14 @@ def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901, PLR0912 - on
                 "application": application_payload(),
             }
         }
+    if (method, path) == ("POST", "/applications/{number}/transfers"):
+        deed = inline_document("deed.txt", b"Deed of assignment.")
+        owner = {"name": "Owner", "country": "KZ", "address": "Astana"}
+        return {"json": {"new_owner_email": "{owner_email}", "applicants": [owner], "evidence": deed}}
+    if (method, path) == ("POST", "/applications/{number}/observations"):
+        return {"json": {"text": "Claim 1 is not new."}}
+    if path == "/applications/{number}/observations/{observation_id}/treatment":
+        return {"json": {"outcome": "not_persuasive"}}
     if (method, path) == ("POST", "/powers-of-attorney"):
         return {"json": {"representative": "KZ-PA-SPARE", "application_number": "{number}"}}
     if path == "/powers-of-attorney/{poa_id}/revoke":
@@ -263,6 +280,7 @@ def test_authorization_matrix(
         "number": number,
         "entry_id": entries["spare"],
         "poa_id": foreign_power.json()["id"],
+        "observation_id": uuid.uuid4(),
         "sha256": hashlib.sha256(DOC).hexdigest(),
         "office": "KZ",
         "action": "request_early_publication",
@@ -277,7 +295,8 @@ def test_authorization_matrix(
         for actor in ACTORS:
             body = _body(method, path)
             if "json" in body:  # a body may name the owner's file
-                body["json"] = json.loads(json.dumps(body["json"]).replace("{number}", number))
+                named = json.dumps(body["json"]).replace("{number}", number)
+                body["json"] = json.loads(named.replace("{owner_email}", users["owner"].email))
             response = client.request(method, url, headers=headers[actor], **body)
             if response.status_code != expected[actor]:
                 failures.append(f"{method} {path} as {actor}: {response.status_code}, expected {expected[actor]}")
@@ -328,6 +347,7 @@ def test_desk_authorization_matrix(
         "sha256": hashlib.sha256(DOC).hexdigest(),
         "action": "claim",
         "file_path": "desk.css",
+        "observation_id": uuid.uuid4(),
     }
     secret = client.app.state.settings.secret_key
     failures = []

@@ -22,6 +22,7 @@ from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._legal_event import LegalEventRecord
 from ctpo.db.models._login_throttle import LoginThrottle
 from ctpo.db.models._mail import MailMessage
+from ctpo.db.models._parties import ObservationRecord, TransferRecord
 from ctpo.db.models._publication import Publication, PublicationSeries, RegisterNameKey
 from ctpo.db.models._representation import PowerOfAttorney, Representative
 from ctpo.db.models._user import Role, User
@@ -45,6 +46,7 @@ __all__ = [
     "LegalEventRecord",
     "LoginThrottle",
     "MailMessage",
+    "ObservationRecord",
     "OfficeCalendarDay",
     "Party",
     "PowerOfAttorney",
@@ -55,6 +57,7 @@ __all__ = [
     "RegisterNameKey",
     "Representative",
     "Role",
+    "TransferRecord",
     "User",
     "utcnow",
 ]

@@ -17,6 +17,7 @@ from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.services import ExaminationService, history_out
 from ctpo.domain.filings.services import FilingService, file_of
 from ctpo.domain.international.services import InternationalService, international_out
+from ctpo.domain.observations.services import ObservationService, observation_out
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art
 
 
@@ -118,6 +119,10 @@ class ExaminationController(Controller):
                 for a in await examination_service.automated_searches(request.user, number)
             ],
             international=international_out(number, entry) if entry is not None else None,
+            observations=[
+                observation_out(number, o)
+                for o in await ObservationService(filing_service.session).records(application.id)
+            ],
         )
 
     @get("/procedural-documents", summary="Office actions, responses, search reports")

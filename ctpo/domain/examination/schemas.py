@@ -160,3 +160,5 @@ class DossierOut(msgspec.Struct):
     """Searches run in the background (after formalities), newest first; for office staff only."""
     international: Any = None
     """For a PCT entry: the international search report, publication and 31 months (``InternationalOut``)."""
+    observations: list[Any] = msgspec.field(default_factory=list)
+    """Third-party observations (EPC Art. 115) with what the examiner did with each (``ObservationOut``)."""

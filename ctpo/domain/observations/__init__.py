@@ -1,0 +1,1 @@
+"""Third-party observations on published applications (EPC Art. 115)."""

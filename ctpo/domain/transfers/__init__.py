@@ -1,0 +1,1 @@
+"""Recordal of transfers: a change of applicant or proprietor, on evidence."""
