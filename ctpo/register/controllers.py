@@ -25,6 +25,8 @@ from ctpo.desk.i18n import LANGUAGE_NAMES, LANGUAGES, choose_language
 from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.domain.prior_art.runtime import SearchNotReadyError
 from ctpo.domain.prior_art.services import SearchUnavailableError, hit_out, search_runtime
+from ctpo.domain.publications.documents import publication_data
+from ctpo.exchange.st96 import export_st96
 from ctpo.register import services
 from ctpo.register.bulletin import bulletin, bulletin_xml
 from ctpo.register.i18n import RegisterTranslator
@@ -235,9 +237,29 @@ class RegisterController(Controller):
             content,
             media_type="application/pdf",
             headers={
-                "Content-Disposition": f'inline; filename="XT{services.normalise_publication_number(number)}{kind.upper()}.pdf"',  # noqa: E501
+                "Content-Disposition": f'inline; filename="{digest[:16]}-{kind.upper()}.pdf"',
                 "ETag": f'"{digest}"',
                 "Cache-Control": "public, max-age=31536000, immutable",
+            },
+        )
+
+    @get("/{number:str}/publications/{kind:str}/st96", name="register:st96")
+    async def st96(
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], number: str, kind: str
+    ) -> Response[bytes] | Template:
+        """The published document's bibliographic data, abstract, description and claims as WIPO ST.96 XML."""
+        if not _KIND.match(kind.upper()):
+            return _not_found(request)
+        found = await services.publication_id(db_session, number, kind)
+        if found is None:
+            return _not_found(request)
+        data = await db_session.run_sync(lambda session: publication_data(session, found))
+        content = await anyio.to_thread.run_sync(export_st96, data)
+        return Response(
+            content,
+            media_type="application/xml; charset=utf-8",
+            headers={
+                "Cache-Control": f"public, max-age={request.app.state.settings.publication.register_cache_seconds}"
             },
         )
 

@@ -201,23 +201,30 @@ async def entry(session: AsyncSession, number: str) -> Entry | None:
     return Entry(app, publications, events, tuple((report or {}).get("citations", ())), documents)
 
 
-async def published_pdf_digest(session: AsyncSession, number: str, kind: str) -> str | None:
-    """The SHA-256 of a published document's PDF (``None`` if unknown, unpublished or not rendered yet)."""
-    publication_number = normalise_publication_number(number)
-    if publication_number is None:
+async def _latest(session: AsyncSession, number: str, kind: str) -> Publication | None:
+    """The latest document ``kind`` of a published file named by its application or publication number."""
+    app = await find_application(session, number)
+    if app is None:
         return None
     found = await session.execute(
-        select(Publication.document_sha256)
-        .join(Application, Application.id == Publication.application_id)
-        .where(
-            Publication.number == publication_number,
-            Publication.kind == kind.upper(),
-            Application.publication_date.is_not(None),
-        )
+        select(Publication)
+        .where(Publication.application_id == app.id, Publication.kind == kind.upper())
         .order_by(Publication.created_at.desc())
         .limit(1)
     )
     return found.scalar_one_or_none()
+
+
+async def published_pdf_digest(session: AsyncSession, number: str, kind: str) -> str | None:
+    """The SHA-256 of a published document's PDF (``None`` if unknown, unpublished or not rendered yet)."""
+    publication = await _latest(session, number, kind)
+    return publication.document_sha256 if publication else None
+
+
+async def publication_id(session: AsyncSession, number: str, kind: str) -> uuid.UUID | None:
+    """The id of a published document (for its XML)."""
+    publication = await _latest(session, number, kind)
+    return publication.id if publication else None
 
 
 async def open_document(session: AsyncSession, number: str, sha256: str) -> Document | None:

@@ -140,6 +140,7 @@ REGISTER: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/register/{number}"): NOT_PUBLISHED,
     ("GET", "/register/{number}/publications/{kind}"): NOT_PUBLISHED,
     ("GET", "/register/{number}/documents/{sha256}"): NOT_PUBLISHED,
+    ("GET", "/register/{number}/publications/{kind}/st96"): NOT_PUBLISHED,
 }
 DOCS_PREFIX = "/schema"
 """The OpenAPI schema and its renderers are public; checked separately below."""
@@ -418,7 +419,7 @@ def test_register_authorization_matrix(
         response = client.post(f"/applications/{number}/actions/{action}", json={"payload": {}}, headers=headers[who])
         assert response.status_code == 200, response.text
     # published: the entry and its filed documents are open to all; the A2's PDF is not rendered in this test
-    rendered_later = {"/register/{number}/publications/{kind}"}
+    rendered_later = {"/register/{number}/publications/{kind}"}  # the ST.96 XML is made on request
     assert not walk(
         lambda path, row: NOT_PUBLISHED if path in rendered_later else row if row != NOT_PUBLISHED else PUBLIC
     )

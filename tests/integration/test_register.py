@@ -191,6 +191,18 @@ def test_lookup_by_number_name_across_scripts_and_inspection(
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF-")
     assert pdf.headers["etag"] == f'"{hashlib.sha256(pdf.content).hexdigest()}"'
+    # the same document as WIPO ST.96, valid against the schema, with the bibliographic data of the file
+    from ctpo.exchange.st96 import parse_st96, validate  # noqa: PLC0415
+
+    xml = client.get("/register/XT0000001/publications/A2/st96")
+    assert xml.status_code == 200
+    assert validate(xml.content) == []
+    exported = parse_st96(xml.content)
+    assert (exported.application_number, exported.kind, exported.applicants[0].name) == (
+        number,
+        "A2",
+        "Алиев Эльдар Фёдорович",
+    )
     # citations of the search report are shown with the A1 file
     assert "US 1234567 B2" in client.get(f"/register/{world['latin']}").text
 

@@ -1,0 +1,1 @@
+"""Data exchange in WIPO XML: ST.96 export of publications and the patent XML formats the corpus loader reads."""
