@@ -17,6 +17,17 @@ from ctpo.db.models._base import Base, utcnow
 from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._desk import DeskPreference
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
+from ctpo.db.models._fees import (
+    Designation,
+    FeePayment,
+    LedgerAccount,
+    LedgerLeg,
+    LedgerTransaction,
+    Patent,
+    PatentState,
+    PublishedFeeSchedule,
+    Renewal,
+)
 from ctpo.db.models._international import InternationalEntry
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._legal_event import LegalEventRecord
@@ -36,25 +47,34 @@ __all__ = [
     "Claim",
     "CorpusDocument",
     "DeadlineRecord",
+    "Designation",
     "DeskPreference",
     "Document",
+    "FeePayment",
     "HistoryRecord",
     "IdempotencyRecord",
     "InternationalEntry",
     "IpcClass",
     "JobRecord",
+    "LedgerAccount",
+    "LedgerLeg",
+    "LedgerTransaction",
     "LegalEventRecord",
     "LoginThrottle",
     "MailMessage",
     "ObservationRecord",
     "OfficeCalendarDay",
     "Party",
+    "Patent",
+    "PatentState",
     "PowerOfAttorney",
     "PriorityClaim",
     "ProceduralDocument",
     "Publication",
     "PublicationSeries",
+    "PublishedFeeSchedule",
     "RegisterNameKey",
+    "Renewal",
     "Representative",
     "Role",
     "TransferRecord",
