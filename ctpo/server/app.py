@@ -15,11 +15,13 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from ctpo.background import run_in_process_jobs, run_in_process_sweeper, run_search
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
+from ctpo.db.models import utcnow
 from ctpo.desk import DeskController, static_files_router, template_config
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
 from ctpo.domain.audit.context import request_context_middleware, trusted_networks
 from ctpo.domain.audit.controllers import AuditController
 from ctpo.domain.examination.controllers import ExaminationController, OfficeWorkController
+from ctpo.domain.fees.controllers import FeeController, MoneyController
 from ctpo.domain.filings.controllers import FilingController
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.international.controllers import InternationalController
@@ -44,6 +46,7 @@ from ctpo.server.deps import (
     provide_account_service,
     provide_db_session,
     provide_examination_service,
+    provide_fee_service,
     provide_filing_service,
     provide_legal_status_service,
 )
@@ -102,7 +105,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings)
     jwt_auth = build_jwt_auth(settings)
     trusted_networks(settings.trusted_proxies)  # a misconfigured proxy list stops the start, not the first login
-    state = State({"settings": settings, "jwt_auth": jwt_auth, "document_store": DocumentStore(settings.storage_dir)})
+    state = State(
+        {
+            "settings": settings,
+            "jwt_auth": jwt_auth,
+            "document_store": DocumentStore(settings.storage_dir),
+            "clock": utcnow,  # tests replace it to live through twenty years of renewals
+        }
+    )
     openapi = OpenAPIConfig(
         title="CTPO filing system",
         version="0.1.0",
@@ -131,6 +141,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ObservationController,
             ExaminationController,
             LegalStatusController,
+            FeeController,
+            MoneyController,
             OfficeWorkController,
             SearchController,
             AuthController,
@@ -158,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "account_service": Provide(provide_account_service, sync_to_thread=False),
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
             "legal_status_service": Provide(provide_legal_status_service, sync_to_thread=False),
+            "fee_service": Provide(provide_fee_service, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init, outermost_request_ids],
         middleware=[PROMETHEUS.middleware, request_context_middleware],

@@ -13,6 +13,7 @@ from workflows.fees._renewals import (
     renewal_window,
     renewal_years,
 )
+from workflows.fees._revenue import ORGANIZATION, split_revenue
 from workflows.fees._schedule import (
     FIRST_RENEWAL_YEAR,
     FLAT_FEES,
@@ -37,6 +38,7 @@ __all__ = [
     "FLAT_FEES",
     "FREE_CLAIMS",
     "LAST_RENEWAL_YEAR",
+    "ORGANIZATION",
     "SCHEDULES_FILE",
     "UNIT_OF_ACCOUNT",
     "AmountError",
@@ -59,4 +61,5 @@ __all__ = [
     "renewal_window",
     "renewal_years",
     "schedule_to_data",
+    "split_revenue",
 ]

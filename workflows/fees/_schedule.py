@@ -96,6 +96,8 @@ class FeeSchedule:
     late_surcharge_percent: Decimal
     reductions: Mapping[Entitlement, Reduction]
     note: str = ""
+    organization_percent: Decimal = Decimal(50)
+    """The organization's share of each payment; the rest goes to the designated offices (see ``split_revenue``)."""
 
     def amount(
         self, kind: FeeKind, *, year: int | None = None, quantity: int = 1, entitlement: Entitlement | None = None
@@ -268,6 +270,10 @@ def parse_schedule(raw: Mapping[str, Any]) -> FeeSchedule:
         late_surcharge_percent=_percent(surcharge.get("percent"), "late_surcharge.percent"),
         reductions=MappingProxyType(_reductions(raw.get("reduction"), "reduction")),
         note=note,
+        organization_percent=_percent(
+            _mapping(raw.get("revenue_share"), "revenue_share").get("organization_percent"),
+            "revenue_share.organization_percent",
+        ),
     )
 
 
@@ -279,6 +285,7 @@ def schedule_to_data(schedule: FeeSchedule) -> dict[str, Any]:
         "fees": {k.value: str(v) for k, v in schedule.fees.items()},
         "renewal": {str(y): str(v) for y, v in schedule.renewals.items()},
         "late_surcharge": {"percent": str(schedule.late_surcharge_percent)},
+        "revenue_share": {"organization_percent": str(schedule.organization_percent)},
         "reduction": [
             {"entitlement": e.value, "percent": str(r.percent), "fees": sorted(f.value for f in r.fees)}
             for e, r in schedule.reductions.items()

@@ -51,6 +51,11 @@ def render_markdown(schedules: FeeSchedules | None = None) -> str:
         + " | ".join(f"{s.late_surcharge_percent} %" for s in items)
         + " |"
     )
+    out.append(
+        "| Organization's share of each payment (the rest: designated offices) | - | "
+        + " | ".join(f"{s.organization_percent} %" for s in items)
+        + " |"
+    )
     out += ["", "## Renewal fees, per designated state (for the application before grant)", ""]
     out += [f"| year | {header} |", f"|---:|{rule}|"]
     years = sorted(items[0].renewals) if items else []

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 
 from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
+from ctpo.domain.fees import lifecycle
 from ctpo.domain.jobs.follow_ups import follow_ups
 from ctpo.domain.jobs.records import schedule
 from ctpo.domain.legal_status import record_legal_events
@@ -179,6 +180,7 @@ def apply_decision(
             ],
         )
     record_legal_events(session, app_id, events_for_decision(decision), recorded_at=entry.at)
+    lifecycle.on_decision(session, decision, app_id)  # designations, patent, renewals
     for job in follow_ups(decision, app_id):  # the outbox: the job commits or rolls back with the transition
         schedule(session, job, entry.at)
     record_publication(session, decision, app_id)  # number, ST.16 kind and its rendering job, in this transaction

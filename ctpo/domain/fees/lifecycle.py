@@ -1,0 +1,159 @@
+"""What the procedure does to designations, patents and renewals: called with each workflow decision.
+
+At filing every member state is designated (EPC Art. 79(1): all states by default) and the first renewal fee, due
+for the application, is scheduled; at grant the patent gets its CTPO number and a status in each designated state,
+and renewal fees from then on are owed per state (Eurasian Patent Convention Art. 18).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, insert, select, update
+
+import ctpo.domain.examination.store as workflow_store  # a module import: the store calls back into this module
+from ctpo.db.models import Application, Designation, Patent, PatentState, Renewal
+from workflows import OfficeCode
+from workflows.fees import FIRST_RENEWAL_YEAR, LAST_RENEWAL_YEAR, expiry_date, renewal_window
+from workflows.offices import OFFICES
+
+if TYPE_CHECKING:
+    import uuid
+    from datetime import date, datetime
+
+    from sqlalchemy.orm import Session
+
+    from workflows import Decision
+
+APPLICATION_SCOPE = "**"
+"""The renewal ``scope`` of a fee owed for the whole application (before grant)."""
+ACTIVE = "active"
+IN_FORCE = "in_force"
+PATENT_NUMBER_FORMAT = "CTPO {:07d}"
+
+
+def active_states(session: Session, application_id: uuid.UUID) -> list[str]:
+    """The states the application designates now, in ST.3 order."""
+    rows = session.execute(
+        select(Designation.state).where(Designation.application_id == application_id, Designation.status == ACTIVE)
+    ).scalars()
+    return sorted(rows)
+
+
+def open_renewal(
+    session: Session, application: Application, scope: str, year: int, *, after: date | None = None
+) -> None:
+    """Schedule the renewal fee of ``year`` (or the first later year falling due after ``after``) for ``scope``.
+
+    Nothing is scheduled beyond year 20 or past expiry; an existing row for that year is left alone (idempotent).
+    """
+    calendar = workflow_store.load_calendar(session, OfficeCode(application.receiving_office))
+    expires = expiry_date(application.filing_date)
+    while year <= LAST_RENEWAL_YEAR:
+        window = renewal_window(application.filing_date, year, calendar)
+        if window.due_date >= expires:
+            return
+        if after is None or window.due_date > after:
+            break
+        year += 1
+    else:
+        return
+    exists = session.execute(
+        select(Renewal.id).where(Renewal.application_id == application.id, Renewal.scope == scope, Renewal.year == year)
+    ).first()
+    if exists is None:
+        session.execute(
+            insert(Renewal).values(
+                application_id=application.id,
+                scope=scope,
+                year=year,
+                due_date=window.due_date,
+                payable_from=window.payable_from,
+                pay_until=window.pay_without_surcharge_until,
+                grace_end=window.grace_end,
+                status="open",
+            )
+        )
+
+
+def on_filing(session: Session, application_id: uuid.UUID, states: list[str] | None = None) -> None:
+    """Designate the states (all five by default) and schedule the first renewal fee, for the application."""
+    chosen = sorted(set(states)) if states else [code.value for code in OfficeCode]
+    session.execute(
+        insert(Designation), [{"application_id": application_id, "state": s, "status": ACTIVE} for s in chosen]
+    )
+    application = session.get(Application, application_id)
+    if application is not None:
+        open_renewal(session, application, APPLICATION_SCOPE, FIRST_RENEWAL_YEAR)
+
+
+def next_patent_number(session: Session) -> str:
+    """The next CTPO patent number, gapless (the patents table is only appended to under the grant's lock)."""
+    count = session.execute(select(func.count()).select_from(Patent)).scalar_one()
+    return PATENT_NUMBER_FORMAT.format(count + 1)
+
+
+def on_grant(session: Session, application_id: uuid.UUID, at: datetime) -> str:
+    """Create the patent, in force in every designated state, with renewal fees per state from now on.
+
+    An application-wide renewal fee that falls due after the grant is replaced by one per state
+    (EPC Art. 86(2) and 141); one that fell due before stays owed for the application.
+    """
+    application = session.get(Application, application_id)
+    assert application is not None  # noqa: S101 - the decision was just applied to it
+    granted_on = OFFICES[OfficeCode(application.receiving_office)].local_date(at)
+    number = next_patent_number(session)
+    session.execute(
+        insert(Patent).values(
+            application_id=application_id,
+            number=number,
+            granted_on=granted_on,
+            expires_on=expiry_date(application.filing_date),
+        )
+    )
+    states = active_states(session, application_id)
+    if states:
+        session.execute(
+            insert(PatentState),
+            [
+                {"application_id": application_id, "state": s, "status": IN_FORCE, "status_date": granted_on}
+                for s in states
+            ],
+        )
+    session.execute(
+        update(Renewal)
+        .where(
+            Renewal.application_id == application_id,
+            Renewal.scope == APPLICATION_SCOPE,
+            Renewal.status == "open",
+            Renewal.due_date > granted_on,
+        )
+        .values(status="superseded")
+    )
+    for state in states:
+        open_renewal(session, application, state, FIRST_RENEWAL_YEAR, after=granted_on)
+    return number
+
+
+def on_revocation(session: Session, application_id: uuid.UUID, on: date) -> None:
+    """Revoked: no longer in force in any state."""
+    session.execute(
+        update(PatentState)
+        .where(PatentState.application_id == application_id, PatentState.status == IN_FORCE)
+        .values(status="revoked", status_date=on)
+    )
+    session.execute(
+        update(Renewal)
+        .where(Renewal.application_id == application_id, Renewal.status == "open")
+        .values(status="closed")
+    )
+
+
+def on_decision(session: Session, decision: Decision, application_id: uuid.UUID) -> None:
+    """The designation, patent and renewal consequences of one workflow decision, in its transaction."""
+    if decision.action == "file":
+        on_filing(session, application_id)
+    elif decision.action == "approve_grant_text":
+        on_grant(session, application_id, decision.history.at)
+    elif decision.action == "revoke_patent":
+        on_revocation(session, application_id, OFFICES[decision.snapshot.office].local_date(decision.history.at))
