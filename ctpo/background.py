@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
+from ctpo.domain.fees.renewals import run_renewal_sweep
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.prior_art.automated import job_bodies
@@ -45,6 +46,9 @@ def sweep_once(store: SqlWorkflowStore) -> RunReport:
     report = run_sweep(store, utcnow())
     if report.applied:
         logger.info("sweep applied %d transitions", len(report.applied))
+    renewals = run_renewal_sweep(store.sessions, utcnow())  # lapses and expiries, idempotent like the deadlines
+    if renewals.lapsed or renewals.expired:
+        logger.info("renewal sweep: %d lapsed, %d expired", len(renewals.lapsed), renewals.expired)
     return report
 
 

@@ -19,7 +19,9 @@ from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
 from ctpo.db.engine import create_sync_engine
+from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
+from ctpo.domain.fees.renewals import run_renewal_sweep
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.prior_art.automated import job_bodies
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("ctpo.worker")
 
 RUN_JOB = "ctpo.run_job"
+SWEEP_RENEWALS = "ctpo.sweep_renewals"
 RELAY_JOBS = "ctpo.relay_jobs"
 
 
@@ -59,7 +62,8 @@ def create_celery(settings: Settings) -> Celery:
     """The Celery app for these settings: workflow tasks, the job runner, and beat's sweep and relay."""
     app = Celery("ctpo", broker=settings.broker_url)
     beat_schedule: dict[str, Any] = {
-        "sweep-deadlines": {"task": "workflows.sweep_deadlines", "schedule": float(settings.sweep_interval_seconds)}
+        "sweep-deadlines": {"task": "workflows.sweep_deadlines", "schedule": float(settings.sweep_interval_seconds)},
+        "sweep-renewals": {"task": SWEEP_RENEWALS, "schedule": float(settings.sweep_interval_seconds)},
     }
     if settings.job_poll_seconds > 0:
         beat_schedule["relay-jobs"] = {"task": RELAY_JOBS, "schedule": settings.job_poll_seconds}
@@ -95,6 +99,10 @@ def create_celery(settings: Settings) -> Celery:
         lease_seconds=settings.job_lease_seconds,
         retry_base_seconds=settings.job_retry_base_seconds,
     )
+
+    @app.task(name=SWEEP_RENEWALS, ignore_result=True)  # type: ignore[untyped-decorator]
+    def sweep_renewals() -> int:
+        return len(run_renewal_sweep(sessions, utcnow()).lapsed)
 
     @app.task(name=RUN_JOB, ignore_result=True)  # type: ignore[untyped-decorator]
     def run_job(key: str) -> str:

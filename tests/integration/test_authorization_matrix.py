@@ -15,6 +15,7 @@ import pytest
 from litestar.routes import HTTPRoute
 
 from tests.support import PASSWORD, application_payload, inline_document
+from workflows.fees import load_schedules, schedule_to_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,6 +73,23 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/applications/{number}/dossier"): FILE_READ,
     ("GET", "/applications/{number}/procedural-documents"): FILE_READ,
     ("GET", "/applications/{number}/legal-events"): FILE_READ,
+    ("GET", "/applications/{number}/fees"): FILE_READ,
+    # the owner's empty deposit account cannot pay (409); staff record bank transfers, administrators only
+    ("POST", "/applications/{number}/payments"): _row(401, 409, 404, 403, 404, 422, 404),
+    ("GET", "/applications/{number}/payments"): FILE_READ,
+    ("GET", "/applications/{number}/designations"): FILE_READ,
+    # the owner withdraws TR; the representative, asking next, finds it withdrawn already (409)
+    ("POST", "/applications/{number}/designations/{member_state}/withdraw"): _row(
+        401, 200, 404, 403, 404, 403, 404, 409, 404
+    ),
+    ("GET", "/applications/{number}/patent"): _row(401, 404, 404, 404, 404, 404, 404),  # not granted
+    ("GET", "/deposit-accounts/me"): ANY_USER,
+    ("GET", "/deposit-accounts/{holder_id}"): _row(401, 200, 404, 404, 404, 200, 200, 404, 404),  # the owner's
+    ("POST", "/deposit-accounts/{holder_id}/credits"): _row(401, 403, 403, 403, 403, 200, 200),
+    ("POST", "/payments/{reference}/refund"): _row(401, 403, 403, 403, 403, 404, 404),  # no such payment
+    ("GET", "/fees/schedules"): PUBLIC,
+    ("POST", "/fees/schedules"): _row(401, 403, 403, 403, 403, 422, 422),  # dated in the past
+    ("GET", "/offices/{office}/revenue"): _row(401, 403, 403, 403, 403, 200, 404),
     # withdrawal: only the applicant; staff get the workflow's 403, outsiders cannot see the file at all
     ("POST", "/applications/{number}/actions/{action}"): _row(401, 200, 404, 403, 404, 403, 404),
     ("GET", "/offices/{office}/queue"): _row(401, 403, 403, 200, 404, 200, 404),
@@ -219,6 +237,14 @@ def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901, PLR0912 - on
         return {"json": {"outcome": "not_persuasive"}}
     if (method, path) == ("POST", "/powers-of-attorney"):
         return {"json": {"representative": "KZ-PA-SPARE", "application_number": "{number}"}}
+    if path == "/applications/{number}/payments":
+        return {"json": {"reference": "matrix-payment", "fee": "filing", "amount": "120.00"}}
+    if path == "/deposit-accounts/{holder_id}/credits":
+        return {"json": {"reference": f"fund-{uuid.uuid4().hex}", "amount": "10.00"}}
+    if path == "/payments/{reference}/refund":
+        return {"json": {"reference": "matrix-refund"}}
+    if (method, path) == ("POST", "/fees/schedules"):
+        return {"json": schedule_to_data(load_schedules().schedules[0])}
     if path == "/powers-of-attorney/{poa_id}/revoke":
         return {"json": {}}
     if (method, path) == ("POST", "/offices/{office}/users"):
@@ -288,6 +314,9 @@ def test_authorization_matrix(
         "day": "2027-03-15",
         "user_id": users["examiner_same"].id,
         "job_id": 999999,
+        "member_state": "TR",
+        "holder_id": users["owner"].id,
+        "reference": "no-such-payment",
     }
 
     failures = []

@@ -237,6 +237,11 @@ class SqlWorkflowStore:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, for other sweeps of the same worker (renewals)."""
+        return self._sessions
+
     def load(self, application_id: str) -> ApplicationSnapshot:
         """Snapshot of one application."""
         with self._sessions() as session:

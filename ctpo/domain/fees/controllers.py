@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_200_OK
 from ctpo.db.models import User
 from ctpo.domain.fees import schemas as s
 from ctpo.domain.fees.services import FeeService, revenue_csv
+from ctpo.server.auth import PUBLIC
 from workflows.fees import schedule_to_data
 
 
@@ -60,16 +61,16 @@ class FeeController(Controller):
         """All member states by default; withdrawn ones are listed as such."""
         return await fee_service.designations(request.user, number)
 
-    @post("/designations/{state:str}/withdraw", status_code=HTTP_200_OK, summary="Withdraw a designation")
+    @post("/designations/{member_state:str}/withdraw", status_code=HTTP_200_OK, summary="Withdraw a designation")
     async def withdraw_designation(
         self,
         request: Request[User, Token, Any],
         number: FromPath[str],
-        state: FromPath[str],
+        member_state: FromPath[str],
         fee_service: NamedDependency[FeeService],
     ) -> list[s.DesignationOut]:
         """The applicant or its representative, while the application is pending."""
-        return await fee_service.withdraw_designation(request.user, number, state)
+        return await fee_service.withdraw_designation(request.user, number, member_state)
 
     @get("/patent", summary="The granted patent, its status and renewals per state")
     async def patent(
@@ -124,7 +125,7 @@ class MoneyController(Controller):
         """A reversing entry, by an administrator of the application's office; the fee is due again."""
         return await fee_service.refund(request.user, reference, data)
 
-    @get("/fees/schedules", summary="Fee schedules, shipped and published")
+    @get("/fees/schedules", summary="Fee schedules, shipped and published", opt=PUBLIC)
     async def schedules(self, fee_service: NamedDependency[FeeService]) -> list[dict[str, Any]]:
         """Every schedule with its effective date; the amount due is the one in force on the day of payment."""
         return [schedule_to_data(x) for x in (await fee_service.schedules()).schedules]
@@ -145,11 +146,13 @@ class MoneyController(Controller):
         request: Request[User, Token, Any],
         office: FromPath[str],
         fee_service: NamedDependency[FeeService],
-        start: Annotated[date, QueryParameter(name="from")],
-        end: Annotated[date, QueryParameter(name="to")],
+        start: Annotated[date | None, QueryParameter(name="from", description="default: 1 January")] = None,
+        end: Annotated[date | None, QueryParameter(name="to", description="default: today")] = None,
         output: Annotated[str, QueryParameter(name="format", pattern="^(json|csv)$")] = "json",
     ) -> Response[Any]:
         """Administrators of the office; the organization's share is listed alongside."""
+        end = end or fee_service.clock().date()
+        start = start or end.replace(month=1, day=1)
         rows = await fee_service.revenue(request.user, office, start, end)
         if output == "csv":
             return Response(revenue_csv(rows, office, start, end), media_type="text/csv; charset=utf-8")

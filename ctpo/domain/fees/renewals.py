@@ -22,7 +22,7 @@ from workflows.offices import OFFICES
 if TYPE_CHECKING:
     from datetime import date, datetime
 
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
 BATCH = 5000
 
@@ -88,15 +88,11 @@ def _lapse(session: Session, rows: list[Any], now: datetime, report: RenewalSwee
     rows = [r for r in rows if r.id in won]
     if not rows:
         return
+    states = PatentState.__table__.c  # Core: an executemany keyed by (application, state), not by ORM identity
     session.execute(
-        update(PatentState)
-        .where(
-            PatentState.application_id == bindparam("aid"),
-            PatentState.state == bindparam("st"),
-            PatentState.status == IN_FORCE,
-        )
-        .values(status="lapsed", status_date=bindparam("due"))
-        .execution_options(synchronize_session=False),
+        update(PatentState.__table__)
+        .where(states.application_id == bindparam("aid"), states.state == bindparam("st"), states.status == IN_FORCE)
+        .values(status="lapsed", status_date=bindparam("due")),
         [{"aid": r.application_id, "st": r.scope, "due": r.due_date} for r in rows],
     )
     events = []
@@ -158,3 +154,9 @@ def _expire(session: Session, now: datetime, report: RenewalSweepReport) -> None
     if events:
         session.execute(insert(LegalEventRecord), events)
     report.expired += len(expired)
+
+
+def run_renewal_sweep(sessions: sessionmaker[Session], now: datetime) -> RenewalSweepReport:
+    """One renewal sweep in its own transaction: what the in-process loop and the Celery beat task both call."""
+    with sessions() as session, session.begin():
+        return sweep_renewals(session, now)

@@ -154,9 +154,6 @@ class FeeService:
             InvalidRequestError: bad input, fee not due, underpayment (nothing written).
             OverdrawError: the deposit account does not cover the fee (nothing written).
         """
-        done = await self.session.run_sync(lambda session: previous_result(session, data.reference))
-        if done is not None:
-            return done
         application = await self._file(user, number)
         staff = user.role != Role.APPLICANT
         if staff and (user.role != Role.OFFICE_ADMIN or user.office != application.receiving_office):
@@ -166,6 +163,14 @@ class FeeService:
         if staff and data.method != BANK_TRANSFER:
             raise InvalidRequestError(
                 "Office staff record bank transfers.", errors=[FieldError("method", f"use {BANK_TRANSFER}")]
+            )
+        done = await self.session.run_sync(lambda session: previous_result(session, data.reference))
+        if done is not None and done.get("application_number") == number:
+            return done  # the same request again: its first answer (a reference is never reused across files)
+        if done is not None:
+            raise ConflictError(
+                "This payment reference was used for another payment.",
+                errors=[FieldError("reference", "already used: choose a new reference for a new payment")],
             )
         schedules = await self.schedules()
         now = self.clock()
