@@ -88,9 +88,10 @@ def _lapse(session: Session, rows: list[Any], now: datetime, report: RenewalSwee
     rows = [r for r in rows if r.id in won]
     if not rows:
         return
-    states = PatentState.__table__.c  # Core: an executemany keyed by (application, state), not by ORM identity
+    table = PatentState.__table__
+    states = table.c  # Core: an executemany keyed by (application, state), not by ORM identity
     session.execute(
-        update(PatentState.__table__)
+        update(table)  # type: ignore[arg-type]
         .where(states.application_id == bindparam("aid"), states.state == bindparam("st"), states.status == IN_FORCE)
         .values(status="lapsed", status_date=bindparam("due")),
         [{"aid": r.application_id, "st": r.scope, "due": r.due_date} for r in rows],

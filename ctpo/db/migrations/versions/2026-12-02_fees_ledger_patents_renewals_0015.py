@@ -1,7 +1,7 @@
 """designations, ledger, fee payments, patents and renewals
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-02 06:14:16.856203
 """
 
@@ -14,8 +14,8 @@ import advanced_alchemy.types
 from ctpo.db.append_only import append_only, drop_append_only
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
