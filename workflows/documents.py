@@ -13,6 +13,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from workflows.errors import InvalidPayload
+from workflows.texts import (
+    MAX_ITEMS,
+    MAX_NAME_CHARS,
+    MAX_PROSE_CHARS,
+    claim_problems,
+    text_problem,
+    without_claim_number,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -168,20 +176,52 @@ Document = (
 )
 
 
-def _text(payload: Mapping[str, object], key: str, at: str = "") -> str:
+def _checked(field: str, value: str, *, max_chars: int, single_line: bool) -> str:
+    """``value`` if it meets :mod:`workflows.texts` (the filing's rules), else the payload is refused naming it."""
+    problem = text_problem(field, value, max_chars=max_chars, single_line=single_line)
+    if problem is not None:
+        raise InvalidPayload(f"{problem.field}: {problem.message}", field=problem.field)
+    return value
+
+
+def _text(
+    payload: Mapping[str, object],
+    key: str,
+    at: str = "",
+    *,
+    max_chars: int = MAX_PROSE_CHARS,
+    single_line: bool = False,
+) -> str:
     value = payload.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InvalidPayload(f"{key!r} must be a non-empty string", field=f"{at}{key}")
-    return value
+    return _checked(f"{at}{key}", value, max_chars=max_chars, single_line=single_line)
 
 
 def _texts(payload: Mapping[str, object], key: str) -> tuple[str, ...]:
     value = payload.get(key)
     if not isinstance(value, list | tuple) or not value:
         raise InvalidPayload(f"{key!r} must be a non-empty list of strings", field=key)
+    if len(value) > MAX_ITEMS:
+        raise InvalidPayload(f"{key!r} lists {len(value)} entries; at most {MAX_ITEMS}", field=key)
     if not all(isinstance(item, str) and item.strip() for item in value):
         raise InvalidPayload(f"{key!r} must hold non-empty strings", field=key)
-    return tuple(str(item) for item in value)
+    return tuple(
+        _checked(f"{key}[{i}]", str(item), max_chars=MAX_PROSE_CHARS, single_line=False) for i, item in enumerate(value)
+    )
+
+
+def _claims(payload: Mapping[str, object], key: str) -> tuple[str, ...]:
+    """A claim set, held to the filing's rules (:mod:`workflows.texts`), leading numbers removed."""
+    value = payload.get(key)
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise InvalidPayload(f"{key!r} must be a list of claim texts", field=key)
+    problems = claim_problems(key, [str(item) for item in value])
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InvalidPayload(f"{first.field}: {first.message}{more}", field=first.field)
+    return tuple(without_claim_number(str(item)) for item in value)
 
 
 def _claim_numbers(value: object, where: str, at: str) -> tuple[int, ...]:
@@ -206,6 +246,8 @@ def _records(payload: Mapping[str, object], key: str, *, allow_empty: bool = Fal
     value = payload.get(key)
     if not isinstance(value, list | tuple) or (not value and not allow_empty):
         raise InvalidPayload(f"{key!r} must be a list of objects", field=key)
+    if len(value) > MAX_ITEMS:
+        raise InvalidPayload(f"{key!r} lists {len(value)} entries; at most {MAX_ITEMS}", field=key)
     if not all(isinstance(item, dict) for item in value):
         raise InvalidPayload(f"{key!r} must be a list of objects", field=key)
     return list(value)
@@ -235,7 +277,7 @@ def parse_office_action_response(payload: Mapping[str, object]) -> OfficeActionR
     Raises:
         InvalidPayload: no arguments, or an empty/ill-typed claim set.
     """
-    amended = _texts(payload, "amended_claims") if payload.get("amended_claims") is not None else None
+    amended = _claims(payload, "amended_claims") if payload.get("amended_claims") is not None else None
     return OfficeActionResponse(_text(payload, "arguments"), amended)
 
 
@@ -256,7 +298,7 @@ def parse_search_report(payload: Mapping[str, object]) -> SearchReport:
             raise InvalidPayload(message, field=f"{at}category") from None
         citations.append(
             Citation(
-                document_id=_text(raw, "document_id", at),
+                document_id=_text(raw, "document_id", at, max_chars=MAX_NAME_CHARS, single_line=True),
                 categories=categories,
                 claims=_claim_numbers(raw.get("claims"), where, at),
                 passage=_text(raw, "passage", at),
@@ -295,7 +337,7 @@ def parse_assignment(payload: Mapping[str, object]) -> Assignment:
     Raises:
         InvalidPayload: no examiner id.
     """
-    return Assignment(_text(payload, "examiner_id"))
+    return Assignment(_text(payload, "examiner_id", max_chars=MAX_NAME_CHARS, single_line=True))
 
 
 def parse_opposition(payload: Mapping[str, object]) -> Opposition:
@@ -313,4 +355,4 @@ def parse_amended_claims(payload: Mapping[str, object]) -> AmendedClaims:
     Raises:
         InvalidPayload: an empty claim set.
     """
-    return AmendedClaims(_texts(payload, "claims"))
+    return AmendedClaims(_claims(payload, "claims"))

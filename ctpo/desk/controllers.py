@@ -279,9 +279,7 @@ class DeskController(Controller):
             error=error,
             status_code=status_code,
         )
-        response.cookies.append(
-            cookie(PRESESSION_COOKIE, presession, max_age=None, secure=request.url.scheme == "https")
-        )
+        response.cookies.append(cookie(PRESESSION_COOKIE, presession, max_age=None, secure=_over_https()))
         return response
 
     @post("/login", status_code=HTTP_303_SEE_OTHER)
@@ -321,7 +319,7 @@ class DeskController(Controller):
         ttl = timedelta(seconds=state.settings.token_ttl_seconds)
         token = issue_token(state.jwt_auth, user, ttl)
         response = Redirect(safe_next(next_url), status_code=HTTP_303_SEE_OTHER)
-        secure = request.url.scheme == "https"
+        secure = _over_https()
         response.cookies.append(cookie(SESSION_COOKIE, token, max_age=int(ttl.total_seconds()), secure=secure))
         response.cookies.append(expired(PRESESSION_COOKIE))
         language = await stored_language(db_session, user.id)  # the account's choice follows it to this browser
@@ -352,7 +350,7 @@ class DeskController(Controller):
             await remember_language(db_session, user.id, language)
         response = Redirect(safe_next(forms.first(form, "next")), status_code=HTTP_303_SEE_OTHER)
         if language in LANGUAGES:
-            secure = request.url.scheme == "https"
+            secure = _over_https()
             response.cookies.append(cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_SECONDS, secure=secure))
         return response
 
@@ -472,3 +470,9 @@ class DeskController(Controller):
         disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
         headers = {**SECURITY_HEADERS, "Content-Disposition": disposition}
         return Response(content, media_type=media_type, headers=headers)
+
+
+def _over_https() -> bool:
+    """Cookies get ``Secure`` over HTTPS, also behind the documented proxy (its ``X-Forwarded-Proto``)."""
+    context = current_request()
+    return context is not None and context.https

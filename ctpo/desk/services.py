@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
+import anyio
 import msgspec
 from sqlalchemy import select
 
@@ -181,7 +182,8 @@ class DeskService:
         claim_sets: dict[int, list[str]] = {}
         for claim in sorted(application.claims, key=lambda c: (c.claim_set, c.number)):
             claim_sets.setdefault(claim.claim_set, []).append(claim.text)
-        claims = v.claim_versions(claim_sets, application.claim_set_version)
+        # CPU work on stored texts of any size: off the event loop, so no other request waits for it
+        claims = await anyio.to_thread.run_sync(v.claim_versions, claim_sets, application.claim_set_version)
         filed = [v.FiledDocument(d.filename, d.media_type, d.size, d.sha256) for d in application.documents]
         office = application.receiving_office
         entry = await InternationalService(self.session, self.filing).entry_of(application.id)

@@ -76,19 +76,65 @@ class Segment:
     text: str
 
 
-def compare_words(before: str, after: str) -> list[Segment]:
-    """A word-level comparison of two versions of a claim, for showing amendments."""
+DIFF_BUDGET = 250_000
+"""Word pairs the fine comparison may weigh per claim (the product of the changed runs' lengths): 500 x 500 words.
+
+``difflib`` is quadratic and worse: one 10,000-word amended claim held a whole process for 11 s. Within the
+budget a comparison takes at most tens of milliseconds; beyond it the changed run is shown removed and added whole.
+"""
+PAGE_DIFF_BUDGET = 2_000_000
+"""Word pairs for all the claims of one page together, so 500 long claims cannot add up to seconds either."""
+
+
+def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
+    """Lengths of the shared leading and trailing runs of words (linear, so long claims cost little)."""
+    shortest = min(len(old), len(new))
+    head = 0
+    while head < shortest and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
+def compare_words(before: str, after: str, *, budget: int = DIFF_BUDGET) -> list[Segment]:
+    """A word-level comparison of two versions of a claim, for showing amendments; bounded work at any size.
+
+    Shared leading and trailing words are found in linear time; the changed run between them is compared word by
+    word only when its size is within ``budget`` (else it is shown as removed and added whole).
+    """
+    return _compare(before, after, budget)[0]
+
+
+def _compare(before: str, after: str, budget: int) -> tuple[list[Segment], int]:
+    """:func:`compare_words` and the word pairs it weighed."""
     old, new = before.split(), after.split()
+    head, tail = _common_ends(old, new)
+    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
     segments: list[Segment] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        if op == "equal":
-            segments.append(Segment("same", " ".join(old[i1:i2])))
-            continue
-        if op in {"delete", "replace"}:
-            segments.append(Segment("removed", " ".join(old[i1:i2])))
-        if op in {"insert", "replace"}:
-            segments.append(Segment("added", " ".join(new[j1:j2])))
-    return segments
+    if head:
+        segments.append(Segment("same", " ".join(old[:head])))
+    cost = len(old_mid) * len(new_mid)
+    if cost <= budget:
+        matcher = difflib.SequenceMatcher(a=old_mid, b=new_mid, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                segments.append(Segment("same", " ".join(old_mid[i1:i2])))
+                continue
+            if op in {"delete", "replace"}:
+                segments.append(Segment("removed", " ".join(old_mid[i1:i2])))
+            if op in {"insert", "replace"}:
+                segments.append(Segment("added", " ".join(new_mid[j1:j2])))
+    else:
+        cost = 0
+        if old_mid:
+            segments.append(Segment("removed", " ".join(old_mid)))
+        if new_mid:
+            segments.append(Segment("added", " ".join(new_mid)))
+    if tail:
+        segments.append(Segment("same", " ".join(old[len(old) - tail :])))
+    return segments, cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +162,12 @@ def claim_versions(claim_sets: dict[int, list[str]], current: int) -> ClaimVersi
     now = claim_sets.get(current, [])
     previous = claim_sets.get(current - 1)
     rows = []
+    budget = PAGE_DIFF_BUDGET
     for index, text in enumerate(now):
         changes = None
         if previous is not None:
-            changes = compare_words(previous[index] if index < len(previous) else "", text)
+            changes, cost = _compare(previous[index] if index < len(previous) else "", text, min(budget, DIFF_BUDGET))
+            budget -= cost
         rows.append(ClaimRow(index + 1, text, changes))
     earlier = {v: texts for v, texts in sorted(claim_sets.items()) if v < current}
     return ClaimVersions(current, rows, earlier)

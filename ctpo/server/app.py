@@ -57,6 +57,7 @@ from ctpo.server.openapi_payloads import document_action_payloads
 from ctpo.server.problems import EXCEPTION_HANDLERS
 from ctpo.server.request_guards import refuse_malformed_requests
 from ctpo.server.request_ids import outermost_request_ids
+from ctpo.server.response_headers import outermost_response_headers
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -172,7 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "legal_status_service": Provide(provide_legal_status_service, sync_to_thread=False),
             "fee_service": Provide(provide_fee_service, sync_to_thread=False),
         },
-        on_app_init=[jwt_auth.on_app_init, outermost_request_ids],
+        on_app_init=[jwt_auth.on_app_init, outermost_request_ids, outermost_response_headers],
         middleware=[PROMETHEUS.middleware, request_context_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_malformed_requests,

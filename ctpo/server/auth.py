@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 PUBLIC = {"exclude_from_auth": True}
 """Route option that opens a handler to anonymous callers."""
+OPENAPI_PATHS = r"^/schema(?:/|$)"
+"""The API description and its viewers, and nothing else: the pattern is searched in the path, so it is anchored
+(an unanchored ``/schema`` opened every path containing it, ``/applications/schema`` included)."""
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
@@ -41,6 +44,6 @@ def build_jwt_auth(settings: Settings) -> JWTAuth[User, Token]:
         retrieve_user_handler=retrieve_user,
         token_secret=settings.secret_key,
         default_token_expiration=timedelta(seconds=settings.token_ttl_seconds),
-        exclude=["/schema"],
+        exclude=[OPENAPI_PATHS],
         exclude_opt_key="exclude_from_auth",
     )

@@ -107,8 +107,9 @@ def test_whole_procedure_to_grant(desk: Desk):
         {"arguments": "Claim 1 now requires liquid cooling.", "amended_claims": ["Liquid-cooled module.", "Dep."]},
     )
     file = desk.get("applicant", "")
-    assert sorted({c["claim_set"] for c in file["claims"]}) == [1, 2]
-    assert [c["text"] for c in file["claims"] if c["claim_set"] == 2] == ["Liquid-cooled module.", "Dep."]
+    assert [(v["version"], v["current"]) for v in file["claim_sets"]] == [(1, False), (2, True)]
+    assert [(c["number"], c["text"]) for c in file["claims"]] == [(1, "Liquid-cooled module."), (2, "Dep.")]
+    assert [c["text"] for c in file["claim_sets"][0]["claims"]] == ["Батарея модулі.", "1-тармақ бойынша модуль."]
     docs = [d["kind"] for d in desk.get("examiner", "/procedural-documents")]
     assert docs == ["search_report", "office_action", "office_action_response"]
     dossier = desk.get("examiner", "/dossier")

@@ -484,7 +484,7 @@ def test_hostile_requests_get_their_answer_and_change_nothing(
 LEGITIMATE_BUT_HOSTILE = {
     "title": f"Battery {SQL}",
     "abstract": f"See {TRAVERSAL} and C:\\Windows\\System32 and <script>alert(1)</script>",
-    "description": "Robert'); DROP TABLE claims;--\n\t%s %n {0} ${jndi:ldap://x} \u200d\u0301",
+    "description": "Robert'); DROP TABLE claims;--\n\t%s %n {0} ${jndi:ldap://x} e\u0301 \U0001f9ea",
     "applicant_reference": "1' OR '1'='1",
 }
 MIXED_SCRIPTS = "Li-ion батарея / Lityum-iyon pil / Литий-ионды батарея / ليثيوم 123 / 锂电池"

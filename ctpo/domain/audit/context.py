@@ -39,6 +39,8 @@ class RequestContext:
     path: str | None = None
     recorded: set[tuple[str, str]] = field(default_factory=set)
     """(action, subject) pairs logged in this request: a dossier reads a file five ways but is one read."""
+    https: bool = False
+    """The client's connection is HTTPS: ours, or a trusted proxy's that says so in ``X-Forwarded-Proto``."""
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("ctpo_request_context", default=None)
@@ -105,6 +107,23 @@ def _header_values(scope: Scope, name: bytes) -> list[str]:
     return [value.decode("latin-1") for key, value in scope.get("headers", []) if key.lower() == name]
 
 
+def is_https(scope: Scope, proxies: Sequence[IPNetwork]) -> bool:
+    """Whether the client reached us over HTTPS.
+
+    Directly, the scheme says it. Behind a proxy (which terminates TLS and speaks HTTP to us), only a peer listed in
+    ``CTPO_TRUSTED_PROXIES`` is believed, and only its own (last) ``X-Forwarded-Proto`` value: a client cannot
+    claim HTTPS by sending the header itself.
+    """
+    if scope.get("scheme") in {"https", "wss"}:
+        return True
+    client = scope.get("client")
+    peer = _parse(client[0]) if client else None
+    if peer is None or not proxies or not _is_trusted(peer, proxies):
+        return False
+    values = [v.strip().lower() for header in _header_values(scope, b"x-forwarded-proto") for v in header.split(",")]
+    return bool(values) and values[-1] == "https"
+
+
 def context_from_scope(scope: Scope) -> RequestContext:
     """The context of an HTTP request, with the app's trusted proxies."""
     app: Any = scope.get("app")
@@ -119,6 +138,7 @@ def context_from_scope(scope: Scope) -> RequestContext:
         user_agent=agents[0][:_MAX_USER_AGENT] if agents else None,
         method=str(scope.get("method", ""))[:10] or None,
         path=str(scope.get("path", ""))[:_MAX_PATH] or None,
+        https=is_https(scope, proxies),
     )
 
 

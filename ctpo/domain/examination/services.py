@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -36,6 +37,7 @@ from workflows.offices import OFFICES
 from workflows.representation import representation_missing
 from workflows.states import FINAL_STATES
 from workflows.tasks import run_recompute
+from workflows.texts import MAX_NAME_CHARS, MAX_PROSE_CHARS, MAX_REASON_CHARS, text_problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -149,6 +151,7 @@ class ExaminationService:
         check_payload(payload)
         payload = decode_payload(action, payload)
         if data.reason is not None:
+            check_reason(data.reason)
             payload.setdefault("reason", data.reason)
         if action == "assign":
             await self._check_assignee(application, payload.get("examiner_id"))
@@ -344,6 +347,11 @@ class ExaminationService:
             raise InvalidRequestError(
                 "Unknown calendar change.", errors=[FieldError("kind", "must be 'closure' or 'opening'")]
             )
+        problem = text_problem("reason", reason, max_chars=MAX_NAME_CHARS, single_line=True) if kind else None
+        if problem is not None:
+            raise InvalidRequestError(
+                "The reason cannot be recorded.", errors=[FieldError(problem.field, problem.message)]
+            )
         now = self.clock()
         today = OFFICES[OfficeCode(office)].local_date(now)
         if kind is not None and abs((day - today).days) > CALENDAR_HORIZON_DAYS:
@@ -392,19 +400,24 @@ PAYLOAD_INT_BOUND = 2**63
 """Integers a payload may hold: what every encoder and store on the way keeps (64 bits)."""
 
 
-def _unicode(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+PAYLOAD_MAX_BYTES = 16 * 1024 * 1024
+"""An action payload's JSON size: room for a full claim set (500 claims of 20,000 characters) with arguments."""
+
+
+def _refuse(where: str, message: str) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"The payload cannot be accepted: {where} {message}.", errors=[FieldError(where, message)]
+    )
 
 
 def check_payload(payload: dict[str, Any]) -> None:
-    """Refuse what no action payload needs and no store can keep: NUL, lone surrogates, huge integers, nesting.
+    """Refuse what no action payload needs and no store can keep, and hold every text to :mod:`workflows.texts`.
 
     Any payload, also of actions without a schema of their own (:mod:`ctpo.domain.examination.payloads`), and from
-    the API and the desk alike (a desk's typed JSON once reached the database with 10^30 and U+D800 in it).
+    the API and the desk alike (a desk's typed JSON once reached the database with 10^30 and U+D800 in it). The
+    parsers hold the fields they know to their own limits (claims, arguments, citations); this walk holds every
+    other key and value to the general ones (control, invisible and unstorable characters, lengths), bounds the
+    nesting, the size and the integers.
 
     Raises:
         InvalidRequestError: naming the first offending place.
@@ -413,29 +426,39 @@ def check_payload(payload: dict[str, Any]) -> None:
     while stack:
         where, value, depth = stack.pop()
         if depth > PAYLOAD_MAX_DEPTH:
-            raise InvalidRequestError(
-                "The payload is nested too deeply.", errors=[FieldError(where, f"deeper than {PAYLOAD_MAX_DEPTH}")]
-            )
+            raise _refuse(where, f"is nested deeper than {PAYLOAD_MAX_DEPTH} levels")
         if isinstance(value, dict):
             for key, item in value.items():
-                if "\x00" in key or not _unicode(key):
-                    raise InvalidRequestError(
-                        "A payload key is not text.",
-                        errors=[FieldError(where, "a key contains NUL or a lone surrogate")],
-                    )
+                _check_scalar(f"{where} (a key)", key, max_chars=MAX_NAME_CHARS, single_line=True)
                 stack.append((f"{where}.{key}", item, depth + 1))
         elif isinstance(value, list):
             stack.extend((f"{where}[{i}]", item, depth + 1) for i, item in enumerate(value))
-        elif isinstance(value, str) and "\x00" in value:
-            raise InvalidRequestError("NUL in a payload text.", errors=[FieldError(where, "contains NUL (U+0000)")])
-        elif isinstance(value, str) and not _unicode(value):
-            raise InvalidRequestError("A payload text is not Unicode.", errors=[FieldError(where, "a lone surrogate")])
-        elif (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and not -PAYLOAD_INT_BOUND <= value < PAYLOAD_INT_BOUND
-        ):
-            raise InvalidRequestError("A payload number is too large.", errors=[FieldError(where, "past 64 bits")])
+        else:
+            _check_scalar(where, value, max_chars=MAX_PROSE_CHARS, single_line=False)
+    if len(msgspec.json.encode(payload)) > PAYLOAD_MAX_BYTES:  # every text is encodable now
+        raise _refuse("payload", f"is larger than {PAYLOAD_MAX_BYTES // (1024 * 1024)} MiB")
+
+
+def _check_scalar(where: str, value: object, *, max_chars: int, single_line: bool) -> None:
+    if isinstance(value, str) and value.strip():  # required texts are the parsers' business
+        problem = text_problem(where, value, max_chars=max_chars, single_line=single_line)
+        if problem is not None:
+            raise _refuse(problem.field, problem.message)
+    elif isinstance(value, int) and not isinstance(value, bool) and not -PAYLOAD_INT_BOUND <= value < PAYLOAD_INT_BOUND:
+        raise _refuse(where, "is a number past 64 bits")
+
+
+def check_reason(reason: str) -> None:
+    """The reason given for an act meets :mod:`workflows.texts` (it is recorded in the history).
+
+    Raises:
+        InvalidRequestError: naming ``reason``.
+    """
+    problem = text_problem("reason", reason, max_chars=MAX_REASON_CHARS, single_line=False)
+    if problem is not None:
+        raise InvalidRequestError(
+            f"The reason cannot be recorded: {problem.message}.", errors=[FieldError("reason", problem.message)]
+        )
 
 
 def _require_staff_of(user: User, office: str) -> None:

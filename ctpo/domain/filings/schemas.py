@@ -127,6 +127,14 @@ class ClaimOut(msgspec.Struct):
     claim_set: int
 
 
+class ClaimSetOut(msgspec.Struct):
+    """One version of the claims: 1 as filed, each amendment the next."""
+
+    version: int
+    current: bool
+    claims: list[ClaimOut]
+
+
 class ApplicationOut(msgspec.Struct):
     """The application file as its applicant and the office's examiners see it."""
 
@@ -140,6 +148,9 @@ class ApplicationOut(msgspec.Struct):
     abstract: str
     description: str
     claims: list[ClaimOut]
+    """The current claim set (``claim_sets`` holds every version)."""
+    claim_sets: list[ClaimSetOut]
+    """Every version of the claims, oldest first; the last one is current."""
     applicants: list[PartyOut]
     inventors: list[PartyOut]
     priority_claims: list[PriorityClaimOut]

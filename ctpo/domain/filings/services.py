@@ -38,6 +38,7 @@ from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotF
 from workflows import Actor, open_application
 from workflows import Role as WorkflowRole
 from workflows.offices import OfficeCode, get_office
+from workflows.texts import without_claim_number
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -363,7 +364,12 @@ class FilingService:
             (
                 Claim,
                 [
-                    {"application_id": application_id, "claim_set": 1, "number": c.number, "text": c.text}
+                    {
+                        "application_id": application_id,
+                        "claim_set": 1,
+                        "number": c.number,
+                        "text": without_claim_number(c.text),  # the number is stored beside the text
+                    }
                     for c in data.claims
                 ],
             ),
@@ -506,6 +512,10 @@ def _parties(application: Application, kind: str) -> list[s.PartyOut]:
 
 def file_of(application: Application) -> s.ApplicationOut:
     """The full file view of a stored application."""
+    claims: dict[int, list[Claim]] = {}
+    for claim in sorted(application.claims, key=lambda c: (c.claim_set, c.number)):
+        claims.setdefault(claim.claim_set, []).append(claim)
+    current = application.claim_set_version
     return s.ApplicationOut(
         application_number=application.number,
         receiving_office=application.receiving_office,
@@ -516,7 +526,11 @@ def file_of(application: Application) -> s.ApplicationOut:
         title=application.title,
         abstract=application.abstract,
         description=application.description,
-        claims=[s.ClaimOut(c.number, c.text, c.claim_set) for c in application.claims],
+        claims=[s.ClaimOut(c.number, c.text, c.claim_set) for c in claims.get(current, [])],
+        claim_sets=[
+            s.ClaimSetOut(version, version == current, [s.ClaimOut(c.number, c.text, c.claim_set) for c in rows])
+            for version, rows in sorted(claims.items())
+        ],
         applicants=_parties(application, "applicant"),
         inventors=_parties(application, "inventor"),
         priority_claims=[s.PriorityClaimOut(p.office, p.number, p.filed_on) for p in application.priorities],

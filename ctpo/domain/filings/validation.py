@@ -7,13 +7,13 @@ filing in one round instead of one error per retry.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ctpo.lib.errors import FieldError, InvalidRequestError
 from workflows.deadlines import add_months
 from workflows.offices import OfficeCode
+from workflows.texts import MAX_NAME_CHARS, MAX_PROSE_CHARS, claim_problems, text_problem
 
 if TYPE_CHECKING:
     from datetime import date
@@ -28,8 +28,8 @@ PRIORITY_PERIOD_MONTHS = 12
 
 _IPC = re.compile(r"^\s*([A-H])\s*(\d{2})\s*([A-Z])(?:\s*(\d{1,4})\s*/\s*(\d{1,6}))?\s*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-# Characters that reorder or hide text: legitimate in no field of a patent filing, abused to disguise titles.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_LONGEST = {"title": 500, "abstract": 10_000, "description": 2_000_000}
+"""Limits of the fields longer than :mod:`workflows.texts`' defaults (the request schema states the same)."""
 
 
 def normalize_ipc(symbol: str) -> str | None:
@@ -56,16 +56,11 @@ class _Collector:
 
 
 def _check_text(out: _Collector, field: str, value: str, *, single_line: bool) -> None:
-    if not value.strip():
-        out.add(field, "must not be empty or only spaces")
-        return
-    bad = {ch for ch in value if ch in _BIDI_CONTROLS}
-    if bad:
-        out.add(field, "contains invisible text-direction control characters; remove them")
-    for ch in value:
-        if unicodedata.category(ch) == "Cc" and (single_line or ch not in "\n\r\t"):
-            out.add(field, f"contains the control character U+{ord(ch):04X}, which is not allowed here")
-            break
+    """The rules of :mod:`workflows.texts`, which every other text of the file meets too."""
+    limit = _LONGEST.get(field, MAX_NAME_CHARS if single_line else MAX_PROSE_CHARS)
+    problem = text_problem(field, value, max_chars=limit, single_line=single_line)
+    if problem is not None:
+        out.add(problem.field, problem.message)
 
 
 _FILENAME_FORBIDDEN = frozenset('/\\:*?"<>|')
@@ -97,15 +92,13 @@ def _check_party(out: _Collector, field: str, party: PartyIn) -> None:
 
 
 def _check_claims(out: _Collector, application: ApplicationIn) -> None:
-    if not application.claims:
-        out.add("claims", "at least one claim is required")
     numbers = [claim.number for claim in application.claims]
     if numbers and sorted(numbers) != list(range(1, len(numbers) + 1)):
         repeated = sorted({n for n in numbers if numbers.count(n) > 1})
         reason = f"claim numbers {repeated} appear more than once" if repeated else "claim numbers have gaps"
         out.add("claims", f"{reason}; number the claims 1 to {len(numbers)}")
-    for i, claim in enumerate(application.claims):
-        _check_text(out, f"claims[{i}].text", claim.text, single_line=False)
+    for problem in claim_problems("claims", [c.text for c in application.claims], numbers=numbers):
+        out.add(problem.field, problem.message)
 
 
 def _check_parties(out: _Collector, application: ApplicationIn) -> None:

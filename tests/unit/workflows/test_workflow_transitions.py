@@ -215,7 +215,7 @@ class TestOfficeActions:
         decision = flow.do("respond_to_office_action")
         assert decision.claim_set.version == 2
         assert decision.claim_set.based_on == 1
-        assert decision.claim_set.claims == ("1. A device with b.",)
+        assert decision.claim_set.claims == ("A device with b.",)  # its leading number is stored beside it
         assert decision.closed[0].reason is CloseReason.SATISFIED
         assert flow.snapshot.deadline(K.RESPOND_TO_OFFICE_ACTION) is None
 
@@ -355,7 +355,7 @@ class TestGrantAndOpposition:
         assert decision.new_state is end
         assert flow.snapshot.deadlines == ()
         if action == "maintain_as_amended":
-            assert decision.claim_set.claims == ("1. A device with b and c.",)
+            assert decision.claim_set.claims == ("A device with b and c.",)
 
     def test_withdrawal_impossible_after_grant(self):
         flow = Flow().to(S.GRANTED)
