@@ -1,7 +1,7 @@
 """designations, ledger, fee payments, patents and renewals
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02 06:14:16.856203
 """
 
@@ -14,8 +14,8 @@ import advanced_alchemy.types
 from ctpo.db.append_only import append_only, drop_append_only
 
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
