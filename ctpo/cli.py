@@ -157,7 +157,11 @@ def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
 @click.option("--source", default="import", show_default=True, help="Label stored with the documents.")
 @click.option("--index/--no-index", default=True, help="Also embed and index them now (else the server does).")
 def corpus_load(path: Path, source: str, *, index: bool) -> None:
-    """Load a JSONL file of published documents; idempotent by id, re-run to resume."""
+    """Load published documents (JSON lines, or patent XML); idempotent by id, re-run to resume.
+
+    XML (``.xml``): WIPO ST.96, ST.36 / USPTO grant and application full text incl. weekly bulk files, EPO
+    publication XML, DOCDB/OPS exchange documents.
+    """
     from tqdm import tqdm  # noqa: PLC0415
 
     from ctpo.domain.prior_art.loading import load_corpus_file  # noqa: PLC0415

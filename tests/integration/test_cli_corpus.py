@@ -55,3 +55,19 @@ def test_corpus_load_stores_documents_and_schedules_indexing_once(database_url: 
         jobs = list(session.scalars(select(JobRecord)))
     engine.dispose()
     assert [(job.name, job.status) for job in jobs] == [("ingest_corpus", "queued")]
+
+
+def test_corpus_load_reads_patent_xml(database_url: str, tmp_path: Path):
+    """USPTO full text and EPO DOCDB exchange files load like JSON lines (real public samples)."""
+    data = REPO / "tests" / "data" / "patent_xml"
+    for name in ("US08930553.xml", "EP2400812A1-docdb.xml"):
+        loaded = _load(data / name, database_url, tmp_path)
+        assert loaded.returncode == 0, loaded.stderr
+        assert "1 new" in loaded.stdout
+    engine = create_sync_engine(database_url)
+    with sessionmaker(engine)() as session:
+        rows = {row.id: row for row in session.scalars(select(CorpusDocument))}
+    engine.dispose()
+    assert sorted(rows) == ["EP2400812A1", "US8930553B2"]
+    assert rows["US8930553B2"].ipc == ["G06F 15/16"]
+    assert len(rows["US8930553B2"].claims) == 8

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ctpo.domain.prior_art.corpus import SAMPLE_SOURCE, document_from_json, upsert_documents
+from ctpo.exchange.patent_xml import read_patent_xml
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,7 +44,7 @@ def load_corpus_file(
     source: str = "import",
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
-    """Load every record of a JSONL file; each batch commits, so an interrupted load resumes where it stopped.
+    """Load every record of a JSONL or patent XML file; each batch commits, so an interrupted load resumes.
 
     Bad records (no id, no language, unpublished, not JSON) are reported and skipped, never half-loaded.
     """
@@ -62,18 +63,31 @@ def load_corpus_file(
             progress(len(batch))
         batch.clear()
 
+    for where, document, error in _records(path):
+        if document is None:
+            report.rejected.append(f"{where}: {error}")
+        else:
+            batch.append(document)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return report
+
+
+def _records(path: Path) -> Iterator[tuple[str, Document | None, str | None]]:
+    """``(where, document, error)`` of each record: JSON lines, or patent XML (ST.96, ST.36/USPTO, EPO, DOCDB)."""
+    if path.suffix.lower() == ".xml":
+        for record in read_patent_xml(path):
+            yield record.where, record.document, record.error
+        return
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                batch.append(document_from_json(json.loads(line)))
+                yield f"line {number}", document_from_json(json.loads(line)), None
             except (ValueError, TypeError, KeyError) as exc:
-                report.rejected.append(f"line {number}: {exc}")
-            if len(batch) >= BATCH:
-                flush()
-    flush()
-    return report
+                yield f"line {number}", None, str(exc)
 
 
 def load_sample_corpus(sessions: sessionmaker[Session]) -> LoadReport:
