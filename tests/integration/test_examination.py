@@ -269,3 +269,54 @@ def test_assignment_names_an_examiner_of_the_office(desk: Desk):
     examiner = str(desk.users["examiner2"].id)
     desk.ok("admin", "assign", {"examiner_id": examiner})
     assert desk.get("admin", "/state")["claimed_by"] == examiner
+
+
+def _cite(document_id: str, claims: list[int]) -> dict[str, Any]:
+    return {"document_id": document_id, "category": "X", "claims": claims, "passage": "page 1"}
+
+
+def test_a_search_report_cites_only_claims_on_file_and_documents_that_can_be_cited(desk: Desk, client: TestClient[Any]):
+    """A report citing claims 1-2 of a one-claim file, or any text as a document, was accepted (first-time user)."""
+    _to_search(desk)
+    other = client.post("/applications", json=application_payload(), headers=desk.headers["applicant"])
+    unpublished = other.json()["application_number"]
+    before = desk.get("examiner", "/history")
+    impossible = {
+        "citations": [
+            _cite("EP 1234567 A1", [1, 3]),  # the file has claims 1 and 2
+            _cite("see the internet", [1]),  # not an identifier, not a document of the corpus
+            _cite("QQ 1234567 A1", [1]),  # QQ is no ST.3 code
+            _cite("KZ-2026-999999", [1]),  # no such application at this office
+            _cite(unpublished, [2]),  # exists, but secret until published
+            _cite("XT 0000999 A1", [1]),  # no such CTPO publication
+        ]
+    }
+    response = desk.act("examiner", "issue_search_report", impossible)
+    assert response.status_code == 422, response.text
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert errors.keys() == {
+        "payload.citations[0].claims",
+        "payload.citations[1].document_id",
+        "payload.citations[2].document_id",
+        "payload.citations[3].document_id",
+        "payload.citations[4].document_id",
+        "payload.citations[5].document_id",
+    }
+    assert "claim 3 is not in the current claim set (claims 1-2)" in errors["payload.citations[0].claims"]
+    assert "not published" in errors["payload.citations[4].document_id"]
+    assert desk.get("examiner", "/history") == before
+    # ST.14 spellings of patent documents, national publications of member states included, are accepted
+    citable = [_cite("EP 1234567 A1", [1, 2]), _cite("US 11,617,522 B2", [2]), _cite("TR2019/01234 A1", [1])]
+    desk.ok("examiner", "issue_search_report", {"citations": citable})
+
+
+def test_an_office_action_objects_only_to_claims_on_file(desk: Desk):
+    _to_search(desk)
+    desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    desk.ok("applicant", "request_examination")
+    objection = {"claims": [2, 5], "ground": "novelty", "reasoning": "D1."}
+    response = desk.act("examiner", "issue_office_action", {"objections": [objection]})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["field"] == "payload.objections[0].claims"
+    assert "claim 5" in error["message"]

@@ -53,7 +53,7 @@ def _publish(client: TestClient[Any], number: str, users: dict[str, dict[str, st
     for action in ("claim", "begin_formalities_check", "complete_formalities"):
         act("examiner", action)
     if report:
-        citations = [{"document_id": f"US 1234567 B2 {SECRET}cite", "category": "X", "claims": [1], "passage": "p"}]
+        citations = [{"document_id": "US 1234567 B2", "category": "X", "claims": [1], "passage": f"{SECRET}cite"}]
         act("examiner", "issue_search_report", {"citations": citations})
     if report is not None:
         act("applicant", "request_early_publication")
@@ -91,7 +91,7 @@ def world(
     # the unpublished file has gone as far as it can without publication: a search report with citations
     for action in ("claim", "begin_formalities_check", "complete_formalities"):
         client.post(f"/applications/{secret}/actions/{action}", json={"payload": {}}, headers=users["examiner"])
-    citations = [{"document_id": f"US 7654321 B2 {SECRET}cite", "category": "X", "claims": [1], "passage": "p"}]
+    citations = [{"document_id": "US 7654321 B2", "category": "X", "claims": [1], "passage": f"{SECRET}cite"}]
     report = client.post(
         f"/applications/{secret}/actions/issue_search_report",
         json={"payload": {"citations": citations}},

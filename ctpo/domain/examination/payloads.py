@@ -158,6 +158,16 @@ def payload_schema(action: str) -> type[msgspec.Struct] | None:
     return _SCHEMA_OF_PARSER[transition.parse]
 
 
+def parse_document(action: str, payload: dict[str, Any]) -> docs.Document | None:
+    """The document the workflow will read from ``payload`` (its own parser), ``None`` for an action without one.
+
+    Raises:
+        InvalidPayload: as the workflow's parser.
+    """
+    transition = TRANSITIONS_BY_ACTION.get(action)
+    return transition.parse(payload) if transition is not None and transition.parse is not None else None
+
+
 def payload_schemas() -> dict[str, type[msgspec.Struct]]:
     """Every action that takes a document, with its payload struct (for the OpenAPI document)."""
     return {action: schema for action in TRANSITIONS_BY_ACTION if (schema := payload_schema(action)) is not None}

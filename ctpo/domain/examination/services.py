@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ctpo.db.models import (
     Application,
     AutomatedSearch,
+    Claim,
     DeadlineRecord,
     HistoryRecord,
     IpcClass,
@@ -25,7 +26,8 @@ from ctpo.db.models import (
 )
 from ctpo.domain.audit.services import audit_record, record_file_read, record_list_read
 from ctpo.domain.examination import schemas as s
-from ctpo.domain.examination.payloads import decode_payload
+from ctpo.domain.examination.citations import reference_problems
+from ctpo.domain.examination.payloads import decode_payload, parse_document
 from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
 from ctpo.domain.filings.services import can_see
 from ctpo.domain.representatives.access import is_party, is_represented
@@ -150,6 +152,7 @@ class ExaminationService:
         payload: dict[str, Any] = dict(data.payload)
         check_payload(payload)
         payload = decode_payload(action, payload)
+        await self._check_references(application, action, payload)
         if data.reason is not None:
             check_reason(data.reason)
             payload.setdefault("reason", data.reason)
@@ -210,6 +213,22 @@ class ExaminationService:
             )
         ).scalars()
         return representation_missing(countries, has_representative=await is_represented(self.session, application))
+
+    async def _check_references(self, application: Application, action: str, payload: dict[str, Any]) -> None:
+        """Claims and documents an issued document cites must exist (:mod:`ctpo.domain.examination.citations`).
+
+        Raises:
+            InvalidRequestError: naming each impossible reference; WorkflowError: the payload is malformed.
+        """
+        document = parse_document(action, payload)
+        if document is None:
+            return
+        query = select(Claim.number).where(
+            Claim.application_id == application.id, Claim.claim_set == application.claim_set_version
+        )
+        claims = set((await self.session.execute(query)).scalars())
+        if problems := await reference_problems(self.session, document, claims):
+            raise InvalidRequestError("The document cites what does not exist or cannot be cited.", errors=problems)
 
     async def _check_assignee(self, application: Application, examiner_id: object) -> None:
         """An assignment must name an active examiner of the application's office (the workflow cannot see users)."""
