@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 _FORMAT: Final = 1
 _FILE: Final = "lexical.json.gz"
 _CODE_MARK: Final = "\x00"  # prefix of exact (code) terms, so a code can never collide with a word stem
+DEFAULT_PREFIX: Final = 5
+"""Characters of a folded word kept as its index term (see the module docstring)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,29 @@ class _Term:
     exact: bool
 
 
+def index_terms(text: str, prefix: int = DEFAULT_PREFIX) -> list[str]:
+    """The terms the lexical channel indexes and matches for ``text``: word stems, and codes kept whole.
+
+    >>> index_terms("Батареялардың салқындатуы")
+    ['batar', 'salki']
+    """
+    return [t.term for t in _terms(text, prefix)]
+
+
+def matched_index_terms(matched_terms: Iterable[str], prefix: int = DEFAULT_PREFIX) -> frozenset[str]:
+    """The index terms behind a hit's ``matched_terms``: what a passage word must stem to for it to have matched.
+
+    A query word matches every passage word with its stem (``батареялары`` matches ``batareia``), and a fuzzy
+    match ``typed~key`` matched the passage word ``key``; highlighting compares stems so that it marks exactly
+    the words the channel counted.
+    """
+    out: set[str] = set()
+    for term in matched_terms:
+        typed, _, matched = term.partition("~")
+        out.update(index_terms(matched or typed, prefix))
+    return frozenset(out)
+
+
 def _terms(text: str, prefix: int) -> list[_Term]:
     return [
         _Term(_CODE_MARK + t.key, t.key, t.surface, exact=True)
@@ -93,7 +118,7 @@ class LexicalIndex:
         *,
         k1: float = 1.2,
         b: float = 0.75,
-        prefix: int = 5,
+        prefix: int = DEFAULT_PREFIX,
         fuzzy_threshold: float = 85.0,
         candidates: int = 200,
     ) -> None:

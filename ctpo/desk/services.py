@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 """Queue lines per page."""
-PRIOR_ART_HITS = 10
 QUEUE_ACTIONS = ("claim", "release")
 """What the queue offers on each line (when the workflow allows it)."""
 OPEN_STATES: tuple[str, ...] = tuple(s.value for s in ApplicationState if s not in FINAL_STATES)
@@ -288,7 +287,7 @@ class DeskService:
         application = await self.filing.get_visible(user, number)
         reference = self._reference(application)
         try:
-            found = await find_prior_art(self.state, application, k=PRIOR_ART_HITS)
+            found = (await find_prior_art(self.state, application)).hits
         except SearchUnavailableError as exc:
             return v.PriorArt(ran=True, available=False, hits=[], reference_date=reference, message=exc.detail)
         return v.PriorArt(ran=True, available=True, hits=_hits(found, reference), reference_date=reference)

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from search.text import fold, token_keys
+from search.lexical import index_terms, matched_index_terms
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -25,38 +25,27 @@ _WORD = re.compile(rf"[^\W_]+(?:(?:[./,\-]|[{_APOSTROPHES}])[^\W_]+)*")
 _PART = re.compile(r"[^./,\-]+")
 
 
-def matched_keys(terms: Iterable[str]) -> frozenset[str]:
-    """The folded keys of the lexical channel's matched terms (fuzzy ones come as ``typed~matched``)."""
-    keys: set[str] = set()
-    for term in terms:
-        typed, _, matched = term.partition("~")
-        keys.update(token_keys(typed))
-        if matched:
-            keys.add(matched)
-    return frozenset(keys)
-
-
 def highlight(text: str, terms: Iterable[str]) -> Markup:
     """``text`` escaped, with each word the lexical channel matched wrapped in ``<mark>``.
 
-    Words are compared the way the lexical channel compares them (script-folded, codes kept exact), so a Latin
-    passage word is marked for a Cyrillic query word. The text is hostile input: every character of it goes
-    through :func:`markupsafe.escape`; only the ``<mark>`` tags are ours.
+    Words are compared the way the lexical channel compares them (script-folded, stemmed, codes kept exact), so a
+    Latin passage word is marked for a Cyrillic query word, and ``batareialar`` for ``батарея``. The text is
+    hostile input: every character of it goes through :func:`markupsafe.escape`; only the ``<mark>`` tags are ours.
     """
-    keys = matched_keys(terms)
+    keys = matched_index_terms(terms)
     if not keys:
         return escape(text)
     spans: list[tuple[int, int]] = []
     for word in _WORD.finditer(text):
         surface = word.group()
         if any(ch.isdigit() for ch in surface):
-            if set(token_keys(surface)) & keys:
+            if set(index_terms(surface)) & keys:
                 spans.append(word.span())
             continue
         spans.extend(
             (word.start() + part.start(), word.start() + part.end())
             for part in _PART.finditer(surface)
-            if fold(part.group()) in keys
+            if set(index_terms(part.group())) & keys
         )
     out: list[str] = []
     position = 0

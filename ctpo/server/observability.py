@@ -119,8 +119,10 @@ def _search(state: State) -> CheckOut:
         return CheckOut("disabled", "search is not started in this process")
     if runtime.error:
         return CheckOut("failing", runtime.error)
-    if not runtime.ready:
+    if not runtime.loaded:
         return CheckOut("loading", "model and index are loading")
+    if not runtime.ready:  # searches would silently miss most of the corpus
+        return CheckOut("loading", f"indexing the corpus: {runtime.indexed} documents in, {runtime.pending} to go")
     return CheckOut("ok", f"{runtime.indexed} documents, {runtime.pending} pending")
 
 

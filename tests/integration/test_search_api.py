@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.prior_art.corpus import upsert_documents
 from ctpo.domain.prior_art.runtime import SearchRuntime
+from ctpo.domain.prior_art.services import prior_art_query
 from search.embedder import load_embedder
 from search.engine import Document
+from search.languages import MAX_QUERY_CHARS
 from tests.support import application_payload
 
 if TYPE_CHECKING:
@@ -103,24 +108,27 @@ def test_cross_lingual_search_with_filters(
     runtime.open(embedder)
     assert runtime.catch_up() == len(CORPUS)
     assert client.get("/search/status").json() == {"ready": True, "indexed": 3, "pending": 0, "error": None}
+    assert client.get("/health/ready").json()["checks"]["search"]["status"] == "ok"
     headers = login(make_user("examiner", "KZ"))
 
     kazakh = "Литий-ионды батарея ұяшықтарының арасындағы алюминий салқындату пластиналары"
-    hits = client.post("/search", json={"text": kazakh, "k": 3}, headers=headers).json()
+    hits = client.post("/search", json={"text": kazakh, "k": 3}, headers=headers).json()["hits"]
     assert {h["document_id"] for h in hits[:2]} == {"TR2025/000111", "US2026/0099"}
     top = hits[0]
     assert top["passage"]["text"]
     assert "semantic" in top["found_by"]
     assert top["title"]
 
-    before = client.post("/search", json={"text": kazakh, "before": PRIORITY.isoformat()}, headers=headers).json()
+    before_priority = {"text": kazakh, "before": PRIORITY.isoformat()}
+    before = client.post("/search", json=before_priority, headers=headers).json()["hits"]
     assert "US2026/0099" not in [h["document_id"] for h in before]
-    only_en = client.post("/search", json={"text": kazakh, "languages": ["en"]}, headers=headers).json()
+    only_en = client.post("/search", json={"text": kazakh, "languages": ["en"]}, headers=headers).json()["hits"]
     assert [h["document_id"] for h in only_en] == ["US2026/0099"]
-    solar = client.post("/search", json={"text": kazakh, "ipc_prefix": "H02S"}, headers=headers).json()
+    solar = client.post("/search", json={"text": kazakh, "ipc_prefix": "H02S"}, headers=headers).json()["hits"]
     assert [h["document_id"] for h in solar] == ["KZ2024/0042"]
     # the lexical channel folds scripts: Cyrillic Kazakh query, Latin Kazakh document
-    robot = client.post("/search", json={"text": "Күн панелін тазалайтын робот", "k": 1}, headers=headers).json()
+    robot_query = {"text": "Күн панелін тазалайтын робот", "k": 1}
+    robot = client.post("/search", json=robot_query, headers=headers).json()["hits"]
     assert robot[0]["document_id"] == "KZ2024/0042"
     assert "lexical" in robot[0]["found_by"]
 
@@ -159,14 +167,14 @@ def test_unpublished_applications_never_appear_until_published(
     payload = application_payload(title=title, abstract="Магниттік левитация арқылы салқындату.")
     number = client.post("/applications", json=payload, headers=applicant).json()["application_number"]
     ready.catch_up()
-    hits = client.post("/search", json={"text": title, "k": 10}, headers=admin).json()
+    hits = client.post("/search", json={"text": title, "k": 10}, headers=admin).json()["hits"]
     assert number not in [h["document_id"] for h in hits]
 
     ok = client.post(f"/applications/{number}/actions/request_early_publication", json={}, headers=applicant)
     assert ok.status_code == 200, ok.text
     assert client.post(f"/applications/{number}/actions/publish", json={}, headers=admin).status_code == 200
     assert ready.catch_up() == 1  # the published application entered the corpus by itself
-    hits = client.post("/search", json={"text": title, "k": 3}, headers=admin).json()
+    hits = client.post("/search", json={"text": title, "k": 3}, headers=admin).json()["hits"]
     assert hits[0]["document_id"] == number
 
 
@@ -203,7 +211,7 @@ def test_an_unpublished_application_is_never_cited_as_prior_art(
         assert earlier_number not in [h["document_id"] for h in cited]
         dossier = client.get(f"/applications/{later_number}/dossier", headers=headers).json()
         assert earlier_number not in [h["document_id"] for h in dossier["prior_art"]]
-        found = client.post("/search", json={"text": text["title"], "k": 20}, headers=headers).json()
+        found = client.post("/search", json={"text": text["title"], "k": 20}, headers=headers).json()["hits"]
         assert earlier_number not in [h["document_id"] for h in found]
 
     for headers, action in ((applicant, "request_early_publication"), (admin, "publish")):
@@ -229,3 +237,114 @@ def test_concurrent_catch_ups_embed_each_document_once(
         added = list(pool.map(lambda _: runtime.catch_up(), range(3)))
     assert sum(added) == len(CORPUS)
     assert runtime.indexed == len(CORPUS)
+
+
+def test_not_ready_and_results_partial_until_the_corpus_is_indexed(
+    client: TestClient[Any],
+    runtime: SearchRuntime,
+    embedder: Any,
+    make_user: Callable[..., Any],
+    login: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Opened but holding 0 of the corpus: neither /health/ready nor /search/status says ready, searches say partial."""
+    from ctpo.domain.prior_art import runtime as runtime_module  # noqa: PLC0415
+
+    headers = login(make_user("examiner", "KZ"))
+    runtime.open(embedder)
+    assert client.get("/search/status").json()["ready"] is False
+    assert client.get("/health/ready").status_code == 503
+    early = client.post("/search", json={"text": "battery"}, headers=headers).json()
+    assert early["partial"] is True
+
+    monkeypatch.setattr(runtime_module, "BATCH", 1)  # a step per document, so a search can run between steps
+    during: list[tuple[bool, bool, int]] = []
+
+    def search_between_steps(done: int, total: int) -> None:
+        if done < total:
+            found = client.post("/search", json={"text": "battery"}, headers=headers).json()
+            during.append((client.get("/search/status").json()["ready"], found["partial"], found["pending"]))
+
+    runtime.catch_up(search_between_steps)
+    assert during == [(False, True, 2), (False, True, 1)]
+    complete = client.post("/search", json={"text": "battery"}, headers=headers).json()
+    assert (complete["partial"], complete["indexed"], complete["pending"]) == (False, 3, 0)
+    assert client.get("/health/ready").status_code == 200
+
+    # a document published later waits for the next catch-up without making the process unready
+    with runtime.sessions() as session, session.begin():
+        upsert_documents(session, [replace(CORPUS[0], id="TR2025/000112"), replace(CORPUS[1], id="KZ2024/0043")], "t")
+    during.clear()
+    runtime.catch_up(search_between_steps)
+    assert during == [(True, True, 1)]
+    assert client.get("/health/ready").status_code == 200
+
+
+def test_unsupported_languages_and_overlong_queries_are_refused_naming_the_field(
+    client: TestClient[Any], make_user: Callable[..., Any], login: Callable[..., Any]
+):
+    headers = login(make_user("examiner", "KZ"))
+    response = client.post("/search", json={"text": "battery", "languages": ["en", "de"]}, headers=headers)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["languages[1]"]
+    assert "de" in response.json()["errors"][0]["message"]
+    response = client.post("/search", json={"text": "a" * (MAX_QUERY_CHARS + 1)}, headers=headers)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["text"]
+
+
+def test_an_applications_prior_art_query_is_bounded_however_long_its_claims():
+    claims = [SimpleNamespace(text=f"Claim {i}: " + "word " * 400, claim_set=1) for i in range(1, 40)]
+    application = SimpleNamespace(
+        title="Title",
+        abstract="Abstract",
+        claims=claims,
+        claim_set_version=1,
+        filing_date=PRIORITY,
+        earliest_priority_date=None,
+    )
+    text, _ = prior_art_query(application)  # type: ignore[arg-type]
+    assert len(text) <= MAX_QUERY_CHARS
+    assert text.startswith("Title\nAbstract\nClaim 1: ")
+    assert text.endswith("word ")  # cut at a claim boundary, not inside one
+
+
+FILLERS = [
+    Document(
+        id=f"TR2019/{900 + i:06d}",
+        lang="tr",
+        title=f"Batarya soğutma düzeneği {i}",
+        abstract=f"Batarya hücrelerini soğutan plaka, varyant {i}.",
+        publication_date=date(2019, 1, 1) + timedelta(days=i),
+    )
+    for i in range(14)
+]
+
+
+def test_the_stored_search_and_search_again_show_the_same_number_of_hits(
+    client: TestClient[Any],
+    ready: SearchRuntime,
+    make_user: Callable[..., Any],
+    login: Callable[..., Any],
+):
+    """The search run after formalities kept 20 documents, the desk's "search again" showed 10 of the same search."""
+    from ctpo.db.models import Application  # noqa: PLC0415
+    from ctpo.domain.prior_art.automated import search_for_application  # noqa: PLC0415
+    from tests.integration.test_desk import desk_login  # noqa: PLC0415
+
+    with ready.sessions() as session, session.begin():
+        upsert_documents(session, FILLERS, "test")
+    ready.catch_up()
+    applicant = login(make_user("applicant"))
+    number = client.post("/applications", json=application_payload(), headers=applicant).json()["application_number"]
+    with ready.sessions() as session:
+        application_id = session.scalars(select(Application.id).where(Application.number == number)).one()
+    assert search_for_application(ready.sessions, ready, "test-job", application_id, "after_formalities")
+    examiner_user = make_user("examiner", "KZ")
+    dossier = client.get(f"/applications/{number}/dossier", headers=login(examiner_user)).json()
+    stored = len(dossier["automated_searches"][0]["hits"])
+    assert stored > 10  # the corpus holds more eligible documents than the smaller of the old two counts
+    assert len(dossier["prior_art"]) == stored
+    desk_login(client, examiner_user)
+    panel = client.get(f"/desk/applications/{number}/prior-art", headers={"X-Desk-Partial": "1"}).text
+    assert f"{stored} documents found." in panel

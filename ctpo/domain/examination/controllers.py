@@ -96,7 +96,7 @@ class ExaminationController(Controller):
         """One round trip for the desk; the same visibility rules as each part."""
         application = await filing_service.get_visible(request.user, number)
         try:
-            prior_art: list[Any] | None = await find_prior_art(state, application, k=10)
+            prior_art: list[Any] | None = (await find_prior_art(state, application)).hits
         except SearchUnavailableError:
             prior_art = None
         documents = [_document_out(d) for d in await examination_service.documents(request.user, number)]

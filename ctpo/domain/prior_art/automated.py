@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ctpo.db.models import Application, AutomatedSearch, utcnow
 from ctpo.domain.jobs.follow_ups import INDEX_PUBLICATIONS, INGEST_CORPUS, SEARCH_AFTER_FORMALITIES
-from ctpo.domain.prior_art.services import hit_out, prior_art_query
+from ctpo.domain.prior_art.services import PRIOR_ART_HITS, hit_out, prior_art_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from ctpo.domain.prior_art.runtime import SearchRuntime
 
 logger = logging.getLogger("ctpo.search")
-
-AUTOMATED_HITS = 20
-"""Documents kept per automated search: more than a report cites, few enough to read."""
 
 JobBodies = dict[str, "Callable[[str, dict[str, Any]], None]"]
 
@@ -47,7 +44,7 @@ def search_for_application(
         text, dates = prior_art_query(application)
         number = application.number
     runtime.catch_up()  # documents published since the last catch-up count too
-    hits = runtime.search(text, before=dates, k=AUTOMATED_HITS, exclude=number)
+    hits = runtime.search(text, before=dates, k=PRIOR_ART_HITS, exclude=number)
     record = AutomatedSearch(
         application_id=application_id,
         job_key=job_key,
@@ -55,7 +52,8 @@ def search_for_application(
         query=text,
         cutoff_date=dates.priority_date or dates.filing_date,
         hits=[msgspec.to_builtins(hit_out(hit, runtime)) for hit in hits],
-        engine=f"{runtime.model} over {runtime.indexed} documents",
+        engine=f"{runtime.model} over {runtime.indexed} documents"
+        + (f", {runtime.pending} still being indexed" if runtime.partial else ""),
         created_at=utcnow(),
     )
     try:

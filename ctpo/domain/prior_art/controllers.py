@@ -16,7 +16,14 @@ from ctpo.db.models import User
 from ctpo.domain.filings.services import FilingService
 from ctpo.domain.prior_art import schemas as s
 from ctpo.domain.prior_art.runtime import SearchRuntime
-from ctpo.domain.prior_art.services import find_prior_art, hit_out, prior_art_query, search_runtime
+from ctpo.domain.prior_art.services import (
+    PRIOR_ART_HITS,
+    check_search,
+    find_prior_art,
+    prior_art_query,
+    search_out,
+    search_runtime,
+)
 from ctpo.server.auth import PUBLIC
 
 
@@ -26,15 +33,21 @@ class SearchController(Controller):
     tags = ["Search"]  # noqa: RUF012
 
     @post("/search", status_code=HTTP_200_OK, summary="Search published documents in all languages")
-    async def search(self, data: JSONBody[s.SearchIn], state: State) -> list[s.HitOut]:
-        """Semantic and lexical channels fused; unpublished documents are never returned."""
+    async def search(self, data: JSONBody[s.SearchIn], state: State) -> s.SearchOut:
+        """Semantic and lexical channels fused; unpublished documents are never returned.
+
+        ``partial`` is true while the index is still taking in the corpus (after a start, or a large load).
+        """
+        check_search(data)
         runtime: SearchRuntime = search_runtime(state)
-        hits = await anyio.to_thread.run_sync(
-            lambda: runtime.search(
-                data.text, languages=data.languages, ipc_prefix=data.ipc_prefix, before=data.before, k=data.k
+        return await anyio.to_thread.run_sync(
+            lambda: search_out(
+                runtime,
+                lambda: runtime.search(
+                    data.text, languages=data.languages, ipc_prefix=data.ipc_prefix, before=data.before, k=data.k
+                ),
             )
         )
-        return [hit_out(h, runtime) for h in hits]
 
     @get("/applications/{number:str}/prior-art", summary="Prior art for an application")
     async def prior_art(
@@ -43,16 +56,18 @@ class SearchController(Controller):
         number: FromPath[str],
         state: State,
         filing_service: NamedDependency[FilingService],
-        k: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        k: Annotated[int, QueryParameter(ge=1, le=100)] = PRIOR_ART_HITS,
     ) -> s.PriorArtOut:
         """Searched with the title, abstract and current claims.
 
         Only documents published before its priority date count; P and E documents are flagged.
         """
         application = await filing_service.get_visible(request.user, number)
-        hits = await find_prior_art(state, application, k=k)
+        found = await find_prior_art(state, application, k=k)
         _, dates = prior_art_query(application)
-        return s.PriorArtOut(application_number=number, reference_date=dates.reference_date, hits=hits)
+        return s.PriorArtOut(
+            application_number=number, reference_date=dates.reference_date, hits=found.hits, partial=found.partial
+        )
 
     @get("/search/status", opt=PUBLIC, summary="Search readiness")
     async def status(self, state: State) -> s.SearchStatusOut:

@@ -62,8 +62,6 @@ class SearchRuntime:
     ) -> None:
         self.directory = directory
         self.make_index: Callable[[Embedder], VectorIndex] = vector_index or (lambda embedder: HnswIndex(embedder.dim))
-        self.shared_index = vector_index is not None
-        """An index from a factory is shared by every process (pgvector); the default is this process's own."""
         self.model = model
         self.model_dir = model_dir
         self.sessions = sessions
@@ -78,11 +76,27 @@ class SearchRuntime:
         """One catch-up at a time: a second caller (a job, while the loop runs one) waits, then finds it done."""
         self._caught_up_at: tuple[int, str | None] | None = None
         """Corpus fingerprint at the last complete catch-up."""
+        self._complete_once = False
+        """Whether one catch-up has run to its end since the process started: the corpus as it was is indexed."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether queries can be answered at all (the model and the saved engine are open)."""
+        return self._engine is not None
 
     @property
     def ready(self) -> bool:
-        """Whether queries can be answered."""
-        return self._engine is not None
+        """Whether the engine holds the whole corpus as of its first complete catch-up: what readiness reports.
+
+        Documents entering the corpus later (a publication) wait for the next catch-up without making the process
+        unready again; searches meanwhile say they are :attr:`partial`.
+        """
+        return self._engine is not None and self._complete_once
+
+    @property
+    def partial(self) -> bool:
+        """Whether a search now may miss documents of the corpus table: not caught up once, or some pending."""
+        return not self.ready or self.pending > 0
 
     @contextmanager
     def _disk_lock(self) -> Iterator[None]:
@@ -101,13 +115,11 @@ class SearchRuntime:
             embedder = embedder or load_embedder(self.model, self.model_dir)
             with self._disk_lock():
                 try:
-                    engine = SearchEngine.load(
-                        self.directory, embedder, self.make_index(embedder), shared_index=self.shared_index
-                    )
+                    engine = SearchEngine.load(self.directory, embedder, self.make_index(embedder))
                 except (OSError, ValueError, KeyError) as exc:
                     if self.directory.exists():
                         logger.warning("saved search engine unusable (%s); rebuilding from the corpus", exc)
-                    engine = SearchEngine(embedder, self.make_index(embedder), shared_index=self.shared_index)
+                    engine = SearchEngine(embedder, self.make_index(embedder))
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             raise
@@ -160,6 +172,7 @@ class SearchRuntime:
             self.save()
             logger.info("search index caught up: %d documents added or replaced", done)
         self._caught_up_at = fingerprint
+        self._complete_once = True
         return done
 
     def save(self) -> None:

@@ -7,12 +7,31 @@ from typing import Annotated
 
 import msgspec
 
+from search.languages import LANGUAGES, MAX_QUERY_CHARS
+
 
 class SearchIn(msgspec.Struct, forbid_unknown_fields=True):
     """A prior-art query in any of the office languages, any script."""
 
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000, examples=["литий-ионды батареяны салқындату"])]
-    languages: Annotated[list[str], msgspec.Meta(max_length=7, examples=[["tr", "en"]])] | None = None
+    text: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            description=f"At most {MAX_QUERY_CHARS} characters (longer is refused with 422)",
+            examples=["литий-ионды батареяны салқындату"],
+        ),
+    ]
+    languages: (
+        Annotated[
+            list[str],
+            msgspec.Meta(
+                max_length=len(LANGUAGES),
+                description=f"Only documents in these languages: {', '.join(LANGUAGES)} (others are refused)",
+                examples=[["tr", "en"]],
+            ),
+        ]
+        | None
+    ) = None
     ipc_prefix: Annotated[str, msgspec.Meta(max_length=20, examples=["H01M"])] | None = None
     before: Annotated[date, msgspec.Meta(description="Only documents published strictly before this date")] | None = (
         None
@@ -53,12 +72,26 @@ class HitOut(msgspec.Struct):
     """ST.14 ``P`` (published between priority and filing) or ``E`` (earlier application, published later)."""
 
 
+class SearchOut(msgspec.Struct):
+    """The documents found, and whether the index held the whole corpus when they were searched."""
+
+    hits: list[HitOut]
+    partial: bool
+    """True while the index is still taking in documents of the corpus: a later search may find more."""
+    indexed: int
+    """Documents the index held."""
+    pending: int
+    """Documents of the corpus it was still indexing (0 once complete)."""
+
+
 class PriorArtOut(msgspec.Struct):
     """Prior art for an application, cut off at its earliest priority (or filing) date."""
 
     application_number: str
     reference_date: date
     hits: list[HitOut]
+    partial: bool = False
+    """True while the index is still taking in documents of the corpus: a later search may find more."""
 
 
 class SearchStatusOut(msgspec.Struct):

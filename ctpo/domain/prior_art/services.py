@@ -8,10 +8,13 @@ import anyio
 
 from ctpo.domain.prior_art import schemas as s
 from ctpo.domain.prior_art.runtime import SearchNotReadyError, SearchRuntime
-from ctpo.lib.errors import CtpoError
+from ctpo.lib.errors import CtpoError, FieldError, InvalidRequestError
+from search.languages import LANGUAGES, MAX_QUERY_CHARS
 from search.prior_art import ApplicationDates
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from litestar.datastructures import State
 
     from ctpo.db.models import Application
@@ -32,20 +35,52 @@ def search_runtime(state: State) -> SearchRuntime:
         SearchUnavailableError: not started, still loading, or failed.
     """
     runtime: SearchRuntime | None = getattr(state, "search", None)
-    if runtime is None or not runtime.ready:
+    if runtime is None or not runtime.loaded:
         reason = runtime.error if runtime is not None and runtime.error else "the search engine is still loading"
         raise SearchUnavailableError(f"Search is not available yet: {reason}. Retry in a minute.")
     return runtime
 
 
+PRIOR_ART_HITS = 20
+"""Documents shown as an application's prior art, wherever it is searched: the search stored after formalities,
+"search again" on the desk, the dossier and the API's default. One number, so that the same search never shows
+a different count in two places."""
+
+
+def check_search(data: s.SearchIn) -> None:
+    """Refuse what the engine could only answer wrongly: a language it does not hold, a query too long to search.
+
+    Raises:
+        InvalidRequestError: 422 naming each field at fault.
+    """
+    errors = [
+        FieldError(f"languages[{i}]", f"'{code}' is not a language searched here; use one of {', '.join(LANGUAGES)}")
+        for i, code in enumerate(data.languages or [])
+        if code not in LANGUAGES
+    ]
+    if len(data.text) > MAX_QUERY_CHARS:
+        errors.append(
+            FieldError("text", f"the query has {len(data.text)} characters; at most {MAX_QUERY_CHARS} are searched")
+        )
+    if errors:
+        raise InvalidRequestError("The search cannot be run as asked; see errors.", errors=errors)
+
+
 def prior_art_query(application: Application) -> tuple[str, ApplicationDates]:
-    """The query text (title, abstract, current claims) and the dates that decide what counts as prior art."""
+    """The query text (title, abstract, current claims) and the dates that decide what counts as prior art.
+
+    The text stops at :data:`~search.languages.MAX_QUERY_CHARS`, at a line break where one is near: the title,
+    the abstract and the first claims carry the invention, and a claim set may be far longer than a query.
+    """
     claims = [c.text for c in application.claims if c.claim_set == application.claim_set_version]
     text = "\n".join([application.title, application.abstract, *claims])
+    if len(text) > MAX_QUERY_CHARS:
+        cut = text.rfind("\n", 0, MAX_QUERY_CHARS + 1)
+        text = text[: cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS]
     return text, ApplicationDates(filing_date=application.filing_date, priority_date=application.earliest_priority_date)
 
 
-async def find_prior_art(state: State, application: Application, *, k: int) -> list[s.HitOut]:
+async def find_prior_art(state: State, application: Application, *, k: int = PRIOR_ART_HITS) -> s.SearchOut:
     """Prior art for an application: searched off the event loop (embedding is CPU work).
 
     Raises:
@@ -53,8 +88,16 @@ async def find_prior_art(state: State, application: Application, *, k: int) -> l
     """
     runtime = search_runtime(state)
     text, dates = prior_art_query(application)
-    hits = await anyio.to_thread.run_sync(lambda: runtime.search(text, before=dates, k=k, exclude=application.number))
-    return [hit_out(h, runtime) for h in hits]
+    return await anyio.to_thread.run_sync(
+        lambda: search_out(runtime, lambda: runtime.search(text, before=dates, k=k, exclude=application.number))
+    )
+
+
+def search_out(runtime: SearchRuntime, run: Callable[[], list[Hit]]) -> s.SearchOut:
+    """Hits of ``run()`` with whether they may be partial, read before the search so that it never understates."""
+    partial, indexed, pending = runtime.partial, runtime.indexed, runtime.pending
+    hits = [hit_out(h, runtime) for h in run()]
+    return s.SearchOut(hits=hits, partial=partial, indexed=indexed, pending=pending)
 
 
 def hit_out(hit: Hit, runtime: SearchRuntime) -> s.HitOut:

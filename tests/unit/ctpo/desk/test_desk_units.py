@@ -14,6 +14,7 @@ from ctpo.desk.services import buttons_for
 from ctpo.desk.views import QueueFilters, claim_versions, compare_words, highlight
 from ctpo.domain.examination.payloads import decode_payload
 from ctpo.lib.decoding import SchemaViolationError
+from search.lexical import LexicalIndex
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TEMPLATES = LOCALES.parent / "templates"
@@ -102,6 +103,25 @@ def test_highlight_matches_across_scripts_and_fuzzy_terms():
     codes = str(highlight("Class H01M 10/613 and H01M 10/6556", ["10/613"]))
     assert codes.count("<mark>") == 1
     assert "<mark>10/613</mark>" in codes
+
+
+@pytest.mark.parametrize(
+    ("passage", "query", "marked"),
+    [
+        # the channel matched on the stem: an inflected Turkish query word, the passage's other inflection
+        ("Bataryaların soğutulması için plaka", "batarya soğutma", ["Bataryaların", "soğutulması"]),
+        # Cyrillic Kazakh query, Latin Kazakh passage, different endings
+        ("Panelderdiń betin tazalaıtyn robot", "панелін тазалау роботы", ["Panelderdiń", "tazalaıtyn", "robot"]),
+    ],
+)
+def test_highlight_marks_every_word_the_lexical_channel_matched_by_its_stem(
+    passage: str, query: str, marked: list[str]
+):
+    index = LexicalIndex()
+    index.add([("p", passage)])
+    (hit,) = index.search(query)
+    html = str(highlight(passage, hit.matched_terms))
+    assert sorted(re.findall(r"<mark>(.*?)</mark>", html)) == sorted(marked)
 
 
 def test_highlight_without_terms_is_just_escaped():
