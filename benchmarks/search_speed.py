@@ -3,7 +3,7 @@
 Query latency is end to end for one query at a time, as an examiner's search runs: embed the query with the
 real model (multilingual-e5-small on CPU), then `HnswIndex.search(k=100)`. The corpus at 10k/100k/1M passages is
 synthetic: unit vectors clustered around topic centroids, standing in for embeddings that would take hours to
-compute on 2 cores. Ingest rate is real: ~100-word passages through `search.ingest.ingest` with the real model.
+compute on 2 cores. Ingest rate is real: ~100-word passages through `SearchEngine.add_documents` with the real model.
 
 Usage (figures in benchmarks/README.md, "Search speed"):
 
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from search.embedder import load_embedder
+from search.engine import Document, SearchEngine
 from search.index import ExactIndex, HnswIndex
-from search.ingest import CorpusRecord, IngestCheckpoint, ingest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -158,30 +158,23 @@ def measure_size(n: int, embedder: Embedder, queries: list[str], k: int) -> dict
 
 
 def measure_ingest(embedder: Embedder, n_passages: int) -> dict[str, object]:
+    """Documents through `SearchEngine.add_documents`, the one path a corpus takes into the index (catch-up)."""
     rng = random.Random(7)
-    records = [
-        CorpusRecord(doc_id=f"SYN{i}", abstract=passage(rng), claims=(passage(rng), passage(rng), passage(rng)))
+    docs = [
+        Document(id=f"SYN{i}", lang="en", title="", abstract=passage(rng), claims=[passage(rng) for _ in range(3)])
         for i in range(n_passages // 4)
     ]
-    with tempfile.TemporaryDirectory() as tmp:
-        index = HnswIndex(embedder.dim)
-        with IngestCheckpoint(Path(tmp) / "ckpt.sqlite3", model_name=embedder.name, dim=embedder.dim) as ckpt:
-            t = time.perf_counter()
-            totals = ingest(
-                records,
-                embedder=embedder,
-                index=index,
-                checkpoint=ckpt,
-                split=lambda r: [r.abstract, *r.claims],
-                batch_size=32,
-                on_commit=lambda fp: index.save(Path(tmp) / "idx", model_name=embedder.name, fingerprint=fp),
-            )
-            seconds = time.perf_counter() - t
+    engine = SearchEngine(embedder, HnswIndex(embedder.dim))
+    t = time.perf_counter()
+    for lo in range(0, len(docs), 32):  # the catch-up's step
+        engine.add_documents(docs[lo : lo + 32])
+    seconds = time.perf_counter() - t
+    embedded = len(engine.vector_index)
     return {
-        "ingest_passages": totals.passages_embedded,
+        "ingest_passages": embedded,
         "ingest_words_per_passage": 100,
         "ingest_s": round(seconds, 1),
-        "ingest_passages_per_s": round(totals.passages_embedded / seconds, 1),
+        "ingest_passages_per_s": round(embedded / seconds, 1),
     }
 
 

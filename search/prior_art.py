@@ -18,7 +18,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import date
+
+    from search.documents import Document
 
 
 class CitationFlag(StrEnum):
@@ -108,3 +111,46 @@ def published_before(cutoff: date, publication_date: date | None) -> Verdict:
     if publication_date is not None and publication_date < cutoff:
         return Verdict(returned=True, prior_art=True)
     return _HIDDEN
+
+
+def eligible(
+    documents: Iterable[Document],
+    *,
+    languages: Iterable[str] | None = None,
+    ipc_prefix: str | None = None,
+    before: date | ApplicationDates | None = None,
+) -> dict[str, Verdict]:
+    """The documents a search may return, each with its verdict: the filters, then the rules above.
+
+    Args:
+        documents: the candidates.
+        languages: only documents in these languages.
+        ipc_prefix: only documents with an IPC symbol starting so (spaces and case ignored, e.g. ``"H01M10"``).
+        before: a date: published strictly before it. :class:`ApplicationDates`: the full rules, with ``P``/``E``
+            flags. ``None``: any published document.
+
+    Returns:
+        Document id → verdict, for the documents returned.
+    """
+    langs = None if languages is None else set(languages)
+    prefix = None if ipc_prefix is None else ipc_prefix.replace(" ", "").upper()
+    out: dict[str, Verdict] = {}
+    for doc in documents:
+        if langs is not None and doc.lang not in langs:
+            continue
+        if prefix is not None and not any(c.replace(" ", "").upper().startswith(prefix) for c in doc.ipc):
+            continue
+        if isinstance(before, ApplicationDates):
+            verdict = assess(
+                before,
+                publication_date=doc.publication_date,
+                filing_date=doc.filing_date,
+                priority_date=doc.priority_date,
+            )
+        elif before is not None:
+            verdict = published_before(before, doc.publication_date)
+        else:
+            verdict = Verdict(returned=doc.publication_date is not None, prior_art=True)
+        if verdict.returned:
+            out[doc.id] = verdict
+    return out

@@ -1,7 +1,7 @@
 """In-process vector indexes behind the `VectorIndex` protocol: an exact reference and an approximate one.
 
 `ExactIndex` is brute force and exact; `HnswIndex` is the approximate graph index the application serves from,
-persisted crash-safely in a directory and reopened with `open_or_rebuild`.
+saved crash-safely in a directory with the search engine's state and restored from it at start.
 `PgVectorIndex` is the same protocol over a PostgreSQL table with pgvector's HNSW index, for the scaled deployment.
 """
 
@@ -15,7 +15,6 @@ from search.index._manifest import (
     IndexMissingError,
     IndexStaleError,
     Manifest,
-    corpus_fingerprint,
     read_manifest,
 )
 from search.index._pgvector import (
@@ -26,7 +25,6 @@ from search.index._pgvector import (
     drop_table,
     pgvector_version,
 )
-from search.index._rebuild import check_index, open_or_rebuild
 
 __all__ = [
     "DEFAULT_DTYPE",
@@ -42,11 +40,8 @@ __all__ = [
     "PgVectorMismatchError",
     "PgVectorUnavailableError",
     "Storage",
-    "check_index",
-    "corpus_fingerprint",
     "drop_table",
     "load_with_manifest",
-    "open_or_rebuild",
     "pgvector_version",
     "read_manifest",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 from typing import TYPE_CHECKING, Literal
 
@@ -20,7 +21,9 @@ from search.index._files import TMP_SUFFIX, exclusive_lock, fsync_dir, sha256_of
 from search.index._manifest import (
     MANIFEST_NAME,
     IndexCorruptError,
+    IndexFileError,
     Manifest,
+    ensure_fresh,
     read_manifest,
     write_manifest,
 )
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from numpy.typing import ArrayLike, NDArray
+
+logger = logging.getLogger(__name__)
 
 LIBRARY = "usearch"
 LIBRARY_VERSION: str = usearch.__version__
@@ -169,7 +174,7 @@ class HnswIndex:
         Args:
             path: the index directory, created if missing; keep it beside the database.
             model_name: the embedder's name, so a later load can tell a model change.
-            fingerprint: the corpus state the index reflects (see `corpus_fingerprint`).
+            fingerprint: the state the index reflects, which :meth:`restore` must be given to take it.
 
         Returns:
             The manifest written.
@@ -213,6 +218,39 @@ class HnswIndex:
             self._index.load(str(data))
         except (RuntimeError, ValueError) as exc:
             raise IndexCorruptError(f"{data.name} cannot be read by {LIBRARY} {LIBRARY_VERSION}: {exc}") from exc
+
+    def restore(self, path: Path, *, model_name: str, fingerprint: str) -> bool:
+        """Take the graph saved at `path` if it was saved for this model and this `fingerprint`, instead of rebuilding.
+
+        Args:
+            path: the index directory :meth:`save` wrote.
+            model_name: the embedder's name now.
+            fingerprint: what the caller's own saved state says the graph must reflect.
+
+        Returns:
+            True when this (empty) index now holds the saved graph; False, and still empty, when there is none or it
+            is corrupt, of another library major version, dimension, model or fingerprint.
+
+        Raises:
+            ValueError: this index is not empty.
+        """
+        if len(self):
+            raise ValueError("restore fills an empty index only")
+        try:
+            loaded, manifest = load_with_manifest(path)
+            ensure_fresh(
+                manifest,
+                library=LIBRARY,
+                library_version=LIBRARY_VERSION,
+                dim=self.dim,
+                model_name=model_name,
+                fingerprint=fingerprint,
+            )
+        except IndexFileError as exc:
+            logger.info("saved graph at %s not used (%s: %s); rebuilding it", path, type(exc).__name__, exc)
+            return False
+        self._index, self._dtype, self._connectivity = loaded._index, loaded._dtype, loaded._connectivity  # noqa: SLF001
+        return True
 
     @classmethod
     def load(cls, path: Path) -> HnswIndex:

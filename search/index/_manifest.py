@@ -39,22 +39,6 @@ class IndexStaleError(IndexFileError):
     """The index is intact but was built for another model, dimension, corpus state or library."""
 
 
-def corpus_fingerprint(count: int, max_key: int) -> str:
-    """A cheap fingerprint of the passage table: changes whenever passages are added or removed.
-
-    Passage keys only grow, so (count, max key) moves on any insert or delete; an in-place update of a
-    passage's text under the same key is not seen, and callers that allow those must fold in more.
-
-    Args:
-        count: number of passages.
-        max_key: the largest passage key, or -1 for an empty corpus.
-
-    Returns:
-        A short string to store in the manifest and compare later.
-    """
-    return f"passages={count};max_key={max_key}"
-
-
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """What a saved index holds and how to check it; one JSON object beside the index file."""
@@ -70,7 +54,7 @@ class Manifest:
     model_name: str
     """The embedder's stable name; a different model means different vectors."""
     fingerprint: str
-    """The corpus state the index was built from (see `corpus_fingerprint`)."""
+    """The state the index was saved with (the search engine's save generation); a restore must name it."""
     data_file: str
     """Name of the index file, in the same directory, named after its own checksum."""
     sha256: str
@@ -165,7 +149,7 @@ def ensure_fresh(
         library_version: its version; only the major version must match.
         dim: the embedder's dimension.
         model_name: the embedder's name.
-        fingerprint: the corpus fingerprint computed from the database now.
+        fingerprint: the state the caller expects the index to reflect.
 
     Raises:
         IndexStaleError: naming the first field that differs.

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 
 from search.engine import Document, Hit, SearchEngine
-from search.index import ExactIndex
+from search.index import ExactIndex, HnswIndex
 from search.interfaces import Embedder
 from search.passages import Section
 from search.prior_art import ApplicationDates, CitationFlag
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from numpy.typing import NDArray
+    from numpy.typing import ArrayLike, NDArray
 
 
 class HashingEmbedder:
@@ -163,6 +165,39 @@ def test_save_and_load_round_trip(engine: SearchEngine, tmp_path: Path) -> None:
     assert [h.score for h in after] == pytest.approx([h.score for h in before], abs=1e-3)
     assert embedder.calls == 1  # only the query: passages come back without re-embedding
     assert loaded.document("KZ1") == BATTERY
+
+
+class CountingHnsw(HnswIndex):
+    """The real graph index, counting the vectors it is given (a restored graph is given none)."""
+
+    added = 0
+
+    def add(self, keys: ArrayLike, vectors: ArrayLike) -> None:
+        self.added += len(np.atleast_1d(np.asarray(keys)))
+        super().add(keys, vectors)
+
+
+def test_the_saved_graph_is_restored_at_load_not_rebuilt(tmp_path: Path) -> None:
+    """It was saved every 30 s and never read back: every start rebuilt the whole graph from the stored vectors."""
+    embedder = HashingEmbedder()
+    engine = SearchEngine(embedder, HnswIndex(embedder.dim))
+    engine.add_documents([BATTERY, PUMP, SECRET])
+    engine.save(tmp_path / "engine")
+    query = "Litiy akkumulyator elektrolit"
+    index = CountingHnsw(embedder.dim)
+    loaded = SearchEngine.load(tmp_path / "engine", embedder, index)
+    assert index.added == 0
+    assert len(index) == len(engine.vector_index)
+    assert [h.passage_id for h in loaded.search(query)] == [h.passage_id for h in engine.search(query)]
+
+    # a graph left from another save (a crash between saves, a copied directory) is not taken: it is refilled
+    engine.add_documents([replace(PUMP, id="TR2")])
+    engine.save(tmp_path / "other")
+    shutil.rmtree(tmp_path / "engine" / "vectors")
+    shutil.copytree(tmp_path / "other" / "vectors", tmp_path / "engine" / "vectors")
+    index = CountingHnsw(embedder.dim)
+    SearchEngine.load(tmp_path / "engine", embedder, index)
+    assert index.added == len(engine.vector_index) - len(engine.passages("TR2"))
 
 
 def test_load_refuses_another_embedder(engine: SearchEngine, tmp_path: Path) -> None:
