@@ -30,6 +30,7 @@ from ctpo.domain.legal_status.controllers import LegalStatusController
 from ctpo.domain.observations.controllers import ObservationController
 from ctpo.domain.offices.controllers import OfficeController, health
 from ctpo.domain.prior_art.controllers import SearchController
+from ctpo.domain.publications.controllers import PublicationController
 from ctpo.domain.representatives.controllers import (
     OfficeRepresentativeController,
     PowerOfAttorneyController,
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Tag(name="Filing", description="File applications and read them back"),
             Tag(name="Examination", description="The shared workflow: actions, history, deadlines, queues"),
             Tag(name="Search", description="Cross-lingual prior-art search"),
+            Tag(name="Publication", description="Published documents (ST.16 kinds) and their corrections"),
             Tag(name="Accounts", description="Login, registration and office staff"),
             Tag(name="Representation", description="Registered representatives and powers of attorney"),
             Tag(name="Offices", description="Member offices"),
@@ -146,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MoneyController,
             OfficeWorkController,
             SearchController,
+            PublicationController,
             AuthController,
             MeController,
             StaffController,

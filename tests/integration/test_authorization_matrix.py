@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/offices/{office}/users"): _row(401, 403, 403, 403, 403, 201, 404),
     ("GET", "/"): PUBLIC,  # the front page (HTML) pointing to the desk and the docs
     ("GET", "/health"): PUBLIC,
+    # the matrix's file is not published: there is nothing to correct, for anyone logged in
+    ("POST", "/publications/{number}/{kind}/corrections"): _row(401, 404, 404, 404, 404, 404, 404),
     ("GET", "/applications/{number}/state"): FILE_READ,
     ("GET", "/applications/{number}/history"): FILE_READ,
     ("GET", "/applications/{number}/deadlines"): FILE_READ,
@@ -200,6 +202,8 @@ def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901, PLR0912 - on
         return {"json": {"email": email, "full_name": "New Applicant", "password": PASSWORD}}
     if path == "/offices/{office}/calendar/{day}" and method == "PUT":
         return {"json": {"kind": "closure", "reason": "Emergency closure"}}
+    if path == "/publications/{number}/{kind}/corrections":
+        return {"json": {"scope": "front_page", "reason": "Inventor's name misspelt"}}
     if path == "/offices/{office}/jobs/{job_id}/retry":
         return {"json": {"attempts": 1}}
     if path == "/applications/{number}/actions/{action}":
@@ -317,6 +321,7 @@ def test_authorization_matrix(
         "member_state": "TR",
         "holder_id": users["owner"].id,
         "reference": "no-such-payment",
+        "kind": "A2",
     }
 
     failures = []

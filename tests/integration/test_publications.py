@@ -171,3 +171,35 @@ def test_numbers_are_gapless_when_publishing_transactions_race_and_some_roll_bac
     assert errors == []
     assert sorted(committed) == list(range(1, len(committed) + 1))
     assert len(committed) == 24
+
+
+def test_corrections_keep_the_number_and_take_8_or_9(
+    client: TestClient[Any],
+    users: dict[str, dict[str, str]],
+    settings: Settings,
+    make_user: Callable[..., Any],
+    login: Callable[[Any], dict[str, str]],
+):
+    case = Case(client, users)
+    case.ok("examiner", "claim", "begin_formalities_check", "complete_formalities")
+    case.ok("applicant", "request_early_publication")
+    case.ok("admin", "publish")
+    body = {"scope": "front_page", "reason": "Inventor's name misspelt"}
+    url = "/publications/0000001/A2/corrections"
+    foreign_admin = login(make_user("office_admin", "TR"))
+    assert client.post(url, json=body, headers=users["applicant"]).status_code == 403
+    assert client.post(url, json=body, headers=foreign_admin).status_code == 403
+    assert client.post(url, json=body).status_code == 401
+    assert client.post("/publications/0000009/A2/corrections", json=body, headers=users["admin"]).status_code == 404
+    bad = client.post(url, json={**body, "scope": "everything"}, headers=users["admin"])
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "scope"
+    corrected = client.post(url, json=body, headers=users["admin"])
+    assert corrected.status_code == 201, corrected.text
+    assert corrected.json()["citation"] == "XT 0000001 A8"
+    assert corrected.json()["corrects"] == "XT 0000001 A2"
+    again = client.post(url, json={**body, "scope": "complete"}, headers=users["admin"])
+    assert again.json()["citation"] == "XT 0000001 A9"
+    run_publication_jobs(settings)
+    assert [(n, k) for n, k, _ in _publications(settings)] == [("0000001", "A2"), ("0000001", "A8"), ("0000001", "A9")]
+    assert all(digest for _, _, digest in _publications(settings))
