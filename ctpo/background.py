@@ -19,6 +19,7 @@ from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.fees.renewals import run_renewal_sweep
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.runner import JobRunner
+from ctpo.domain.notifications.services import remind_once
 from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.loading import load_sample_corpus
 from ctpo.domain.prior_art.runtime import SearchRuntime, runtime_for
@@ -116,7 +117,12 @@ async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
 
     def sweeper(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
         store = SqlWorkflowStore(sessions)
-        return _every(settings.sweep_interval_seconds, lambda: sweep_once(store), "deadline sweep")
+
+        def sweep_and_remind() -> None:
+            sweep_once(store)
+            remind_once(sessions, utcnow())  # unread communications awaiting a reply, 7 days on
+
+        return _every(settings.sweep_interval_seconds, sweep_and_remind, "deadline sweep")
 
     async with _in_background(settings, sweeper):
         yield

@@ -24,6 +24,7 @@ from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.fees.renewals import run_renewal_sweep
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.runner import JobRunner
+from ctpo.domain.notifications.services import remind_once
 from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.runtime import SearchRuntime, open_runtime
 from ctpo.domain.publications.jobs import publication_job_bodies
@@ -58,6 +59,10 @@ class _LazyRuntime:
             return self._runtime
 
 
+REMIND_UNREAD = "ctpo.remind_unread"
+"""Beat's task: the 7-day reminder of unread communications awaiting a reply."""
+
+
 def create_celery(settings: Settings) -> Celery:
     """The Celery app for these settings: workflow tasks, the job runner, and beat's sweep and relay."""
     app = Celery("ctpo", broker=settings.broker_url)
@@ -65,6 +70,7 @@ def create_celery(settings: Settings) -> Celery:
         "sweep-deadlines": {"task": "workflows.sweep_deadlines", "schedule": float(settings.sweep_interval_seconds)},
         "sweep-renewals": {"task": SWEEP_RENEWALS, "schedule": float(settings.sweep_interval_seconds)},
     }
+    beat_schedule["remind-unread"] = {"task": REMIND_UNREAD, "schedule": float(settings.sweep_interval_seconds)}
     if settings.job_poll_seconds > 0:
         beat_schedule["relay-jobs"] = {"task": RELAY_JOBS, "schedule": settings.job_poll_seconds}
     app.conf.update(
@@ -107,6 +113,10 @@ def create_celery(settings: Settings) -> Celery:
     @app.task(name=RUN_JOB, ignore_result=True)  # type: ignore[untyped-decorator]
     def run_job(key: str) -> str:
         return runner.run(key).status
+
+    @app.task(name=REMIND_UNREAD, ignore_result=True)  # type: ignore[untyped-decorator]
+    def remind_unread() -> int:
+        return remind_once(sessions, utcnow())
 
     @app.task(name=RELAY_JOBS, ignore_result=True)  # type: ignore[untyped-decorator]
     def relay_jobs() -> int:

@@ -49,9 +49,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
+def smtp_server(inbox: Inbox | None = None) -> Iterator[tuple[int, Inbox]]:
     """A started server on a free loopback port (login optional, allowed without TLS on loopback)."""
-    inbox = Inbox()
+    inbox = inbox or Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=_authenticate, auth_require_tls=False)
     controller.start()

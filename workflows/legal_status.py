@@ -258,6 +258,7 @@ class LegalEvent:
 ACTION_EVENTS: Mapping[str, KeyEvent] = MappingProxyType(
     {
         "file": KeyEvent.APPLICATION_FILED,
+        "enter_regional_phase": KeyEvent.APPLICATION_FILED,
         "issue_search_report": KeyEvent.SEARCH_REPORT_ESTABLISHED,
         "request_examination": KeyEvent.EXAMINATION_REQUESTED,
         "approve_grant_text": KeyEvent.PATENT_GRANTED,

@@ -27,6 +27,7 @@ from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.international.controllers import InternationalController
 from ctpo.domain.jobs.controllers import JobController
 from ctpo.domain.legal_status.controllers import LegalStatusController
+from ctpo.domain.notifications.controllers import CommunicationController, InboxController
 from ctpo.domain.observations.controllers import ObservationController
 from ctpo.domain.offices.controllers import OfficeController, health
 from ctpo.domain.prior_art.controllers import SearchController
@@ -142,6 +143,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InternationalController,
             TransferController,
             ObservationController,
+            InboxController,
+            CommunicationController,
             ExaminationController,
             LegalStatusController,
             FeeController,

@@ -119,6 +119,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/applications/{number}/observations"): _row(404, 404, 404, 404, 404, 404, 404),
     ("GET", "/applications/{number}/observations"): _row(404, 404, 404, 404, 404, 404, 404),
     ("POST", "/applications/{number}/observations/{observation_id}/treatment"): _row(401, 403, 403, 404, 404, 404, 404),
+    ("GET", "/inbox"): ANY_USER,  # each their own (staff: empty)
+    ("GET", "/inbox/{communication_id}"): _row(401, 404, 404, 404, 404, 404, 404),  # nothing issued on this file yet
+    ("GET", "/applications/{number}/communications"): FILE_READ,
     ("GET", "/representatives"): PUBLIC,
     ("POST", "/offices/{office}/representatives"): _row(401, 403, 403, 403, 403, 201, 404),
     ("GET", "/powers-of-attorney"): ANY_USER,
@@ -312,6 +315,7 @@ def test_authorization_matrix(
         "entry_id": entries["spare"],
         "poa_id": foreign_power.json()["id"],
         "observation_id": uuid.uuid4(),
+        "communication_id": uuid.uuid4(),
         "sha256": hashlib.sha256(DOC).hexdigest(),
         "office": "KZ",
         "action": "request_early_publication",

@@ -14,6 +14,7 @@ from ctpo.db.models._application import (
 )
 from ctpo.db.models._audit import AuditRecord
 from ctpo.db.models._base import Base, utcnow
+from ctpo.db.models._communication import Communication, CommunicationRead
 from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._desk import DeskPreference
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
@@ -45,6 +46,8 @@ __all__ = [
     "AutomatedSearch",
     "Base",
     "Claim",
+    "Communication",
+    "CommunicationRead",
     "CorpusDocument",
     "DeadlineRecord",
     "Designation",

@@ -19,10 +19,12 @@ from ctpo.domain.fees import lifecycle
 from ctpo.domain.jobs.follow_ups import follow_ups
 from ctpo.domain.jobs.records import schedule
 from ctpo.domain.legal_status import record_legal_events
+from ctpo.domain.notifications.services import notify, reference_of
 from ctpo.domain.publications.records import record_publication
 from workflows import ApplicationSnapshot, ApplicationState, OfficeCalendar, OfficeCode, StaleSnapshotError
 from workflows.deadlines import deadline_from_json, deadline_to_json
 from workflows.legal_status import events_for_decision
+from workflows.notification import NOTIFIED_ACTIONS, with_notification
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -112,8 +114,13 @@ def apply_decision(
     Raises:
         StaleSnapshotError: the application moved on since its snapshot was loaded.
     """
+    app_id = uuid.UUID(decision.snapshot.application_id)
+    reference = None
+    if decision.action in NOTIFIED_ACTIONS:  # time limits it starts run from, and name, the notification
+        number = session.execute(select(Application.number).where(Application.id == app_id)).scalar_one()
+        reference = reference_of(number, decision.history.seq)
+        decision = with_notification(decision, reference, load_calendar(session, decision.snapshot.office))
     snapshot, entry = decision.snapshot, decision.history
-    app_id = uuid.UUID(snapshot.application_id)
     values = snapshot_columns(snapshot)
     if decision.from_state is not None:  # the filing inserts its row with snapshot_columns(); transitions CAS it
         result = session.execute(
@@ -181,6 +188,8 @@ def apply_decision(
         )
     record_legal_events(session, app_id, events_for_decision(decision), recorded_at=entry.at)
     lifecycle.on_decision(session, decision, app_id)  # designations, patent, renewals
+    if reference is not None:  # in the inbox in the act's transaction: the act and its notification never part
+        notify(session, decision, app_id, reference)
     for job in follow_ups(decision, app_id):  # the outbox: the job commits or rolls back with the transition
         schedule(session, job, entry.at)
     record_publication(session, decision, app_id)  # number, ST.16 kind and its rendering job, in this transaction

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from workflows import Actor, OfficeCode, Role, decide, open_application
+from workflows import Actor, OfficeCode, Role, decide, open_application, pct, transfers
 from workflows.legal_status import (
     ACTION_EVENTS,
     Category,
@@ -39,7 +39,8 @@ def test_st27_category_letters():
 
 def test_every_action_that_ends_or_grants_a_file_is_a_legal_event():
     actions = {t.action for t in TRANSITIONS}
-    assert set(ACTION_EVENTS) - {"file"} <= actions, "a mapped action no longer exists"
+    outside_the_table = {"file", pct.ACTION, transfers.ACTION}  # acts decided by their own pure functions
+    assert set(ACTION_EVENTS) - outside_the_table <= actions, "a mapped action no longer exists"
     for transition in TRANSITIONS:
         target = transition.target
         if isinstance(target, ApplicationState) and (

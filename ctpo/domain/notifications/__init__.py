@@ -1,0 +1,1 @@
+"""Official notification: the electronic inbox, its e-mail copies, reads and reminders."""
