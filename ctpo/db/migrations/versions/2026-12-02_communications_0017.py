@@ -1,7 +1,7 @@
 """communications: the electronic inbox, notification dates and reads
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02 06:37:30.802074
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 import advanced_alchemy.types
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
