@@ -20,14 +20,18 @@ The ratio (public / logged-in) is the figure that travels between machines. Sema
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy import insert, select, text
@@ -39,8 +43,11 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
 from ctpo.db.models import Application, Party, Publication, RegisterNameKey
 from ctpo.domain.publications.records import name_keys
-from tests.support import PASSWORD, create_user, live_server
+from tests.support import PASSWORD, create_user, free_port
 from workflows.publication import format_publication_number
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SURNAMES = ["Aliyev", "Алиев", "Nurlanov", "Нұрланов", "Öztürk", "Yoʻldoshev", "Абдыкадыров", "Mammadov", "Smith"]
 PUBLISHED_ON = date(2026, 11, 25)
@@ -92,6 +99,38 @@ def publish_all(database_url: str) -> None:
     print(f"published {len(ids)} documents in {time.perf_counter() - started:.1f} s")
 
 
+@contextmanager
+def serving(env: dict[str, str], log: Path) -> Iterator[str]:
+    """``ctpo serve`` on a free port, its log in a file (a loaded machine may need minutes to start it)."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ctpo", "serve", "--no-access-log"],
+            env={**os.environ, **env, "CTPO_PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 600
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"ctpo serve did not start; see {log}")
+                time.sleep(0.5)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def _time(http: httpx.Client, path: str, requests: int, headers: dict[str, str] | None = None) -> list[float]:
     http.get(path, headers=headers)  # warm-up
     times = []
@@ -124,7 +163,7 @@ def run(database_url: str, count: int, requests: int, data_dir: str) -> None:
     }
     number = f"KZ-2026-{count // 10:06d}"
     publication = f"XT{count // 2:07d}"
-    with live_server(env) as base, httpx.Client(base_url=base, timeout=60) as http:
+    with serving(env, Path(data_dir) / "serve.log") as base, httpx.Client(base_url=base, timeout=60) as http:
         token = http.post("/auth/login", json={"email": owner.email, "password": PASSWORD}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         rows = (
