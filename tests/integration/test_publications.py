@@ -191,6 +191,9 @@ def test_corrections_keep_the_number_and_take_8_or_9(
     assert client.post(url, json=body, headers=foreign_admin).status_code == 403
     assert client.post(url, json=body).status_code == 401
     assert client.post("/publications/0000009/A2/corrections", json=body, headers=users["admin"]).status_code == 404
+    nul = client.post(url, json={**body, "reason": "bad\u0000reason"}, headers=users["admin"])
+    assert nul.status_code == 422
+    assert nul.json()["errors"][0]["field"] == "reason"
     bad = client.post(url, json={**body, "scope": "everything"}, headers=users["admin"])
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "scope"

@@ -16,11 +16,16 @@ from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError, Not
 from ctpo.register.services import normalise_publication_number
 from workflows import OFFICES, OfficeCode
 from workflows.publication import CTPO_ST3_CODE, CorrectionScope, KindCode, correction_kind
+from workflows.texts import text_problem
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from ctpo.db.models import User
+
+
+MAX_CORRECTION_REASON = 1000
+"""Characters of a correction's reason (the column's size)."""
 
 
 async def correct_publication(
@@ -53,8 +58,9 @@ async def correct_publication(
         raise InvalidRequestError(
             "Unknown correction.", errors=[FieldError("scope", "must be 'front_page' (8) or 'complete' (9)")]
         )
-    if not reason.strip():
-        raise InvalidRequestError("A correction needs its reason.", errors=[FieldError("reason", "is empty")])
+    problem = text_problem("reason", reason, max_chars=MAX_CORRECTION_REASON, single_line=False)
+    if problem is not None:  # the one text rule: no NUL, no control characters, a limit (workflows.texts)
+        raise InvalidRequestError("The reason cannot be recorded.", errors=[FieldError(problem.field, problem.message)])
     now = utcnow()
     new_kind = correction_kind(KindCode(original.kind), CorrectionScope(scope))
     office = application.receiving_office
