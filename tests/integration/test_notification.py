@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
@@ -219,3 +219,47 @@ def test_unread_communication_awaiting_reply_is_reminded_once_and_refused_addres
     reminded = client.get("/inbox", headers=owner).json()[0]
     assert reminded["reminder_sent_at"] is not None
     assert reminded["language"] == "ru"
+
+
+def test_renewal_fee_unpaid_past_its_due_date_is_notified_once_per_year(
+    client: TestClient[Any],
+    make_user: Callable[..., Any],
+    login: Callable[[Any], dict[str, str]],
+    database_url: str,
+):
+    from ctpo.db.models import Application, Renewal  # noqa: PLC0415 - only this test writes fee rows
+    from ctpo.domain.notifications.services import remind_once  # noqa: PLC0415
+
+    owner = login(make_user("applicant"))
+    number = client.post(
+        "/applications", json=application_payload(language="tr", receiving_office="TR"), headers=owner
+    ).json()["application_number"]
+    today = utcnow().date()
+    engine = create_sync_engine(database_url)
+    sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+    try:
+        with sessions() as session, session.begin():
+            app_id = session.execute(select(Application.id).where(Application.number == number)).scalar_one()
+            for scope, grace in (("TR", 90), ("KZ", 120)):
+                session.add(
+                    Renewal(
+                        application_id=app_id,
+                        scope=scope,
+                        year=3,
+                        due_date=today - timedelta(days=20),
+                        payable_from=today - timedelta(days=200),
+                        pay_until=today - timedelta(days=18),
+                        grace_end=today + timedelta(days=grace),
+                        status="open",
+                    )
+                )
+        assert remind_once(sessions, utcnow()) == 1
+        assert remind_once(sessions, utcnow() + timedelta(days=1)) == 0  # once per file and year
+    finally:
+        engine.dispose()
+    (reminder,) = client.get("/inbox", headers=owner).json()
+    assert reminder["kind"] == "renewal_reminder"
+    assert reminder["reference"] == f"{number}/renewal-3"
+    assert reminder["language"] == "tr"
+    assert "KZ, TR" in reminder["body"]
+    assert reminder["reply_due"] == (today + timedelta(days=120)).isoformat()

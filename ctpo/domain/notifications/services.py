@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from ctpo.db.models import (
     DeadlineRecord,
     MailMessage,
     PowerOfAttorney,
+    Renewal,
     Representative,
     User,
 )
@@ -24,10 +26,11 @@ from ctpo.domain.representatives.access import covers_application, party_clause
 from ctpo.lib.errors import NotFoundError
 from ctpo.mail import OutgoingMail, queue_mail
 from workflows.notification import NOTIFIED_ACTIONS, needs_reminder, notification_date
+from workflows.offices import OFFICES, OfficeCode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
+    from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session, sessionmaker
@@ -71,6 +74,62 @@ def recipients(session: Session, application: Application) -> list[tuple[User, s
     return out
 
 
+def issue(
+    session: Session,
+    application: Application,
+    *,
+    kind: str,
+    reference: str,
+    seq: int,
+    at: datetime,
+    reply_kind: str | None = None,
+    reply_due: date | None = None,
+    extra: list[str] | None = None,
+) -> Communication:
+    """Make a communication available in the inbox of every party to the file and queue its e-mail copies.
+
+    Written in the caller's transaction: committed with the act (or the sweep) that issues it, or not at all.
+    """
+    notified_on = notification_date(OfficeCode(application.receiving_office), at)
+    communication_id = uuid.uuid4()
+    language = application.language
+    subject = f"{reference}: {label(language, kind)}"
+    lines = [
+        line(language, "intro", number=application.number),
+        line(language, "notified", date=notified_on.isoformat()),
+        *(extra or []),
+    ]
+    if reply_due is not None and reply_kind is not None:
+        lines.append(line(language, "reply", due=reply_due.isoformat(), kind=reply_kind))
+    lines.append(line(language, "read", id=communication_id))
+    body = "\n\n".join(lines)
+    sent_to: list[dict[str, Any]] = []
+    for account, address, capacity in recipients(session, application):
+        mail = OutgoingMail(
+            kind=f"notification.{kind}", to=address, subject=subject, body=body, office=application.receiving_office
+        )
+        message = queue_mail(session, mail, at)
+        sent_to.append({"user_id": str(account.id), "email": address, "capacity": capacity, "mail_id": message.id})
+    communication = Communication(
+        id=communication_id,
+        application_id=application.id,
+        history_seq=seq,
+        reference=reference,
+        kind=kind,
+        language=language,
+        subject=subject,
+        body=body,
+        made_available_at=at,
+        notified_on=notified_on,
+        reply_kind=reply_kind,
+        reply_due=reply_due,
+        recipients=sent_to,
+    )
+    session.add(communication)
+    session.flush()
+    return communication
+
+
 def notify(session: Session, decision: Decision, application_id: uuid.UUID, reference: str) -> Communication | None:
     """Make the act's communication available in the inbox and queue its e-mail copies, in the act's transaction.
 
@@ -82,49 +141,67 @@ def notify(session: Session, decision: Decision, application_id: uuid.UUID, refe
     application = session.get(Application, application_id)
     if application is None:  # pragma: no cover - the decision was just applied to it
         raise LookupError(f"no application {application_id}")
-    at = decision.history.at
-    notified_on = notification_date(decision.snapshot.office, at)
     reply = next((d for d in decision.opened if rule.reply is not None and d.kind is rule.reply), None)
-    communication_id = uuid.uuid4()
-    language = application.language
-    subject = f"{reference}: {label(language, rule.kind)}"
-    lines = [
-        line(language, "intro", number=application.number),
-        line(language, "notified", date=notified_on.isoformat()),
-    ]
-    if reply is not None:
-        lines.append(line(language, "reply", due=reply.due_date.isoformat(), kind=reply.kind.value))
-    lines.append(line(language, "read", id=communication_id))
-    body = "\n\n".join(lines)
-    sent_to: list[dict[str, Any]] = []
-    for account, address, capacity in recipients(session, application):
-        mail = OutgoingMail(
-            kind=f"notification.{rule.kind}",
-            to=address,
-            subject=subject,
-            body=body,
-            office=application.receiving_office,
-        )
-        message = queue_mail(session, mail, at)
-        sent_to.append({"user_id": str(account.id), "email": address, "capacity": capacity, "mail_id": message.id})
-    communication = Communication(
-        id=communication_id,
-        application_id=application_id,
-        history_seq=decision.history.seq,
-        reference=reference,
+    return issue(
+        session,
+        application,
         kind=rule.kind,
-        language=language,
-        subject=subject,
-        body=body,
-        made_available_at=at,
-        notified_on=notified_on,
+        reference=reference,
+        seq=decision.history.seq,
+        at=decision.history.at,
         reply_kind=reply.kind.value if reply else None,
         reply_due=reply.due_date if reply else None,
-        recipients=sent_to,
     )
-    session.add(communication)
-    session.flush()
-    return communication
+
+
+def send_renewal_reminders(session: Session, now: datetime) -> int:
+    """Notify, once per file and year, a renewal fee left unpaid past its due date while the grace period runs.
+
+    EPC Rule 51(2): the fee may still be paid within six months with an additional fee; the EPO tells the
+    proprietor so, and so do we. The communication carries no history entry of its own: its sequence is minus the
+    renewal year, which keeps one per file and year. Returns how many were issued.
+    """
+    rows = session.execute(
+        select(Renewal, Application)
+        .join(Application, Application.id == Renewal.application_id)
+        .where(Renewal.status == "open", Renewal.pay_until < now.date() + timedelta(days=1))
+        .order_by(Renewal.application_id, Renewal.year, Renewal.scope)
+    ).all()
+    due: dict[tuple[uuid.UUID, int], list[tuple[Renewal, Application]]] = {}
+    for renewal, application in rows:
+        today = OFFICES[OfficeCode(application.receiving_office)].local_date(now)
+        if renewal.pay_until < today <= renewal.grace_end:
+            due.setdefault((application.id, renewal.year), []).append((renewal, application))
+    count = 0
+    for (_, year), group in due.items():
+        application = group[0][1]
+        reference = f"{application.number}/renewal-{year}"
+        known = session.execute(select(Communication.id).where(Communication.reference == reference)).first()
+        if known is not None:
+            continue
+        states = ", ".join(sorted(r.scope for r, _ in group))
+        grace = max(r.grace_end for r, _ in group)
+        text = line(
+            application.language,
+            "renewal",
+            year=year,
+            states=states,
+            due=min(r.due_date for r, _ in group).isoformat(),
+            grace=grace.isoformat(),
+        )
+        issue(
+            session,
+            application,
+            kind="renewal_reminder",
+            reference=reference,
+            seq=-year,
+            at=now,
+            reply_kind="renewal_fee",
+            reply_due=grace,
+            extra=[text],
+        )
+        count += 1
+    return count
 
 
 def send_reminders(session: Session, now: datetime) -> int:
@@ -188,7 +265,7 @@ def send_reminders(session: Session, now: datetime) -> int:
 def remind_once(sessions: sessionmaker[Session], now: datetime) -> int:
     """One reminder pass in its own transaction (the in-process sweeper and Celery beat call it)."""
     with sessions() as session, session.begin():
-        return send_reminders(session, now)
+        return send_reminders(session, now) + send_renewal_reminders(session, now)
 
 
 def _out(
