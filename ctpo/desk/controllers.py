@@ -26,6 +26,7 @@ from ctpo.desk import forms
 from ctpo.desk import views as v
 from ctpo.desk.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, choose_language
 from ctpo.desk.preferences import remember_language, stored_language
+from ctpo.desk.refusals import describe
 from ctpo.desk.services import DeskService
 from ctpo.desk.session import (
     CSRF_FIELD,
@@ -137,6 +138,7 @@ def render(
             "here": _here(request),
             "done": request.query_params.get("done", ""),
             "error": None,
+            "submitted": v.NOTHING_SUBMITTED,
             **context,
         },
         status_code=status_code,
@@ -171,22 +173,11 @@ def _error_status(request: Request[Any, Any, Any], exc: CtpoError | WorkflowErro
     return handle_workflow_error(request, exc).status_code or 409  # the API's mapping, so both answer alike
 
 
-def _message(t: Translator, exc: BaseException) -> tuple[str, str]:
-    """A headline in the examiner's language and the service's own detail."""
-    name = type(exc).__name__
-    key = {
-        "IllegalTransition": "error.illegal",
-        "Forbidden": "error.forbidden",
-        "ForbiddenError": "error.forbidden",
-        "InvalidPayload": "error.invalid",
-        "InvalidRequestError": "error.invalid",
-        "DeadlinePassed": "error.deadline",
-        "GuardFailed": "error.guard",
-        "ConflictError": "error.conflict",
-        "NotFoundError": "error.not_found",
-    }.get(name, "error.generic")
-    detail = getattr(exc, "detail", None) or str(exc)
-    return t(key), detail
+def _message(t: Translator, exc: CtpoError | WorkflowError) -> tuple[str, str]:
+    """A headline in the examiner's language and what is wrong, translated where the desk can name it."""
+    notice = describe(t, exc, {})
+    said = [notice.explanation] if notice.explanation else [f"{name}: {what}" for name, what in notice.problems]
+    return notice.headline, " ".join(said) or notice.detail
 
 
 def _login_redirect(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
@@ -397,25 +388,29 @@ class DeskController(Controller):
         template = "desk/_prior_art.html" if _partial(request) else "desk/application.html"
         return render(request, template, desk=desk, a=page)
 
-    @post("/applications/{number:str}/actions/{action:str}", status_code=HTTP_303_SEE_OTHER)
+    @post("/applications/{number:str}", status_code=HTTP_303_SEE_OTHER)
     async def act(
         self,
         request: Request[Any, Any, Any],
         number: FromPath[str],
-        action: FromPath[str],
         desk: NamedDependency[DeskSession],
         desk_service: NamedDependency[DeskService],
     ) -> Response[Any]:
-        """Take a transition through the API's service; back to where the form was, or the page with the refusal."""
+        """Take the transition named by the form's ``transition`` field through the API's service.
+
+        The forms post to the page's own address: after a refusal the page is shown again *there*, with the
+        message in the page's language and the form filled in as it was sent, so a reload or a language switch
+        stays on the application (the address was ``…/actions/<action>``, which answered a raw 405 on reload).
+        """
         form = await _form(request)
         _check_csrf(request, form, request.cookies.get(SESSION_COOKIE))
+        action = forms.first(form, "transition")  # not "action": it would shadow form.action in the browser
         back = safe_next(forms.first(form, "next"), default=f"/desk/applications/{quote(number)}")
         try:
             await desk_service.act(desk.user, number, action, form)
         except (CtpoError, WorkflowError) as exc:
             if isinstance(exc, NotFoundError) or _partial(request):
                 raise
-            headline, detail = _message(Translator(language_of(request)), exc)
             page = await desk_service.application_page(desk.user, number)
             return render(
                 request,
@@ -423,7 +418,8 @@ class DeskController(Controller):
                 desk=desk,
                 a=page,
                 status_code=_error_status(request, exc),
-                error=(headline, detail),
+                error=describe(Translator(language_of(request)), exc, form),
+                submitted=v.Submitted(action, form),
             )
         return Redirect(_with_query(back, done=action), status_code=HTTP_303_SEE_OTHER)
 
@@ -444,7 +440,6 @@ class DeskController(Controller):
         except CtpoError as exc:
             if isinstance(exc, NotFoundError):
                 raise
-            headline, detail = _message(Translator(language_of(request)), exc)
             page = await desk_service.application_page(desk.user, number)
             return render(
                 request,
@@ -452,7 +447,7 @@ class DeskController(Controller):
                 desk=desk,
                 a=page,
                 status_code=_error_status(request, exc),
-                error=(headline, detail),
+                error=describe(Translator(language_of(request)), exc, form),
             )
         back = _with_query(f"/desk/applications/{quote(number)}", done="record_observation_outcome")
         return Redirect(f"{back}#observations", status_code=HTTP_303_SEE_OTHER)

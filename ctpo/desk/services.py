@@ -190,8 +190,11 @@ class DeskService:
         history = await self.examination.history(user, number)
         deadlines = await self.examination.deadlines(user, number)
         documents = await self.examination.documents(user, number)
+        mentioned = [
+            str(d.body.get("examiner_id")) for d in documents if isinstance(d.body, dict) and "examiner_id" in d.body
+        ]
         names = await self._names(
-            [status.claimed_by, *(h.actor_id for h in history), *(d.author_id for d in documents)]
+            [status.claimed_by, *(h.actor_id for h in history), *(d.author_id for d in documents), *mentioned]
         )
         buttons = buttons_for(status.allowed_actions)
         examiners: list[tuple[str, str]] = []
@@ -230,6 +233,7 @@ class DeskService:
             buttons=buttons,
             prior_art=prior_art or await self._stored_prior_art(user, number, bibliography.reference_date),
             examiners=examiners,
+            people=names,
             international=international_out(number, entry) if entry is not None else None,
             observations=[
                 observation_out(number, o) for o in await ObservationService(self.session).records(application.id)

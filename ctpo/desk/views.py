@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from search.lexical import index_terms, matched_index_terms
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from datetime import date, datetime
 
 _APOSTROPHES = "'ʼʻ’‘`"
@@ -356,7 +356,54 @@ class ApplicationPage:
     """The international search report and facts of a PCT entry (``InternationalOut``), shown next to our prior art."""
     observations: list[Any] = field(default_factory=list)
     """Third-party observations (``ObservationOut``), each with what was done with it."""
+    people: dict[str, str] = field(default_factory=dict)
+    """Names of the accounts the page mentions by id (actors, authors, an assignment's examiner)."""
 
     def can(self, action: str) -> bool:
         """Whether ``action`` is among the transitions allowed now."""
         return any(b.action == action for b in self.buttons)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorNotice:
+    """A refusal as the page shows it: translated headline and fields, the service's English detail below."""
+
+    headline: str
+    explanation: str
+    """What was refused and what is allowed instead, translated; empty when the fields say it all."""
+    problems: list[tuple[str, str]]
+    """(field as the page names it, what is wrong with it), translated."""
+    detail: str
+    """The service's own words (English), as the API answers them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """The values of a refused form, put back into it: the examiner's input survives the refusal."""
+
+    action: str
+    form: Mapping[str, Sequence[str]]
+
+    def of(self, action: str) -> bool:
+        """Whether the form of ``action`` is the one refused."""
+        return bool(self.action) and self.action == action
+
+    def value(self, name: str, default: str = "") -> str:
+        """The first value of a field as typed, or ``default``."""
+        values = self.form.get(name) or ()
+        return values[0] if values else default
+
+    def has(self, name: str, value: object) -> bool:
+        """Whether a checkbox, radio button or option with this value was chosen."""
+        return str(value) in (self.form.get(name) or ())
+
+    def hit_field(self, document_id: str, suffix: str) -> str | None:
+        """The refused search report's ``hit-N-<suffix>`` name for a hit, found by its document (hits may move)."""
+        for name, values in self.form.items():
+            if name.startswith("hit-") and name.endswith("-document") and document_id in values:
+                return name.removesuffix("document") + suffix
+        return None
+
+
+NOTHING_SUBMITTED = Submitted("", {})
+"""A page shown without a refused form."""

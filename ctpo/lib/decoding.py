@@ -97,13 +97,15 @@ def _struct_errors(struct: type[msgspec.Struct], value: dict[Any, Any], path: st
         here = _join(path, field.encode_name)
         if field.encode_name not in value:
             if field.required:
-                errors.append(FieldError(here, "is required"))
+                errors.append(FieldError(here, "is required", "required"))
             continue
         errors.extend(field_errors(field.type, value[field.encode_name], here))
     if struct.__struct_config__.forbid_unknown_fields:
         known = {f.encode_name for f in fields}
         errors.extend(
-            FieldError(_join(path, str(k)), "is not a field of this request") for k in value if k not in known
+            FieldError(_join(path, str(k)), "is not a field of this request", "unknown_field")
+            for k in value
+            if k not in known
         )
     if not errors:  # each field converts alone; what is left is the struct's own check (e.g. __post_init__)
         try:
@@ -113,8 +115,30 @@ def _struct_errors(struct: type[msgspec.Struct], value: dict[Any, Any], path: st
     return errors
 
 
+_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^Expected `(?:int|float|number)` <= (?P<limit>\S+)"), "too_large"),
+    (re.compile(r"^Expected `(?:int|float|number)` >= (?P<limit>\S+)"), "too_small"),
+    (re.compile(r"^Expected `str` of length <= (?P<limit>\d+)"), "too_long"),
+    (re.compile(r"^Expected `str` of length >= 1\b"), "empty"),
+    (re.compile(r"^Expected `str` of length >= (?P<limit>\d+)"), "too_short"),
+    (re.compile(r"^Expected `str` matching regex"), "control_characters"),
+    (re.compile(r"^Expected `(?:array|object)` of length <= (?P<limit>\d+)"), "too_many"),
+    (re.compile(r"^Expected `(?:array|object)` of length >= (?P<limit>\d+)"), "too_few"),
+    (re.compile(r"^Expected `(?:int|float|number)`, got"), "not_a_number"),
+    (re.compile(r"^Invalid enum value"), "choice"),
+    (re.compile(r"^Object missing required field"), "required"),
+    (re.compile(r"^(?:Invalid RFC3339|Expected `date`)"), "not_a_date"),
+)
+"""The msgspec wording, read once here into a code and its limit (the desk translates codes, not English)."""
+
+
 def _from_msgspec(exc: msgspec.ValidationError, path: str) -> FieldError:
     message = str(exc)
     found = _AT.search(message)
     suffix = found.group("path") if found else ""
-    return FieldError(f"{path}{suffix}".lstrip(".") or "body", plain(message))
+    code, params = "invalid", {}
+    for pattern, kind in _KINDS:
+        if matched := pattern.match(message):
+            code, params = kind, {k: v for k, v in matched.groupdict().items() if v is not None}
+            break
+    return FieldError(f"{path}{suffix}".lstrip(".") or "body", plain(message), code, dict(params))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,10 @@ class FieldError:
     field: str
     """Where in the request: a dotted path such as ``claims[2].text``."""
     message: str
+    code: str = ""
+    """What kind of fault, stable for clients and translations (``required``, ``too_long``…); empty if unclassified."""
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
+    """The values the message names (``{"limit": 500}``), for a translated message."""
 
 
 class CtpoError(Exception):

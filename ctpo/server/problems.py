@@ -87,7 +87,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: CtpoError) -> Resp
         title=exc.title,
         detail=exc.detail,
         instance=request.url.path,
-        errors=[{"field": e.field, "message": e.message} for e in exc.errors],
+        errors=[{"field": e.field, "message": e.message} | ({"code": e.code} if e.code else {}) for e in exc.errors],
         extra=exc.extra,
     )
     return _response(problem, exc.headers)

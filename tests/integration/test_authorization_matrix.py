@@ -145,7 +145,7 @@ DESK: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/desk/applications/{number}/prior-art"): DESK_PAGE,
     ("GET", "/desk/applications/{number}/documents/{sha256}"): DESK_PAGE,
     # "claim": examiners only; the workflow refuses the administrator (403, shown on the page)
-    ("POST", "/desk/applications/{number}/actions/{action}"): _row(303, 403, 403, 303, 404, 403, 404),
+    ("POST", "/desk/applications/{number}"): _row(303, 403, 403, 303, 404, 403, 404),  # the form's action: claim
     # observations exist on published files only; the owner's is not: 404 for the office too
     ("POST", "/desk/applications/{number}/observations/{observation_id}"): _row(303, 403, 403, 404, 404, 404, 404),
     ("GET", "/desk/static/{file_path}"): PUBLIC,
@@ -394,7 +394,7 @@ def test_desk_authorization_matrix(
         url = path.format(**values)
         for actor in ACTORS:
             client.cookies.clear()
-            form: dict[str, str] = {"language": "tr", "next": "/desk/queue"}
+            form: dict[str, str] = {"language": "tr", "next": "/desk/queue", "transition": "claim"}
             if actor != "anonymous":
                 client.cookies.set(SESSION_COOKIE, tokens[actor], path="/desk")
                 if path != "/desk/login":

@@ -55,8 +55,8 @@ def file_application(client: TestClient[Any], headers: dict[str, str], **overrid
 def desk_act(client: TestClient[Any], csrf: str, number: str, action: str, **fields: Any) -> Any:
     """Submit an action's form on the application page, as the browser does."""
     return client.post(
-        f"/desk/applications/{number}/actions/{action}",
-        data={"csrf_token": csrf, **fields},
+        f"/desk/applications/{number}",
+        data={"csrf_token": csrf, "transition": action, **fields},
         follow_redirects=False,
     )
 
@@ -182,15 +182,16 @@ def test_claim_from_the_queue_then_only_the_allowed_transitions_are_offered(
     api = login(examiner)
     csrf = desk_login(client, examiner)
     queue = client.get("/desk/queue").text
-    assert f'action="/desk/applications/{number}/actions/claim"' in queue
+    form = rf'action="/desk/applications/{number}"[^>]*>\s*<input[^>]*>\s*<input type="hidden" name="transition"'
+    assert re.search(form + ' value="claim"', queue)
 
     claimed = act(client, csrf, number, "claim", next="/desk/queue")
     assert claimed.status_code == 303
     assert claimed.headers["location"] == "/desk/queue?done=claim"
     after = client.get(claimed.headers["location"]).text
     assert "Done: Claim." in after
-    assert f'action="/desk/applications/{number}/actions/release"' in after
-    assert f'action="/desk/applications/{number}/actions/claim"' not in after
+    assert 'name="transition" value="release"' in after
+    assert 'name="transition" value="claim"' not in after
 
     for step in ("begin_formalities_check", "complete_formalities", None):
         page = client.get(f"/desk/applications/{number}")
@@ -346,3 +347,49 @@ def test_desk_login_is_throttled_like_the_api(client: TestClient[Any], make_user
     assert int(locked.headers["retry-after"]) > 0
     # the API counts the same failures: its own login is locked too
     assert client.post("/auth/login", json={"email": examiner.email, "password": PASSWORD}).status_code == 429
+
+
+def test_a_refused_form_stays_on_the_page_keeps_its_input_and_speaks_the_pages_language(
+    client: TestClient[Any], make_user: Callable[..., Any], applicant: dict[str, str]
+):
+    """After a refusal the address was …/actions/<action> (a reload gave a raw 405), the input was gone, the
+    message was English on a Turkish page and "citation 1" did not say which hit."""
+    number = file_application(client, applicant)
+    csrf = desk_login(client, make_user("examiner", "KZ"))
+    client.cookies.set("ctpo_desk_language", "tr", path="/desk")
+    for step in ("claim", "begin_formalities_check"):
+        assert act(client, csrf, number, step).status_code == 303
+    page = client.get(f"/desk/applications/{number}").text
+    assert "/actions/" not in page  # every form posts to the page's own address
+    assert f'action="/desk/applications/{number}"' in page
+
+    refused = act(
+        client,
+        csrf,
+        number,
+        "issue_deficiency_notice",
+        deficiencies="Özet 150 kelimeyi aşıyor\nİmza eksik",
+        correction_months="9",
+        reason="İlk inceleme",
+    )
+    assert refused.status_code == 422
+    assert str(refused.url).endswith(f"/desk/applications/{number}")
+    assert '<html lang="tr">' in refused.text
+    notice = refused.text[refused.text.index('id="refusal"') :]
+    notice = notice[: notice.index("</div>")]
+    assert "düzeltme süresi (ay)" in notice
+    assert "en fazla 6 olmalıdır" in notice
+    assert "Özet 150 kelimeyi aşıyor\nİmza eksik</textarea>" in refused.text  # the input is kept
+    assert 'value="İlk inceleme"' in refused.text
+    assert client.get(f"/desk/applications/{number}").status_code == 200  # a reload of the address works
+
+    cited = act(
+        client,
+        csrf,
+        number,
+        "issue_search_report",
+        **{"hit-3-document": "EP 1234567 A1", "hit-3-category": "X", "hit-3-claims": "5", "hit-3-passage": "s. 3"},
+    )
+    assert cited.status_code == 422
+    assert "Sonuç 3 (EP 1234567 A1) — istemler" in cited.text  # the hit, not "citation 1"
+    assert "istem 5 mevcut istem takımında yok (istemler 1-2)" in cited.text

@@ -16,6 +16,7 @@ document. Two checks close that, for every document an examiner issues (search r
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -74,25 +75,35 @@ def _cited_documents(document: Document) -> list[_Cited]:
 def claim_problems(document: Document, claims: Collection[int]) -> list[FieldError]:
     """Each claim cited by ``document`` that is not in ``claims`` (the current claim set), named by its field."""
     numbers = sorted(claims)
-    have = f"claims 1-{numbers[-1]}" if numbers == list(range(1, len(numbers) + 1)) and numbers else str(numbers)
+    have = (
+        f"1-{numbers[-1]}" if numbers == list(range(1, len(numbers) + 1)) and numbers else ", ".join(map(str, numbers))
+    )
     problems = []
     for field, cited in _cited_claims(document):
         missing = [n for n in cited if n not in claims]
         if missing:
             listed = ", ".join(str(n) for n in missing)
-            problems.append(FieldError(field, f"claim {listed} is not in the current claim set ({have})"))
+            message = f"claim {listed} is not in the current claim set (claims {have})"
+            problems.append(FieldError(field, message, "claims_not_on_file", {"claims": listed, "have": have}))
     return problems
 
 
 def format_problem(text: str) -> str | None:
     """Why ``text`` is not an ST.14 patent-document identifier, or ``None`` when it is one."""
+    problem = _format_problem(text)
+    return None if problem is None else problem.message
+
+
+def _format_problem(text: str) -> FieldError | None:
     if (match := _APPLICATION_NUMBER.match(text.upper())) and match["office"] in MEMBER_OFFICES:
         return None
     citation = parse_citation(text)
     if citation is None:
-        return "is not an ST.14 document identifier (ST.3 code, number, ST.16 kind code: 'EP 1234567 A1')"
+        message = "is not an ST.14 document identifier (ST.3 code, number, ST.16 kind code: 'EP 1234567 A1')"
+        return FieldError("", message, "not_st14")
     if citation.country not in ST3_CODES:
-        return f"'{citation.country}' is not a WIPO ST.3 office or country code"
+        message = f"'{citation.country}' is not a WIPO ST.3 office or country code"
+        return FieldError("", message, "not_st3", {"code": citation.country})
     return None
 
 
@@ -108,29 +119,34 @@ async def _in_corpus(session: AsyncSession, text: str) -> bool:
     return (await session.execute(query)).first() is not None
 
 
-async def _publication_problem(session: AsyncSession, number: str, kind: str | None) -> str | None:
+async def _publication_problem(session: AsyncSession, number: str, kind: str | None) -> FieldError | None:
     query = select(Publication.kind).where(Publication.number == number.zfill(7))
     kinds = set((await session.execute(query)).scalars())
     if not kinds:
-        return f"there is no CTPO publication {number}"
+        return FieldError("", f"there is no CTPO publication {number}", "no_such_document", {"document": number})
     if kind and kind not in kinds:
-        return f"publication {number} has no kind {kind} (published: {', '.join(sorted(kinds))})"
+        message = f"publication {number} has no kind {kind} (published: {', '.join(sorted(kinds))})"
+        return FieldError("", message, "no_such_document", {"document": f"{number} {kind}"})
     return None
 
 
-async def _document_problem(session: AsyncSession, text: str) -> str | None:
+async def _document_problem(session: AsyncSession, text: str) -> FieldError | None:
     """Why the cited document cannot be cited, or ``None``."""
     if (match := _APPLICATION_NUMBER.match(text.upper())) and match["office"] in MEMBER_OFFICES:
-        published = await _published_application(session, text.strip().upper())
+        number = text.strip().upper()
+        published = await _published_application(session, number)
         if published is None:
-            return f"there is no application {text.strip()} at this office"
-        return None if published else f"application {text.strip()} is not published and cannot be cited"
+            return FieldError(
+                "", f"there is no application {number} at this office", "no_such_document", {"document": number}
+            )
+        message = f"application {number} is not published and cannot be cited"
+        return None if published else FieldError("", message, "unpublished", {"document": number})
     citation = parse_citation(text)
     if citation is not None and citation.country == CTPO_ST3_CODE:
         return await _publication_problem(session, citation.number, citation.kind)
     if await _in_corpus(session, text):  # what the examiner found, non-patent literature included
         return None
-    return format_problem(text)
+    return _format_problem(text)
 
 
 async def reference_problems(session: AsyncSession, document: Document, claims: Collection[int]) -> list[FieldError]:
@@ -138,5 +154,5 @@ async def reference_problems(session: AsyncSession, document: Document, claims: 
     problems = claim_problems(document, claims)
     for cited in _cited_documents(document):
         if (problem := await _document_problem(session, cited.text)) is not None:
-            problems.append(FieldError(cited.field, problem))
+            problems.append(dataclasses.replace(problem, field=cited.field))
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
@@ -115,6 +116,7 @@ def _render(page: v.ApplicationPage, language: str = "en") -> str:
         here="/desk/applications/KZ-2026-000007",
         done="",
         error=None,
+        submitted=v.NOTHING_SUBMITTED,
         a=page,
     )
 
@@ -168,3 +170,40 @@ def test_the_page_renders_in_every_language():
     for language in LANGUAGES:
         html = _render(_page(ALL_FORMS), language)
         assert f'<html lang="{language}">' in html
+
+
+def test_every_kind_of_procedural_document_reads_as_text_in_the_pages_language():
+    """Bodies were shown as Python values (``['…']``) under their JSON keys (``correction_months``)."""
+    at = datetime(2026, 4, 1, tzinfo=UTC)
+    bodies = {
+        "deficiency_notice": {"deficiencies": ["Abstract too long", "Unsigned"], "correction_months": 2},
+        "office_action": {
+            "objections": [{"claims": [1, 2], "ground": "novelty", "reasoning": "D1 shows it."}],
+            "response_months": 4,
+        },
+        "office_action_response": {"arguments": "D1 lacks the plate.", "amended_claims": ["A module.", "A plate."]},
+        "re_establishment_request": {"cause_removed_on": "2027-01-15", "grounds": "The attorney was ill."},
+        "assignment": {"examiner_id": "e-1"},
+        "opposition": {"grounds": "Claim 1 is old."},
+        "amended_claims": {"claims": ["A module."]},
+        "search_report": {
+            "citations": [{"document_id": "EP 1 A1", "categories": ["P", "X"], "claims": [1], "passage": "p. 3"}]
+        },
+        "some_future_kind": {"response_months": 3, "nested": {"deficiencies": ["x"]}, "flag": True},
+    }
+    page = _page([])
+    procedural = [v.ProceduralDoc(kind, kind, i, "Examiner", at, body) for i, (kind, body) in enumerate(bodies.items())]
+    page = dataclasses.replace(page, procedural=procedural, people={"e-1": "Dana Nurlanqyzy"})
+    html = _render(page, "ru")
+    documents = html[html.index('id="documents"') : html.index('id="history"')]
+    assert "['" not in documents
+    assert "{'" not in documents
+    for raw_key in ("correction_months", "response_months", "amended_claims", "examiner_id", "cause_removed_on"):
+        assert raw_key not in documents.replace('data-kind="amended_claims"', ""), raw_key
+    assert "Срок исправления: 2 мес." in documents
+    assert "Срок ответа: 4 мес." in documents
+    assert "Изменённая формула" in documents
+    assert "Дело передано эксперту Dana Nurlanqyzy." in documents
+    assert "Причина пропуска срока устранена 2027-01-15." in documents
+    assert "срок ответа (мес.)" in documents  # an unknown kind: fields under translated labels
+    assert "<li>x</li>" in documents
