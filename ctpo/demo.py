@@ -7,12 +7,14 @@ The passwords are public by design: never set that variable on a production depl
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from ctpo.db.models import Application, Role, User
 from ctpo.domain.accounts.services import AccountService
+from ctpo.domain.examination.schemas import ActionIn
+from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.services import FilingService
 
@@ -107,5 +109,31 @@ async def load_demo(session_factory: async_sessionmaker[AsyncSession], store: Do
             return
         owner = (await session.execute(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))).scalar_one()
         filing = FilingService(session, store, max_document_bytes=1 << 20)
+        numbers = []
         for application in _sample_filings():
-            await filing.file(owner, application, [], idempotency_key=f"demo-{application.title}")
+            receipt = await filing.file(owner, application, [], idempotency_key=f"demo-{application.title}")
+            numbers.append(receipt.receipt.application_number)
+        await _publish_samples(session, owner, numbers)
+
+
+async def _publish_samples(session: AsyncSession, owner: User, numbers: list[str]) -> None:
+    """Take the first two samples to publication, so the public register has something to show.
+
+    The Kazakh one is published before its search report (A2), the Turkish one with it (A1).
+    """
+    staff = {
+        (user.role, user.office): user
+        for user in (await session.execute(select(User).where(User.office.is_not(None)))).scalars()
+    }
+    examination = ExaminationService(session)
+    report = {"citations": [{"document_id": "US 11617522 B2", "category": "X", "claims": [1], "passage": "claim 1"}]}
+    for number, office, with_report in ((numbers[0], "KZ", False), (numbers[1], "TR", True)):
+        examiner, admin = staff[Role.EXAMINER, office], staff[Role.OFFICE_ADMIN, office]
+        steps: list[tuple[User, str, dict[str, Any]]] = [
+            (examiner, a, {}) for a in ("claim", "begin_formalities_check", "complete_formalities")
+        ]
+        if with_report:
+            steps.append((examiner, "issue_search_report", report))
+        steps += [(owner, "request_early_publication", {}), (admin, "publish", {})]
+        for user, action, payload in steps:
+            await examination.act(user, number, action, ActionIn(payload=payload))

@@ -13,6 +13,7 @@ The font is DejaVu Sans (``fonts/``, Bitstream Vera licence in ``fonts/LICENSE``
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ctpo.rendering._model import PublicationData
 
 FONTS = Path(__file__).resolve().parent / "fonts"
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # subsetting logs a line per table at INFO
 FONT = "DejaVuSans"
 MARGIN = 18.0
 LABEL_WIDTH = 13.0
