@@ -17,15 +17,11 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.fees.renewals import run_renewal_sweep
-from ctpo.domain.filings.storage import DocumentStore
-from ctpo.domain.jobs.runner import JobRunner
+from ctpo.domain.jobs.registry import job_runner
 from ctpo.domain.notifications.services import remind_once
-from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.loading import load_sample_corpus
 from ctpo.domain.prior_art.runtime import SearchRuntime, runtime_for
 from ctpo.domain.prior_art.services import search_runtime
-from ctpo.domain.publications.jobs import publication_job_bodies
-from ctpo.mail import mail_job_bodies
 from workflows.tasks import RunReport, run_sweep
 
 if TYPE_CHECKING:
@@ -138,16 +134,7 @@ async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator
         return
 
     def jobs(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
-        runner = JobRunner(
-            sessions,
-            {
-                **job_bodies(sessions, lambda: search_runtime(state)),
-                **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
-                **mail_job_bodies(sessions, settings.mail),
-            },
-            lease_seconds=settings.job_lease_seconds,
-            retry_base_seconds=settings.job_retry_base_seconds,
-        )
+        runner = job_runner(settings, sessions, lambda: search_runtime(state))
         return _every(settings.job_poll_seconds, runner.run_due, "background jobs")
 
     async with _in_background(settings, jobs):

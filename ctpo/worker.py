@@ -22,15 +22,11 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.fees.renewals import run_renewal_sweep
-from ctpo.domain.filings.storage import DocumentStore
-from ctpo.domain.jobs.runner import JobRunner
+from ctpo.domain.jobs.registry import job_runner
 from ctpo.domain.notifications.services import remind_once
-from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.runtime import SearchRuntime, open_runtime
-from ctpo.domain.publications.jobs import publication_job_bodies
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
-from ctpo.mail import mail_job_bodies
 from workflows.tasks import register_tasks
 
 if TYPE_CHECKING:
@@ -95,16 +91,7 @@ def create_celery(settings: Settings) -> Celery:
         yield SqlWorkflowStore(sessions)
 
     register_tasks(app, store)
-    runner = JobRunner(
-        sessions,
-        {
-            **job_bodies(sessions, _LazyRuntime(settings, sessions)),
-            **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
-            **mail_job_bodies(sessions, settings.mail),
-        },
-        lease_seconds=settings.job_lease_seconds,
-        retry_base_seconds=settings.job_retry_base_seconds,
-    )
+    runner = job_runner(settings, sessions, _LazyRuntime(settings, sessions))
 
     @app.task(name=SWEEP_RENEWALS, ignore_result=True)  # type: ignore[untyped-decorator]
     def sweep_renewals() -> int:

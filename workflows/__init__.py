@@ -7,6 +7,7 @@ the package attribute ``workflows.sweep`` stays the module).
 
 from __future__ import annotations
 
+from workflows.actions import Action, FollowUp, FormKind, PreCheck
 from workflows.deadlines import (
     Deadline,
     DeadlineChange,
@@ -34,7 +35,6 @@ from workflows.machine import (
     CloseReason,
     Decision,
     Lapse,
-    RecordBinding,
     allowed_actions,
     decide,
     open_application,
@@ -45,6 +45,7 @@ from workflows.states import ApplicationState, DeadlineKind, Role
 
 __all__ = [
     "OFFICES",
+    "Action",
     "Actor",
     "ApplicationSnapshot",
     "ApplicationState",
@@ -56,7 +57,9 @@ __all__ = [
     "DeadlinePassed",
     "Decision",
     "Explanation",
+    "FollowUp",
     "Forbidden",
+    "FormKind",
     "GuardFailed",
     "HistoryEntry",
     "IllegalTransition",
@@ -66,7 +69,7 @@ __all__ = [
     "OfficeCalendar",
     "OfficeCode",
     "Period",
-    "RecordBinding",
+    "PreCheck",
     "Role",
     "StaleSnapshotError",
     "WorkflowError",

@@ -14,6 +14,7 @@ from workflows.errors import InvalidPayload
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from workflows.actions import Action
     from workflows.offices import OfficeCode
     from workflows.states import ApplicationState, Role
 
@@ -57,7 +58,7 @@ class HistoryEntry:
     application_id: str
     seq: int
     """1 for the filing, then +1 per transition: gap-free, so a lost row is detectable."""
-    action: str
+    action: Action
     from_state: ApplicationState | None
     """``None`` only for the filing."""
     to_state: ApplicationState

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from workflows.actions import Action
 from workflows.offices import OFFICES, OfficeCode
 from workflows.states import ApplicationState
 
@@ -255,24 +256,24 @@ class LegalEvent:
         return self.key_event.category
 
 
-ACTION_EVENTS: Mapping[str, KeyEvent] = MappingProxyType(
+ACTION_EVENTS: Mapping[Action, KeyEvent] = MappingProxyType(
     {
-        "file": KeyEvent.APPLICATION_FILED,
-        "enter_regional_phase": KeyEvent.APPLICATION_FILED,
-        "issue_search_report": KeyEvent.SEARCH_REPORT_ESTABLISHED,
-        "request_examination": KeyEvent.EXAMINATION_REQUESTED,
-        "approve_grant_text": KeyEvent.PATENT_GRANTED,
-        "refuse": KeyEvent.APPLICATION_REFUSED,
-        "withdraw": KeyEvent.APPLICATION_WITHDRAWN,
-        "deem_withdrawn": KeyEvent.APPLICATION_DEEMED_WITHDRAWN,
-        "grant_re_establishment": KeyEvent.APPLICATION_REVIVED,
-        "reject_re_establishment": KeyEvent.APPLICATION_DEEMED_WITHDRAWN,
-        "close_re_establishment_window": KeyEvent.APPLICATION_TERMINATED,
-        "file_opposition": KeyEvent.OPPOSITION_FILED,
-        "maintain_patent": KeyEvent.PATENT_MAINTAINED,
-        "maintain_as_amended": KeyEvent.PATENT_MAINTAINED_AMENDED,
-        "revoke_patent": KeyEvent.PATENT_REVOKED,
-        "record_transfer": KeyEvent.OWNERSHIP_CHANGED,
+        Action.FILE: KeyEvent.APPLICATION_FILED,
+        Action.ENTER_REGIONAL_PHASE: KeyEvent.APPLICATION_FILED,
+        Action.ISSUE_SEARCH_REPORT: KeyEvent.SEARCH_REPORT_ESTABLISHED,
+        Action.REQUEST_EXAMINATION: KeyEvent.EXAMINATION_REQUESTED,
+        Action.APPROVE_GRANT_TEXT: KeyEvent.PATENT_GRANTED,
+        Action.REFUSE: KeyEvent.APPLICATION_REFUSED,
+        Action.WITHDRAW: KeyEvent.APPLICATION_WITHDRAWN,
+        Action.DEEM_WITHDRAWN: KeyEvent.APPLICATION_DEEMED_WITHDRAWN,
+        Action.GRANT_RE_ESTABLISHMENT: KeyEvent.APPLICATION_REVIVED,
+        Action.REJECT_RE_ESTABLISHMENT: KeyEvent.APPLICATION_DEEMED_WITHDRAWN,
+        Action.CLOSE_RE_ESTABLISHMENT_WINDOW: KeyEvent.APPLICATION_TERMINATED,
+        Action.FILE_OPPOSITION: KeyEvent.OPPOSITION_FILED,
+        Action.MAINTAIN_PATENT: KeyEvent.PATENT_MAINTAINED,
+        Action.MAINTAIN_AS_AMENDED: KeyEvent.PATENT_MAINTAINED_AMENDED,
+        Action.REVOKE_PATENT: KeyEvent.PATENT_REVOKED,
+        Action.RECORD_TRANSFER: KeyEvent.OWNERSHIP_CHANGED,
     }
 )
 """Workflow actions that are legal events (a refused re-establishment confirms the deemed withdrawal).

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from workflows.actions import Action
 from workflows.deadlines import Deadline, Explanation, OfficeCalendar, Period, add_months, explain_due_date
 from workflows.errors import DeadlinePassed, Forbidden, InvalidPayload
 from workflows.history import HistoryEntry, payload_digest
@@ -38,7 +39,7 @@ WORKING_LANGUAGES: frozenset[str] = frozenset({"tr", "az", "kk", "ky", "uz", "ru
 """The CTPO's working languages: texts of the file are in one of them."""
 PCT_PUBLICATION_LANGUAGES: frozenset[str] = frozenset({"ar", "de", "en", "es", "fr", "ja", "ko", "pt", "ru", "zh"})
 """PCT Rule 48.3(a): the languages in which international applications are published."""
-ACTION = "enter_regional_phase"
+ACTION = Action.ENTER_REGIONAL_PHASE
 """The history action of an entry: the file's first entry, as ``file`` is for a direct filing."""
 
 

@@ -15,6 +15,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from workflows.actions import Action
 from workflows.states import ApplicationState
 
 CTPO_ST3_CODE = "XT"
@@ -96,7 +97,7 @@ class PublicationRule:
     (not) out; ``None`` means either way.
     """
 
-    action: str
+    action: Action
     kind: KindCode
     published: bool | None
     search_report_before: bool | None
@@ -106,11 +107,11 @@ class PublicationRule:
 
 _R = PublicationRule
 PUBLICATION_RULES: tuple[PublicationRule, ...] = (
-    _R("publish", KindCode.A1, published=None, search_report_before=True, basis="Art. 93 EPC, Rule 68(1)"),
-    _R("publish", KindCode.A2, published=None, search_report_before=False, basis="Art. 93 EPC, Rule 68(1)"),
-    _R("issue_search_report", KindCode.A3, published=True, search_report_before=None, basis="Rule 68(1) EPC"),
-    _R("approve_grant_text", KindCode.B1, published=None, search_report_before=None, basis="Art. 97(3), 98 EPC"),
-    _R("maintain_as_amended", KindCode.B2, published=None, search_report_before=None, basis="Art. 103 EPC"),
+    _R(Action.PUBLISH, KindCode.A1, published=None, search_report_before=True, basis="Art. 93 EPC, Rule 68(1)"),
+    _R(Action.PUBLISH, KindCode.A2, published=None, search_report_before=False, basis="Art. 93 EPC, Rule 68(1)"),
+    _R(Action.ISSUE_SEARCH_REPORT, KindCode.A3, published=True, search_report_before=None, basis="Rule 68(1) EPC"),
+    _R(Action.APPROVE_GRANT_TEXT, KindCode.B1, published=None, search_report_before=None, basis="Art. 97(3), 98 EPC"),
+    _R(Action.MAINTAIN_AS_AMENDED, KindCode.B2, published=None, search_report_before=None, basis="Art. 103 EPC"),
 )
 """The only place that decides which transition publishes what (grant needs publication: the workflow's guard)."""
 

@@ -38,9 +38,22 @@ class ApplicationState(enum.StrEnum):
     """A time limit passed unanswered; rights may still be re-established on request."""
     RE_ESTABLISHMENT_REQUESTED = "re_establishment_requested"
 
+    @classmethod
+    def parse(cls, name: str) -> ApplicationState | None:
+        """The state called ``name``, or ``None`` for a name that is not a state (a filter that matches nothing)."""
+        try:
+            return cls(name)
+        except ValueError:
+            return None
+
 
 class Role(enum.StrEnum):
-    """The capacity in which an actor acts *on this application*; the service resolves it per application."""
+    """Roles, one enum for accounts and actors.
+
+    An account holds one of :data:`ACCOUNT_ROLES`; the capacity in which it acts *on one application* is resolved
+    by the service per application (the filer is its applicant, staff of another office a third party), and the
+    sweep acts as :attr:`SYSTEM`.
+    """
 
     APPLICANT = "applicant"
     """The applicant or its representative of record for this application."""
@@ -90,6 +103,9 @@ LAPSABLE_STATES: frozenset[ApplicationState] = frozenset(
     {S.FORMALITIES_DEFICIENT, S.SEARCH_REPORT_ISSUED, S.OFFICE_ACTION, S.INTENTION_TO_GRANT}
 )
 """States that wait for the applicant under a time limit whose loss deems the application withdrawn."""
+
+ACCOUNT_ROLES: frozenset[Role] = frozenset({Role.APPLICANT, Role.EXAMINER, Role.OFFICE_ADMIN})
+"""The roles an account can hold; ``system`` and ``third_party`` exist only as capacities on an application."""
 
 STAFF_ROLES: frozenset[Role] = frozenset({Role.EXAMINER, Role.OFFICE_ADMIN})
 """Roles that belong to one office; office-bound transitions check their office."""

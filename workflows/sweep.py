@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
+    from workflows.actions import Action
     from workflows.deadlines import Deadline, OfficeCalendar
     from workflows.machine import ApplicationSnapshot, Decision
 
@@ -34,7 +35,7 @@ class DueAction:
 
     application_id: str
     kind: DeadlineKind
-    action: str
+    action: Action
     """E.g. ``deem_withdrawn``, ``publish``, ``close_opposition_period``."""
     expires_at: datetime
 

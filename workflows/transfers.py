@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from workflows.actions import Action
 from workflows.errors import Forbidden, GuardFailed
 from workflows.history import HistoryEntry, payload_digest
 from workflows.machine import Decision
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from workflows.machine import Actor, ApplicationSnapshot
 
-ACTION = "record_transfer"
+ACTION = Action.RECORD_TRANSFER
 """The history action of a recordal."""
 S = ApplicationState
 CLOSED_STATES: frozenset[ApplicationState] = frozenset({S.WITHDRAWN, S.REFUSED, S.REVOKED})

@@ -34,7 +34,6 @@ from ctpo.desk.session import (
     LANGUAGE_COOKIE,
     PRESESSION_COOKIE,
     SESSION_COOKIE,
-    STAFF_ROLES,
     DeskCsrfError,
     DeskForbiddenError,
     DeskLoginRequiredError,
@@ -59,6 +58,7 @@ from ctpo.lib.errors import CtpoError, NotFoundError
 from ctpo.server.auth import PUBLIC
 from ctpo.server.problems import handle_workflow_error
 from workflows import WorkflowError
+from workflows.states import STAFF_ROLES
 
 logger = logging.getLogger("ctpo.desk")
 PARTIAL_HEADER = "X-Desk-Partial"

@@ -16,9 +16,10 @@ import msgspec
 
 from ctpo.lib.decoding import SchemaViolationError
 from ctpo.lib.errors import FieldError
+from workflows import FormKind
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 Form = Mapping[str, "Sequence[str]"]
 """A submitted form: every field with all its values, in order (checkbox groups repeat a name)."""
@@ -127,26 +128,23 @@ def raw_payload(form: Form) -> dict[str, Any]:
     return payload
 
 
-FORM_OF_ACTION: Mapping[str, str] = {
-    "issue_search_report": "search_report",
-    "issue_office_action": "office_action",
-    "issue_deficiency_notice": "deficiency_notice",
-    "assign": "assign",
-    "maintain_as_amended": "amended_claims",
+def _no_payload(_form: Form) -> dict[str, Any]:
+    return {}
+
+
+PARSERS: Mapping[FormKind, Callable[[Form], dict[str, Any]]] = {
+    FormKind.PLAIN: _no_payload,
+    FormKind.REASON: _no_payload,
+    FormKind.PAYLOAD: raw_payload,
+    FormKind.SEARCH_REPORT: search_report,
+    FormKind.OFFICE_ACTION: office_action,
+    FormKind.DEFICIENCY_NOTICE: deficiency_notice,
+    FormKind.ASSIGN: assignment,
+    FormKind.AMENDED_CLAIMS: amended_claims,
 }
-"""Actions whose payload has a form of its own; other actions with a payload get the JSON field."""
-
-_PARSERS = {
-    "search_report": search_report,
-    "office_action": office_action,
-    "deficiency_notice": deficiency_notice,
-    "assign": assignment,
-    "amended_claims": amended_claims,
-    "payload": raw_payload,
-}
+"""One parser per form kind a transition may declare (``Transition.form``); a test checks none is missing."""
 
 
-def payload_for(form_kind: str, form: Form) -> dict[str, Any]:
+def payload_for(form_kind: FormKind, form: Form) -> dict[str, Any]:
     """The payload of a submitted action form (``plain`` and ``reason`` forms carry none)."""
-    parser = _PARSERS.get(form_kind)
-    return parser(form) if parser else {}
+    return PARSERS[form_kind](form)

@@ -1,8 +1,9 @@
 """The desk's pages, assembled from the services the API uses: same visibility, same workflow, same errors.
 
-Nothing here decides who may see or do what: files come from :class:`FilingService` (``can_see``), transitions go
-through :meth:`ExaminationService.act`, the actions offered come from the workflow's ``allowed_actions``, and prior
-art from :func:`find_prior_art`. This module only shapes their answers into :mod:`ctpo.desk.views`.
+Nothing here decides who may see or do what: files come from :mod:`ctpo.domain.access` (through the services),
+transitions go through :meth:`ExaminationService.act`, the actions offered come from the workflow's
+``allowed_actions``, and prior art from :func:`find_prior_art`. This module only shapes their answers into
+:mod:`ctpo.desk.views`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from ctpo.domain.prior_art import schemas as ps
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
 from ctpo.lib.decoding import decode
 from ctpo.lib.errors import FieldError, InvalidRequestError
-from workflows import ApplicationState, OfficeCode, allowed_actions
-from workflows.machine import TRANSITIONS_BY_ACTION
+from workflows import Action, ApplicationState, FormKind, OfficeCode, allowed_actions
+from workflows.machine import declaration
 from workflows.offices import OFFICES
 from workflows.states import FINAL_STATES
 
@@ -46,18 +47,17 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 """Queue lines per page."""
-QUEUE_ACTIONS = ("claim", "release")
+QUEUE_ACTIONS = (Action.CLAIM, Action.RELEASE)
 """What the queue offers on each line (when the workflow allows it)."""
 OPEN_STATES: tuple[str, ...] = tuple(s.value for s in ApplicationState if s not in FINAL_STATES)
 QUEUE_LANGUAGES = ("tr", "az", "kk", "ky", "uz", "ru", "en")
 """Languages of filing, for the queue filter."""
 
 
-def _form_kind(action: str) -> str:
-    transition = TRANSITIONS_BY_ACTION.get(action)
-    if transition is None or transition.parse is None:
-        return "reason" if transition is not None and transition.reason_required else "plain"
-    return forms.FORM_OF_ACTION.get(action, "payload")
+def _form_kind(action: str) -> FormKind:
+    """The form the transition declares; an unknown name gets none (the workflow then refuses it)."""
+    transition = declaration(action)
+    return transition.form if transition else FormKind.PLAIN
 
 
 def buttons_for(allowed: Iterable[str]) -> list[v.Button]:
@@ -137,13 +137,13 @@ class DeskService:
         ]
         return v.QueuePage(office, filters, page, PAGE_SIZE, rows, has_next, OPEN_STATES, QUEUE_LANGUAGES)
 
-    async def _queue_actions(self, user: User, numbers: list[str]) -> dict[str, list[str]]:
+    async def _queue_actions(self, user: User, numbers: list[str]) -> dict[str, list[Action]]:
         """Claim/release as the workflow allows them on each line: three queries for the page, not one per line."""
         if not numbers:
             return {}
         now = self.clock()
 
-        def read(session: Session) -> dict[str, list[str]]:
+        def read(session: Session) -> dict[str, list[Action]]:
             applications = session.execute(select(Application).where(Application.number.in_(numbers))).scalars().all()
             open_deadlines: dict[uuid.UUID, list[dict[str, Any]]] = {}
             query = select(DeadlineRecord.application_id, DeadlineRecord.data).where(
@@ -198,7 +198,7 @@ class DeskService:
         )
         buttons = buttons_for(status.allowed_actions)
         examiners: list[tuple[str, str]] = []
-        if any(b.action == "assign" for b in buttons):
+        if any(b.action == Action.ASSIGN for b in buttons):
             staff = await AccountService(self.session).list_staff(user, office)
             examiners = [(str(u.id), u.full_name) for u in staff if u.role == Role.EXAMINER and u.is_active]
         return v.ApplicationPage(

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 
-from ctpo.db.models import Role, User
+from ctpo.db.models import User  # noqa: TC001 - resolved at runtime by Litestar
+from workflows.states import STAFF_ROLES
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -37,8 +38,6 @@ LANGUAGE_COOKIE = "ctpo_desk_language"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 PATH = "/desk"
-STAFF_ROLES = frozenset({Role.EXAMINER, Role.OFFICE_ADMIN})
-"""Only office staff use the desk; applicants use the API (or their own portal)."""
 
 
 class DeskLoginRequiredError(Exception):

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import date, datetime
 
+    from workflows import Action, FormKind
+
 _APOSTROPHES = "'ʼʻ’‘`"
 _WORD = re.compile(rf"[^\W_]+(?:(?:[./,\-]|[{_APOSTROPHES}])[^\W_]+)*")
 _PART = re.compile(r"[^./,\-]+")
@@ -167,9 +169,8 @@ class Button:
     """A transition the examiner may take now, and what its form needs."""
 
     action: str
-    form: str
-    """``plain`` (a button, optional reason), ``reason`` (reason required), ``search_report``, ``office_action``,
-    ``deficiency_notice``, ``assign``, ``amended_claims`` or ``payload`` (JSON, for anything else)."""
+    form: FormKind
+    """The form the transition declares (``Transition.form``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,7 @@ class QueueRow:
     next_deadline: date | None
     next_deadline_kind: str | None
     days_left: int | None
-    actions: list[str]
+    actions: list[Action]
     """``claim`` and/or ``release``, when the workflow allows them to this user now."""
 
 

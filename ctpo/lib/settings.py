@@ -6,11 +6,38 @@ changes only environment variables, never code.
 
 from __future__ import annotations
 
+import enum
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
+
+
+class TaskBackend(enum.StrEnum):
+    """Where background work runs."""
+
+    INPROCESS = "inprocess"
+    """In the API process: nothing else to start (the embedded default)."""
+    CELERY = "celery"
+    """On Celery workers and beat, through the broker at ``broker_url``."""
+
+
+class VectorIndexKind(enum.StrEnum):
+    """Where the passage vectors of prior-art search live."""
+
+    INPROCESS = "inprocess"
+    """usearch HNSW in each process, saved under the data directory."""
+    PGVECTOR = "pgvector"
+    """One PostgreSQL table shared by every process (needs the extension)."""
+
+
+class LogFormat(enum.StrEnum):
+    """How log lines are written."""
+
+    TEXT = "text"
+    JSON = "json"
 
 
 def _env(name: str, default: str) -> str:
@@ -32,6 +59,31 @@ def _env_bool(name: str, *, default: bool) -> bool:
     if raw is None or raw == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
+
+
+def _env_choice(name: str, kind: type[_Choice], default: _Choice) -> _Choice:
+    raw = os.environ.get(f"CTPO_{name}", "").strip().lower()
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"CTPO_{name} must be one of {', '.join(kind)}, not {raw!r}") from None
+
+
+_READERS: dict[str, Any] = {
+    "int": _env_int,
+    "float": _env_float,
+    "bool": lambda name, default: _env_bool(name, default=default),
+    "str": _env,
+    "TaskBackend": lambda name, default: _env_choice(name, TaskBackend, default),
+    "VectorIndexKind": lambda name, default: _env_choice(name, VectorIndexKind, default),
+    "LogFormat": lambda name, default: _env_choice(name, LogFormat, default),
+}
+"""How a plain setting of each type is read from ``CTPO_<FIELD NAME>``; its default is the field's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +184,7 @@ class Settings:
     """Open the search engine and bring it up to date with the corpus at start (off only in some tests)."""
     load_sample_data: bool = False
     """Load the demo accounts and the sample corpus at start (the README's start command sets it)."""
-    task_backend: str = "inprocess"
+    task_backend: TaskBackend = TaskBackend.INPROCESS
     """``inprocess`` runs background work in the API process; ``celery`` sends it to workers."""
     broker_url: str = "redis://127.0.0.1:6379/0"
     """Celery broker when ``task_backend`` is ``celery``."""
@@ -146,9 +198,9 @@ class Settings:
     """A job handed out but not finished within this time is handed out again (its worker or broker was lost)."""
     job_retry_base_seconds: float = 10.0
     """First retry delay of a failed job; it doubles per attempt up to an hour."""
-    vector_index: str = "inprocess"
+    vector_index: VectorIndexKind = VectorIndexKind.INPROCESS
     """``inprocess`` (usearch HNSW saved under the data directory) or ``pgvector`` (a table in PostgreSQL)."""
-    log_format: str = "text"
+    log_format: LogFormat = LogFormat.TEXT
     """``text`` for people at a terminal, ``json`` (one object per line, with the request id) for collectors."""
     access_log: bool = True
     """One ``ctpo.access`` record per request (with its request id); the only access log, uvicorn's is off."""
@@ -180,37 +232,19 @@ class Settings:
         """Read the environment; relative paths are resolved against the working directory."""
         data_dir = Path(_env("DATA_DIR", "var")).resolve()
         database_url = _env("DATABASE_URL", f"sqlite+aiosqlite:///{data_dir / 'ctpo.sqlite3'}")
+        plain = {
+            f.name: _READERS[str(f.type)](f.name.upper(), f.default)
+            for f in fields(cls)
+            if str(f.type) in _READERS and f.default is not MISSING
+        }
         return cls(
+            **plain,
             data_dir=data_dir,
             database_url=database_url,
             secret_key=os.environ.get("CTPO_SECRET_KEY") or _secret_for(data_dir),
-            token_ttl_seconds=_env_int("TOKEN_TTL_SECONDS", 3600),
             storage_dir=Path(_env("STORAGE_DIR", str(data_dir / "documents"))).resolve(),
-            max_document_bytes=_env_int("MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
-            max_request_bytes=_env_int("MAX_REQUEST_BYTES", 64 * 1024 * 1024),
-            embedding_model=_env("EMBEDDING_MODEL", "bundled:multilingual-e5-small"),
-            embedding_backend=_env("EMBEDDING_BACKEND", "torch"),
             model_dir=Path(os.environ["CTPO_MODEL_DIR"]).resolve() if os.environ.get("CTPO_MODEL_DIR") else None,
-            search_autostart=_env_bool("SEARCH_AUTOSTART", default=True),
-            load_sample_data=_env_bool("LOAD_SAMPLE_DATA", default=False),
-            task_backend=_env("TASK_BACKEND", "inprocess"),
-            broker_url=_env("BROKER_URL", "redis://127.0.0.1:6379/0"),
-            task_queue=_env("TASK_QUEUE", "ctpo"),
-            sweep_interval_seconds=_env_int("SWEEP_INTERVAL_SECONDS", 60),
-            job_poll_seconds=_env_float("JOB_POLL_SECONDS", 2.0),
-            job_lease_seconds=_env_int("JOB_LEASE_SECONDS", 300),
-            job_retry_base_seconds=_env_float("JOB_RETRY_BASE_SECONDS", 10.0),
-            vector_index=_env("VECTOR_INDEX", "inprocess"),
-            log_format=_env("LOG_FORMAT", "text"),
-            access_log=_env_bool("ACCESS_LOG", default=True),
-            host=_env("HOST", "127.0.0.1"),
-            port=_env_int("PORT", 8000),
-            workers=_env_int("WORKERS", 1),
             trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
-            login_failure_window_seconds=_env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
-            login_max_failures_per_account=_env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
-            login_max_failures_per_address=_env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 50),
-            login_lockout_seconds=_env_int("LOGIN_LOCKOUT_SECONDS", 900),
             mail=MailSettings.from_env(data_dir),
             publication=PublicationSettings.from_env(),
         )

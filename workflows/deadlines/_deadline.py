@@ -13,6 +13,7 @@ from workflows.deadlines._months import add_months
 from workflows.offices import OFFICES, OfficeCode
 
 if TYPE_CHECKING:
+    from workflows.actions import Action
     from workflows.deadlines._calendar import OfficeCalendar
     from workflows.states import DeadlineKind
 
@@ -184,9 +185,9 @@ class Deadline:
     trigger_event: str
     trigger_date: date
     period: Period
-    satisfied_by: tuple[str, ...]
+    satisfied_by: tuple[Action, ...]
     """Actions that meet the deadline (and close it)."""
-    on_expiry: str
+    on_expiry: Action
     """The system action the sweep applies once the deadline has passed."""
     explanation: Explanation
 

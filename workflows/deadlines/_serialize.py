@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from workflows.actions import Action
 from workflows.deadlines._deadline import Deadline, Expiry, Explanation, Period, SkippedDay
 from workflows.offices import OfficeCode
 from workflows.states import DeadlineKind
@@ -77,7 +78,7 @@ def deadline_from_json(data: dict[str, Any]) -> Deadline:
         trigger_event=explanation.trigger_event,
         trigger_date=trigger_date,
         period=period,
-        satisfied_by=tuple(str(a) for a in data["satisfied_by"]),
-        on_expiry=str(data["on_expiry"]),
+        satisfied_by=tuple(Action(a) for a in data["satisfied_by"]),
+        on_expiry=Action(data["on_expiry"]),
         explanation=explanation,
     )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from workflows.machine._binding import RecordBinding
 from workflows.machine._decide import allowed_actions, decide, open_application
 from workflows.machine._model import Actor, ApplicationSnapshot, ClosedDeadline, CloseReason, Decision, Lapse
 from workflows.machine._reschedule import RESCHEDULE_ACTION, reschedule
@@ -16,6 +15,7 @@ from workflows.machine._transitions import (
     Open,
     Target,
     Transition,
+    declaration,
 )
 
 __all__ = [
@@ -32,11 +32,11 @@ __all__ = [
     "Guard",
     "Lapse",
     "Open",
-    "RecordBinding",
     "Target",
     "Transition",
     "allowed_actions",
     "decide",
+    "declaration",
     "open_application",
     "reschedule",
 ]

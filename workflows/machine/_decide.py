@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from workflows.actions import Action
 from workflows.deadlines import Deadline, OfficeCalendar, add_months, explain_due_date
 from workflows.documents import ClaimSet
 from workflows.errors import Forbidden, IllegalTransition, InvalidPayload, WorkflowError
@@ -15,13 +16,13 @@ from workflows.machine._transitions import (
     ALL,
     DEADLINE_RULES,
     TRANSITIONS,
-    TRANSITIONS_BY_ACTION,
     Anchor,
     Context,
     Open,
     Target,
     Transition,
     amended_claims,
+    declaration,
 )
 from workflows.offices import OFFICES
 from workflows.states import STAFF_ROLES, ApplicationState, DeadlineKind, Role
@@ -135,7 +136,7 @@ def open_application(
     entry = HistoryEntry(
         application_id=application_id,
         seq=1,
-        action="file",
+        action=Action.FILE,
         from_state=None,
         to_state=ApplicationState.FILED,
         actor_id=actor.id,
@@ -146,22 +147,22 @@ def open_application(
         reason=None,
         payload_digest=payload_digest(payload or {}),
     )
-    return Decision("file", None, snapshot, (), (publication,), entry, None, None)
+    return Decision(Action.FILE, None, snapshot, (), (publication,), entry, None, None)
 
 
 def _authorise(transition: Transition, snapshot: ApplicationSnapshot, actor: Actor) -> None:
     if actor.role not in transition.roles:
         allowed = ", ".join(sorted(transition.roles))
-        raise Forbidden(f"{transition.action!r} is for {allowed}, not {actor.role.value}")
+        raise Forbidden(f"{transition.action.value!r} is for {allowed}, not {actor.role.value}")
     if transition.office_bound and actor.role in STAFF_ROLES and actor.office is not snapshot.office:
-        raise Forbidden(f"{transition.action!r} is reserved to staff of office {snapshot.office.value}")
+        raise Forbidden(f"{transition.action.value!r} is reserved to staff of office {snapshot.office.value}")
 
 
 def _context(
     snapshot: ApplicationSnapshot,
     actor: Actor,
     *,
-    action: str,
+    action: Action,
     now: datetime,
     calendar: OfficeCalendar,
     document: Document | None,
@@ -184,7 +185,7 @@ def _permitted(transition: Transition, ctx: Context) -> bool:
 
 def allowed_actions(
     snapshot: ApplicationSnapshot, actor: Actor, now: datetime, *, calendar: OfficeCalendar | None = None
-) -> tuple[str, ...]:
+) -> tuple[Action, ...]:
     """The actions this actor may take now, in declaration order (what the UI offers, what a 409 lists).
 
     Guards that need the payload (e.g. the 2 months from removal of the cause) are checked only by
@@ -206,7 +207,7 @@ def _trigger(spec: Open, ctx: Context, lapsed_due: date | None) -> tuple[str, da
         if lapsed_due is None:  # pragma: no cover - declarations pair this anchor with record_lapse
             raise RuntimeError("no missed time limit to anchor on")
         return "missed time limit", lapsed_due
-    return ctx.action, ctx.today
+    return ctx.action.value, ctx.today
 
 
 def _opened(spec: Open, ctx: Context, after: ApplicationSnapshot) -> Deadline | None:
@@ -220,7 +221,7 @@ def _opened(spec: Open, ctx: Context, after: ApplicationSnapshot) -> Deadline | 
         raise RuntimeError("nothing lapsed")
     months = spec.months
     if spec.months_from is not None:
-        months = getattr(ctx.document, spec.months_from)
+        months = spec.months_from(ctx)
     event, trigger_date = _trigger(spec, ctx, after.lapse.due_date if after.lapse else None)
     return _make_deadline(
         ctx.snapshot.application_id,
@@ -245,7 +246,7 @@ def _reason(transition: Transition, payload: Mapping[str, object], ctx: Context)
     if reason is not None and not isinstance(reason, str):
         raise InvalidPayload("'reason' must be a string")
     if transition.reason_required and not (reason and reason.strip()):
-        raise InvalidPayload(f"{transition.action!r} needs a 'reason'")
+        raise InvalidPayload(f"{transition.action.value!r} needs a 'reason'")
     if reason is None:
         passed = [d for d in ctx.snapshot.deadlines if d.on_expiry == ctx.action and d.has_passed(ctx.now)]
         if passed and passed[0].kind is DeadlineKind.PUBLICATION:
@@ -257,7 +258,7 @@ def _reason(transition: Transition, payload: Mapping[str, object], ctx: Context)
 
 def decide(
     snapshot: ApplicationSnapshot,
-    action: str,
+    action: Action | str,
     actor: Actor,
     now: datetime,
     payload: Mapping[str, object] | None = None,
@@ -273,7 +274,8 @@ def decide(
 
     Args:
         snapshot: the application as loaded.
-        action: the transition's name, e.g. ``respond_to_office_action``.
+        action: the transition, e.g. ``Action.RESPOND_TO_OFFICE_ACTION``; a plain name (from a URL) is looked up, and
+            one the declarations do not know is refused like an action not possible now.
         actor: who acts, in which role for this application.
         now: the aware moment of the act (its office-local date starts new periods).
         payload: the JSON-like request body; its canonical digest goes into the history entry.
@@ -292,13 +294,13 @@ def decide(
     _check_now(now)
     calendar = _calendar_for(snapshot.office, calendar)
     payload = payload or {}
-    transition = TRANSITIONS_BY_ACTION.get(action)
+    transition = declaration(action)
     if transition is None or snapshot.state not in transition.sources:
         allowed = allowed_actions(snapshot, actor, now, calendar=calendar)
-        raise IllegalTransition(action, snapshot.state, allowed)
+        raise IllegalTransition(str(action), snapshot.state, allowed)
     _authorise(transition, snapshot, actor)
     document = transition.parse(payload) if transition.parse else None
-    ctx = _context(snapshot, actor, action=action, now=now, calendar=calendar, document=document)
+    ctx = _context(snapshot, actor, action=transition.action, now=now, calendar=calendar, document=document)
     reason = _reason(transition, payload, ctx)
     for guard in transition.guards:
         guard.check(ctx)
@@ -330,7 +332,7 @@ def decide(
     entry = HistoryEntry(
         application_id=snapshot.application_id,
         seq=after.version,
-        action=action,
+        action=transition.action,
         from_state=snapshot.state,
         to_state=target,
         actor_id=actor.id,
@@ -341,4 +343,4 @@ def decide(
         reason=reason,
         payload_digest=payload_digest(payload),
     )
-    return Decision(action, snapshot.state, after, closed, opened, entry, document, claim_set)
+    return Decision(transition.action, snapshot.state, after, closed, opened, entry, document, claim_set)

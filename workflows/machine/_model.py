@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import date
 
+    from workflows.actions import Action
     from workflows.deadlines import Deadline
     from workflows.documents import ClaimSet, Document
     from workflows.history import HistoryEntry
@@ -102,7 +103,7 @@ class ClosedDeadline:
 class Decision:
     """Everything a transition changes, as data the service persists in one transaction."""
 
-    action: str
+    action: Action
     from_state: ApplicationState | None
     snapshot: ApplicationSnapshot
     """The application after the transition."""

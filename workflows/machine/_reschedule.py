@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from workflows.actions import Action
 from workflows.deadlines import recompute_deadlines
 from workflows.history import HistoryEntry, payload_digest
 from workflows.machine._model import ClosedDeadline, CloseReason, Decision
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from workflows.deadlines import OfficeCalendar
     from workflows.machine._model import Actor, ApplicationSnapshot
 
-RESCHEDULE_ACTION = "reschedule_deadlines"
+RESCHEDULE_ACTION = Action.RESCHEDULE_DEADLINES
+"""Kept as an alias of the enum member for callers of the earlier name."""
 
 
 def reschedule(snapshot: ApplicationSnapshot, calendar: OfficeCalendar, actor: Actor, now: datetime) -> Decision | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from workflows import documents as docs
+from workflows.actions import Action, FollowUp, FormKind, PreCheck
 from workflows.deadlines import Expiry, Period, explain_due_date
 from workflows.errors import DeadlinePassed, Forbidden, GuardFailed
 from workflows.machine._model import Lapse
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 S = ApplicationState
 K = DeadlineKind
 R = Role
+A = Action
 
 REOPEN_MONTHS = 2
 """After re-establishment the missed act is due within a fresh 2 months of the decision (our choice)."""
@@ -51,30 +53,30 @@ class DeadlineRule:
     """What a kind of deadline means: its usual period, the acts that meet it, the consequence of missing it."""
 
     period: Period
-    satisfied_by: tuple[str, ...]
-    on_expiry: str
+    satisfied_by: tuple[Action, ...]
+    on_expiry: Action
     """The system action the sweep applies once it has passed."""
 
 
 DEADLINE_RULES: Mapping[DeadlineKind, DeadlineRule] = {
     K.CORRECT_DEFICIENCIES: DeadlineRule(
-        Period(months=docs.DEFAULT_CORRECTION_MONTHS), ("file_correction",), "deem_withdrawn"
+        Period(months=docs.DEFAULT_CORRECTION_MONTHS), (A.FILE_CORRECTION,), A.DEEM_WITHDRAWN
     ),
     # EPC Rule 70(1): 6 months from the mention of the publication of the search report.
-    K.REQUEST_EXAMINATION: DeadlineRule(Period(months=6), ("request_examination",), "deem_withdrawn"),
+    K.REQUEST_EXAMINATION: DeadlineRule(Period(months=6), (A.REQUEST_EXAMINATION,), A.DEEM_WITHDRAWN),
     K.RESPOND_TO_OFFICE_ACTION: DeadlineRule(
-        Period(months=docs.DEFAULT_RESPONSE_MONTHS), ("respond_to_office_action",), "deem_withdrawn"
+        Period(months=docs.DEFAULT_RESPONSE_MONTHS), (A.RESPOND_TO_OFFICE_ACTION,), A.DEEM_WITHDRAWN
     ),
     # EPC Rule 71(3): 4 months to approve the text intended for grant.
-    K.APPROVE_GRANT_TEXT: DeadlineRule(Period(months=4), ("approve_grant_text",), "deem_withdrawn"),
+    K.APPROVE_GRANT_TEXT: DeadlineRule(Period(months=4), (A.APPROVE_GRANT_TEXT,), A.DEEM_WITHDRAWN),
     # EPC Art. 122 / Rule 136(1): at most 12 months after the missed time limit.
-    K.RE_ESTABLISHMENT: DeadlineRule(Period(months=12), ("request_re_establishment",), "close_re_establishment_window"),
+    K.RE_ESTABLISHMENT: DeadlineRule(Period(months=12), (A.REQUEST_RE_ESTABLISHMENT,), A.CLOSE_RE_ESTABLISHMENT_WINDOW),
     # EPC Art. 99(1): 9 months from the mention of the grant.
-    K.OPPOSITION_PERIOD: DeadlineRule(Period(months=9), (), "close_opposition_period"),
+    K.OPPOSITION_PERIOD: DeadlineRule(Period(months=9), (), A.CLOSE_OPPOSITION_PERIOD),
     # EPC Art. 93(1)(a): publication promptly after 18 months from the earliest date; an office act, not a time
     # limit, so it neither extends over holidays nor waits for the end of the day.
     K.PUBLICATION: DeadlineRule(
-        Period(months=18, extend_to_working_day=False, expiry=Expiry.START_OF_DAY), ("publish",), "publish"
+        Period(months=18, extend_to_working_day=False, expiry=Expiry.START_OF_DAY), (A.PUBLISH,), A.PUBLISH
     ),
 }
 
@@ -85,7 +87,7 @@ class Context:
 
     snapshot: ApplicationSnapshot
     actor: Actor
-    action: str
+    action: Action
     now: datetime
     today: date
     """``now`` as a date at the application's office."""
@@ -271,10 +273,20 @@ class Open:
     anchor: Anchor = Anchor.ACTION_DATE
     months: int | None = None
     """Override of the rule's months; ``None`` keeps the rule (or ``months_from``)."""
-    months_from: str | None = None
-    """Attribute of the payload document holding the months, e.g. ``response_months``."""
+    months_from: Callable[[Context], int | None] | None = None
+    """Named reader of the months the payload asks for, e.g. :func:`response_months`; ``None`` keeps the rule."""
     when: Callable[[Context], bool] | None = None
     """Named predicate: open only if it holds."""
+
+
+def correction_months(ctx: Context) -> int | None:
+    """The months a deficiency notice gives to correct (Rule 58 EPC: at least 2)."""
+    return ctx.document.correction_months if isinstance(ctx.document, docs.DeficiencyNotice) else None
+
+
+def response_months(ctx: Context) -> int | None:
+    """The months an office action gives to respond (Rule 132 EPC: 2 to 4)."""
+    return ctx.document.response_months if isinstance(ctx.document, docs.OfficeAction) else None
 
 
 def is_published_before(ctx: Context) -> bool:
@@ -302,13 +314,15 @@ class Target(enum.Enum):
 
 
 ALL: Literal["all"] = "all"
+ADMIN_ACTS_AUDITED: frozenset[Role] = frozenset({R.OFFICE_ADMIN})
+"""By default the acts of office administrators go to the office's audit log (reviewed by the office)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """One transition, declared once with every rule that governs it."""
+    """One transition, declared once with every rule that governs it, and what it asks of the service around it."""
 
-    action: str
+    action: Action
     sources: frozenset[ApplicationState]
     target: ApplicationState | Target
     roles: frozenset[Role]
@@ -322,10 +336,27 @@ class Transition:
     opens: tuple[Open, ...] = ()
     closes: frozenset[DeadlineKind] | Literal["all"] = field(default_factory=frozenset)
     effects: tuple[Effect, ...] = ()
+    form: FormKind = FormKind.PLAIN
+    """The input it needs from a person (the desk draws this form; the API takes the same payload)."""
+    pre_checks: tuple[PreCheck, ...] = ()
+    """Checks the service runs before deciding, on data the workflow cannot see."""
+    follow_ups: tuple[FollowUp, ...] = ()
+    """Background jobs scheduled in the transition's transaction once it is applied."""
+    audited_roles: frozenset[Role] = ADMIN_ACTS_AUDITED
+    """Accounts of these roles leave an office audit record with the act (the history records everybody)."""
+
+
+def _form_of(parse: object, reason_required: bool, form: FormKind | None) -> FormKind:  # noqa: FBT001
+    """The declared form, or the one the payload implies: none, a reason, or the JSON payload."""
+    if form is not None:
+        return form
+    if parse is None:
+        return FormKind.REASON if reason_required else FormKind.PLAIN
+    return FormKind.PAYLOAD
 
 
 def _t(
-    action: str,
+    action: Action,
     sources: frozenset[ApplicationState] | set[ApplicationState],
     target: ApplicationState | Target,
     roles: set[Role],
@@ -338,6 +369,9 @@ def _t(
     opens: tuple[Open, ...] = (),
     closes: set[DeadlineKind] | Literal["all"] = frozenset(),  # type: ignore[assignment]
     effects: tuple[Effect, ...] = (),
+    form: FormKind | None = None,
+    pre_checks: tuple[PreCheck, ...] = (),
+    follow_ups: tuple[FollowUp, ...] = (),
 ) -> Transition:
     return Transition(
         action=action,
@@ -352,6 +386,9 @@ def _t(
         opens=opens,
         closes=closes if closes == ALL else frozenset(closes),
         effects=effects,
+        form=_form_of(parse, reason_required, form),
+        pre_checks=pre_checks,
+        follow_ups=follow_ups,
     )
 
 
@@ -361,101 +398,111 @@ _PRE_GRANT = PENDING_STATES | {S.DEEMED_WITHDRAWN, S.RE_ESTABLISHMENT_REQUESTED}
 
 TRANSITIONS: tuple[Transition, ...] = (
     # --- formalities -------------------------------------------------------------------------------------------
-    _t("begin_formalities_check", {S.FILED}, S.FORMALITIES_CHECK, {R.EXAMINER, R.OFFICE_ADMIN, R.SYSTEM},
+    _t(A.BEGIN_FORMALITIES_CHECK, {S.FILED}, S.FORMALITIES_CHECK, {R.EXAMINER, R.OFFICE_ADMIN, R.SYSTEM},
        "Start the formalities check of a new filing.", guards=(actor_holds_claim,)),
-    _t("issue_deficiency_notice", {S.FORMALITIES_CHECK}, S.FORMALITIES_DEFICIENT, _EXAMINER,
+    _t(A.ISSUE_DEFICIENCY_NOTICE, {S.FORMALITIES_CHECK}, S.FORMALITIES_DEFICIENT, _EXAMINER,
        "Invite the applicant to correct formal deficiencies.", guards=(actor_holds_claim,),
-       parse=docs.parse_deficiency_notice,
-       opens=(Open(K.CORRECT_DEFICIENCIES, months_from="correction_months"),)),
-    _t("file_correction", {S.FORMALITIES_DEFICIENT}, S.FORMALITIES_CHECK, {R.APPLICANT},
+       parse=docs.parse_deficiency_notice, form=FormKind.DEFICIENCY_NOTICE,
+       opens=(Open(K.CORRECT_DEFICIENCIES, months_from=correction_months),)),
+    _t(A.FILE_CORRECTION, {S.FORMALITIES_DEFICIENT}, S.FORMALITIES_CHECK, {R.APPLICANT},
        "The applicant corrects the deficiencies.", office_bound=False, guards=(within_time_limit,),
        closes={K.CORRECT_DEFICIENCIES}),
-    _t("complete_formalities", {S.FORMALITIES_CHECK}, S.SEARCH, _EXAMINER,
-       "Formal requirements are met; the file goes to search.", guards=(actor_holds_claim,)),
+    _t(A.COMPLETE_FORMALITIES, {S.FORMALITIES_CHECK}, S.SEARCH, _EXAMINER,
+       "Formal requirements are met; the file goes to search.", guards=(actor_holds_claim,),
+       pre_checks=(PreCheck.REPRESENTATION_COMPLETE,), follow_ups=(FollowUp.SEARCH_AFTER_FORMALITIES,)),
     # --- search ------------------------------------------------------------------------------------------------
-    _t("issue_search_report", {S.SEARCH}, S.SEARCH_REPORT_ISSUED, _EXAMINER,
+    _t(A.ISSUE_SEARCH_REPORT, {S.SEARCH}, S.SEARCH_REPORT_ISSUED, _EXAMINER,
        "Issue the search report; the time limit for requesting examination runs from its publication.",
-       guards=(actor_holds_claim,), parse=docs.parse_search_report,
+       guards=(actor_holds_claim,), parse=docs.parse_search_report, form=FormKind.SEARCH_REPORT,
        opens=(Open(K.REQUEST_EXAMINATION, when=is_published_before),)),
     # --- publication: a flag plus this event, possible in any pending state --------------------------------------
-    _t("publish", PENDING_STATES, Target.STAY, {R.SYSTEM, R.OFFICE_ADMIN},
+    _t(A.PUBLISH, PENDING_STATES, Target.STAY, {R.SYSTEM, R.OFFICE_ADMIN},
        "Publish the application (18 months from the earliest date, or earlier on request).",
        guards=(deadline_has_passed,), closes={K.PUBLICATION}, effects=(mark_published,),
+       follow_ups=(FollowUp.INDEX_PUBLICATIONS,),
        opens=(Open(K.REQUEST_EXAMINATION, when=awaiting_examination_request),)),
-    _t("request_early_publication", PENDING_STATES, Target.STAY, {R.APPLICANT},
+    _t(A.REQUEST_EARLY_PUBLICATION, PENDING_STATES, Target.STAY, {R.APPLICANT},
        "Ask for publication before the 18 months have run (Art. 93(1)(b) EPC).", office_bound=False,
        guards=(publication_pending,), closes={K.PUBLICATION}, opens=(Open(K.PUBLICATION, months=0),)),
     # --- examination -------------------------------------------------------------------------------------------
-    _t("request_examination", {S.SEARCH_REPORT_ISSUED}, S.EXAMINATION, {R.APPLICANT},
+    _t(A.REQUEST_EXAMINATION, {S.SEARCH_REPORT_ISSUED}, S.EXAMINATION, {R.APPLICANT},
        "The applicant requests substantive examination.", office_bound=False, guards=(within_time_limit,),
        closes={K.REQUEST_EXAMINATION}),
-    _t("issue_office_action", {S.EXAMINATION}, S.OFFICE_ACTION, _EXAMINER,
+    _t(A.ISSUE_OFFICE_ACTION, {S.EXAMINATION}, S.OFFICE_ACTION, _EXAMINER,
        "Communicate objections per claim; the applicant must respond in time.", guards=(actor_holds_claim,),
-       parse=docs.parse_office_action,
-       opens=(Open(K.RESPOND_TO_OFFICE_ACTION, months_from="response_months"),)),
-    _t("respond_to_office_action", {S.OFFICE_ACTION}, S.EXAMINATION, {R.APPLICANT},
+       parse=docs.parse_office_action, form=FormKind.OFFICE_ACTION,
+       opens=(Open(K.RESPOND_TO_OFFICE_ACTION, months_from=response_months),)),
+    _t(A.RESPOND_TO_OFFICE_ACTION, {S.OFFICE_ACTION}, S.EXAMINATION, {R.APPLICANT},
        "Answer an office action with arguments and possibly amended claims.", office_bound=False,
        guards=(within_time_limit,), parse=docs.parse_office_action_response,
        closes={K.RESPOND_TO_OFFICE_ACTION}, effects=(new_claim_set,)),
-    _t("issue_intention_to_grant", {S.EXAMINATION}, S.INTENTION_TO_GRANT, _EXAMINER,
+    _t(A.ISSUE_INTENTION_TO_GRANT, {S.EXAMINATION}, S.INTENTION_TO_GRANT, _EXAMINER,
        "Communicate the text intended for grant (EPC Rule 71(3)).", guards=(actor_holds_claim,),
        opens=(Open(K.APPROVE_GRANT_TEXT),)),
-    _t("resume_examination", {S.INTENTION_TO_GRANT}, S.EXAMINATION, _EXAMINER,
+    _t(A.RESUME_EXAMINATION, {S.INTENTION_TO_GRANT}, S.EXAMINATION, _EXAMINER,
        "Take the file back from the grant stage, e.g. after requested amendments.", guards=(actor_holds_claim,),
        closes={K.APPROVE_GRANT_TEXT}),
-    _t("approve_grant_text", {S.INTENTION_TO_GRANT}, S.GRANTED, {R.APPLICANT},
+    _t(A.APPROVE_GRANT_TEXT, {S.INTENTION_TO_GRANT}, S.GRANTED, {R.APPLICANT},
        "The applicant approves the text; the patent is granted and the opposition period starts.",
        office_bound=False, guards=(within_time_limit, is_published), closes={K.APPROVE_GRANT_TEXT},
        opens=(Open(K.OPPOSITION_PERIOD),)),
-    _t("refuse", {S.EXAMINATION}, S.REFUSED, _EXAMINER,
+    _t(A.REFUSE, {S.EXAMINATION}, S.REFUSED, _EXAMINER,
        "Refuse the application (Art. 97(2) EPC).", guards=(actor_holds_claim,), reason_required=True,
        closes=ALL),
     # --- withdrawal and loss of rights ---------------------------------------------------------------------------
-    _t("withdraw", _PRE_GRANT, S.WITHDRAWN, {R.APPLICANT},
+    _t(A.WITHDRAW, _PRE_GRANT, S.WITHDRAWN, {R.APPLICANT},
        "The applicant withdraws the application (any time before grant).", office_bound=False, closes=ALL),
-    _t("deem_withdrawn", LAPSABLE_STATES, S.DEEMED_WITHDRAWN, {R.SYSTEM},
+    _t(A.DEEM_WITHDRAWN, LAPSABLE_STATES, S.DEEMED_WITHDRAWN, {R.SYSTEM},
        "A time limit passed unanswered: the application is deemed withdrawn.", guards=(deadline_has_passed,),
        closes=ALL, effects=(record_lapse,),
        opens=(Open(K.RE_ESTABLISHMENT, anchor=Anchor.MISSED_DUE_DATE),)),
-    _t("request_re_establishment", {S.DEEMED_WITHDRAWN}, S.RE_ESTABLISHMENT_REQUESTED, {R.APPLICANT},
+    _t(A.REQUEST_RE_ESTABLISHMENT, {S.DEEMED_WITHDRAWN}, S.RE_ESTABLISHMENT_REQUESTED, {R.APPLICANT},
        "Ask for re-establishment of rights: 2 months from removal of the cause, at most 12 months after the "
        "missed time limit.", office_bound=False,
        guards=(window_open(K.RE_ESTABLISHMENT), within_two_months_of_cause_removal),
        parse=docs.parse_re_establishment_request, closes={K.RE_ESTABLISHMENT}),
-    _t("grant_re_establishment", {S.RE_ESTABLISHMENT_REQUESTED}, Target.RESUME, {R.OFFICE_ADMIN},
+    _t(A.GRANT_RE_ESTABLISHMENT, {S.RE_ESTABLISHMENT_REQUESTED}, Target.RESUME, {R.OFFICE_ADMIN},
        "Re-establish rights: the procedure resumes where it lapsed, the missed act due within 2 months.",
        effects=(clear_lapse,),
        opens=(Open("lapsed", months=REOPEN_MONTHS),
               Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE, when=not_published))),
-    _t("reject_re_establishment", {S.RE_ESTABLISHMENT_REQUESTED}, S.DEEMED_WITHDRAWN, {R.OFFICE_ADMIN},
+    _t(A.REJECT_RE_ESTABLISHMENT, {S.RE_ESTABLISHMENT_REQUESTED}, S.DEEMED_WITHDRAWN, {R.OFFICE_ADMIN},
        "Reject the request; the loss of rights is final.", reason_required=True),
-    _t("close_re_establishment_window", {S.DEEMED_WITHDRAWN}, Target.STAY, {R.SYSTEM},
+    _t(A.CLOSE_RE_ESTABLISHMENT_WINDOW, {S.DEEMED_WITHDRAWN}, Target.STAY, {R.SYSTEM},
        "12 months after the missed time limit re-establishment is no longer possible.",
        guards=(deadline_has_passed,), closes={K.RE_ESTABLISHMENT}),
     # --- opposition ----------------------------------------------------------------------------------------------
-    _t("file_opposition", {S.GRANTED, S.OPPOSITION}, S.OPPOSITION, {R.THIRD_PARTY},
+    _t(A.FILE_OPPOSITION, {S.GRANTED, S.OPPOSITION}, S.OPPOSITION, {R.THIRD_PARTY},
        "A third party opposes the patent within 9 months of grant; later oppositions join the proceedings.",
        office_bound=False, guards=(window_open(K.OPPOSITION_PERIOD),), parse=docs.parse_opposition),
-    _t("close_opposition_period", {S.GRANTED, S.OPPOSITION}, Target.STAY, {R.SYSTEM},
+    _t(A.CLOSE_OPPOSITION_PERIOD, {S.GRANTED, S.OPPOSITION}, Target.STAY, {R.SYSTEM},
        "The 9 months for opposition are over.", guards=(deadline_has_passed,), closes={K.OPPOSITION_PERIOD}),
-    _t("maintain_patent", {S.OPPOSITION}, S.MAINTAINED, _EXAMINER,
+    _t(A.MAINTAIN_PATENT, {S.OPPOSITION}, S.MAINTAINED, _EXAMINER,
        "Reject the oppositions; the patent is maintained as granted.",
        guards=(actor_holds_claim, opposition_period_over), closes=ALL),
-    _t("maintain_as_amended", {S.OPPOSITION}, S.MAINTAINED_AMENDED, _EXAMINER,
+    _t(A.MAINTAIN_AS_AMENDED, {S.OPPOSITION}, S.MAINTAINED_AMENDED, _EXAMINER,
        "Maintain the patent with amended claims (new claim-set version).",
-       guards=(actor_holds_claim, opposition_period_over), parse=docs.parse_amended_claims, closes=ALL,
+       guards=(actor_holds_claim, opposition_period_over), parse=docs.parse_amended_claims,
+       form=FormKind.AMENDED_CLAIMS, closes=ALL,
        effects=(new_claim_set,)),
-    _t("revoke_patent", {S.OPPOSITION}, S.REVOKED, _EXAMINER,
+    _t(A.REVOKE_PATENT, {S.OPPOSITION}, S.REVOKED, _EXAMINER,
        "Revoke the patent.", guards=(actor_holds_claim, opposition_period_over), reason_required=True,
        closes=ALL),
     # --- examiner claims -----------------------------------------------------------------------------------------
-    _t("claim", _ACTIVE, Target.STAY, _EXAMINER,
+    _t(A.CLAIM, _ACTIVE, Target.STAY, _EXAMINER,
        "An examiner takes the file.", guards=(unclaimed,), effects=(claim_for_actor,)),
-    _t("release", frozenset(S), Target.STAY, {R.EXAMINER, R.OFFICE_ADMIN},
+    _t(A.RELEASE, frozenset(S), Target.STAY, {R.EXAMINER, R.OFFICE_ADMIN},
        "The holder or an administrator frees the file.", guards=(may_release,), effects=(clear_claim,)),
-    _t("assign", _ACTIVE, Target.STAY, {R.OFFICE_ADMIN},
+    _t(A.ASSIGN, _ACTIVE, Target.STAY, {R.OFFICE_ADMIN},
        "An administrator gives the file to an examiner of the office.", parse=docs.parse_assignment,
-       effects=(assign_examiner,)),
+       form=FormKind.ASSIGN, pre_checks=(PreCheck.ASSIGNEE_IS_OFFICE_EXAMINER,), effects=(assign_examiner,)),
 )  # fmt: skip
 
-TRANSITIONS_BY_ACTION: Mapping[str, Transition] = {t.action: t for t in TRANSITIONS}
+TRANSITIONS_BY_ACTION: Mapping[Action, Transition] = {t.action: t for t in TRANSITIONS}
+"""Lookups by a plain string work too (``Action`` is a ``StrEnum``); an unknown name is simply absent."""
+
+
+def declaration(action: Action | str) -> Transition | None:
+    """The transition declared for ``action``; ``None`` for the filing, rescheduling and unknown names."""
+    known = action if isinstance(action, Action) else Action.parse(action)
+    return None if known is None else TRANSITIONS_BY_ACTION.get(known)

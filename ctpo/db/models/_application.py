@@ -7,9 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ctpo.db.models._base import Base, CreatedAt, UUIDPrimaryKey, utcnow
+from workflows.states import ApplicationState
 
 
 class Application(UUIDPrimaryKey, CreatedAt, Base):
@@ -46,7 +48,13 @@ class Application(UUIDPrimaryKey, CreatedAt, Base):
     applicant_reference: Mapped[str | None] = mapped_column(String(100), default=None)
     content_digest: Mapped[str] = mapped_column(String(64))
     """SHA-256 of the canonical form of everything received, quoted on the receipt."""
-    state: Mapped[str] = mapped_column(String(40), default="filed")
+    state: Mapped[ApplicationState] = mapped_column(
+        SAEnum(
+            ApplicationState, native_enum=False, length=40, values_callable=lambda states: [s.value for s in states]
+        ),
+        default=ApplicationState.FILED,
+    )
+    """The column bound to the workflow: written only from a decision's snapshot (compare-and-set on ``version``)."""
     version: Mapped[int] = mapped_column(default=1)
     """Number of history entries; every transition bumps it with a compare-and-set, so concurrent acts conflict."""
     publication_date: Mapped[date | None] = mapped_column(Date, default=None)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ctpo.db.models._base import Base, CreatedAt, UUIDPrimaryKey
+from workflows.states import ACCOUNT_ROLES, Role
 
-
-class Role(enum.StrEnum):
-    """What an account may do; examiners and admins act for one office."""
-
-    APPLICANT = "applicant"
-    EXAMINER = "examiner"
-    OFFICE_ADMIN = "office_admin"
+__all__ = ["Role", "User"]
 
 
 class User(UUIDPrimaryKey, CreatedAt, Base):
@@ -36,3 +30,10 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+    @validates("role")
+    def _account_role(self, _key: str, role: Role) -> Role:
+        """Only :data:`~workflows.states.ACCOUNT_ROLES` are held by accounts (``system`` is the sweep's)."""
+        if role not in ACCOUNT_ROLES:
+            raise ValueError(f"an account cannot hold the role {role!r}")
+        return role

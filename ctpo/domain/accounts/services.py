@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ctpo.db.models import Role, User, utcnow
+from ctpo.domain.access import require_admin_of
 from ctpo.domain.accounts import schemas as s
 from ctpo.domain.accounts.passwords import hash_password, verify_password
 from ctpo.domain.accounts.throttle import LoginThrottledError, Throttle, ThrottlePolicy
 from ctpo.domain.audit.services import audit_record
-from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
+from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError
 from workflows.offices import OfficeCode
 
 if TYPE_CHECKING:
@@ -174,10 +175,7 @@ class AccountService:
 
     @staticmethod
     def _require_admin_of(admin: User, office: str) -> None:
-        if admin.role != Role.OFFICE_ADMIN:
-            raise ForbiddenError("Only office administrators manage accounts.")
-        if admin.office != office.upper():
-            raise NotFoundError(f"You administer {admin.office}, not {office}.")
+        require_admin_of(admin, office, purpose="Only office administrators manage accounts.")
 
 
 def user_out(user: User) -> s.UserOut:

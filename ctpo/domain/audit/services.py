@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ctpo.db.models import AuditRecord, Role
+from ctpo.domain.access._rules import require_admin_of  # the package imports this module (read audits)
 from ctpo.domain.audit import schemas as s
 from ctpo.domain.audit.context import current_request
-from ctpo.lib.errors import CtpoError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
+from ctpo.lib.errors import CtpoError, FieldError, InvalidRequestError
 
 if TYPE_CHECKING:
     import uuid
@@ -145,11 +146,7 @@ class AuditService:
             ForbiddenError: the caller is not an office administrator.
             NotFoundError: the caller administers another office.
         """
-        office = office.upper()
-        if admin.role != Role.OFFICE_ADMIN:
-            raise ForbiddenError("Only office administrators read the audit log.")
-        if admin.office != office:
-            raise NotFoundError(f"You administer {admin.office}, not {office}.")
+        office = require_admin_of(admin, office, purpose="Only office administrators read the audit log.")
         since, until = _utc("since", since), _utc("until", until)
         query = select(AuditRecord).where(AuditRecord.office == office)
         if action is not None:

@@ -19,7 +19,7 @@ from ctpo.lib.errors import InvalidRequestError
 from ctpo.lib.text import MULTI_LINE, SINGLE_LINE
 from workflows import documents as docs
 from workflows.documents import ObjectionGround
-from workflows.machine import TRANSITIONS_BY_ACTION
+from workflows.machine import TRANSITIONS_BY_ACTION, declaration
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -152,7 +152,7 @@ _SCHEMA_OF_PARSER: Mapping[Callable[..., object], type[msgspec.Struct]] = {
 
 def payload_schema(action: str) -> type[msgspec.Struct] | None:
     """The struct an action's payload must match; ``None`` for actions that take no document."""
-    transition = TRANSITIONS_BY_ACTION.get(action)
+    transition = declaration(action)
     if transition is None or transition.parse is None:
         return None
     return _SCHEMA_OF_PARSER[transition.parse]

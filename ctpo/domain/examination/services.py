@@ -6,7 +6,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -24,17 +24,17 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
-from ctpo.domain.audit.services import audit_record, record_file_read, record_list_read
+from ctpo.domain.access import FileAccess, require_admin_of, require_staff_of
+from ctpo.domain.audit.services import audit_record, record_list_read
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.citations import reference_problems
 from ctpo.domain.examination.payloads import decode_payload, parse_document
 from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
-from ctpo.domain.filings.services import can_see
-from ctpo.domain.representatives.access import is_party, is_represented
-from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
-from workflows import Actor, OfficeCode, StaleSnapshotError, allowed_actions, decide
-from workflows import Role as WorkflowRole
+from ctpo.domain.representatives.access import is_represented
+from ctpo.lib.errors import ConflictError, CtpoError, FieldError, InvalidRequestError, NotFoundError
+from workflows import Actor, ApplicationState, OfficeCode, PreCheck, StaleSnapshotError, allowed_actions, decide
 from workflows.deadlines import deadline_from_json
+from workflows.machine import declaration
 from workflows.offices import OFFICES
 from workflows.representation import representation_missing
 from workflows.states import FINAL_STATES
@@ -42,13 +42,15 @@ from workflows.tasks import run_recompute
 from workflows.texts import MAX_NAME_CHARS, MAX_PROSE_CHARS, MAX_REASON_CHARS, text_problem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
 
     from workflows import Decision, HistoryEntry
+
+    PreCheckImpl = Callable[[Application, Mapping[str, Any]], Awaitable[CtpoError | None]]
 
 
 def actor_for(user: User, application: Application, *, party: bool = False) -> Actor:
@@ -59,10 +61,10 @@ def actor_for(user: User, application: Application, *, party: bool = False) -> A
     who can only oppose a granted patent.
     """
     if user.role == Role.APPLICANT and (party or application.owner_id == user.id):
-        return Actor(str(user.id), WorkflowRole.APPLICANT)
+        return Actor(str(user.id), Role.APPLICANT)
     if user.role != Role.APPLICANT and user.office == application.receiving_office:
-        return Actor(str(user.id), WorkflowRole(user.role.value), OfficeCode(user.office))
-    return Actor(str(user.id), WorkflowRole.THIRD_PARTY)
+        return Actor(str(user.id), user.role, OfficeCode(user.office))
+    return Actor(str(user.id), Role.THIRD_PARTY)
 
 
 def _text(value: str | None) -> str | None:
@@ -108,17 +110,11 @@ class ExaminationService:
 
     async def _visible(self, user: User, number: str, *, read: bool = True) -> Application:
         """The application if ``user`` may see it; a staff read of an unpublished one is audited first."""
-        query = select(Application).where(Application.number == number)
-        application = (await self.session.execute(query)).scalar_one_or_none()
-        party = application is not None and await is_party(self.session, user, application)
-        if application is None or not can_see(user, application, party=party):
-            raise NotFoundError(f"There is no application {number} that you can see.")
-        if read:
-            await record_file_read(self.session, user, application)
-        return application
+        return await FileAccess(self.session).get(user, number, audit=read)
 
     async def _actor(self, user: User, application: Application) -> Actor:
-        return actor_for(user, application, party=await is_party(self.session, user, application))
+        party = await FileAccess(self.session).acts_as_applicant(user, application.number)
+        return actor_for(user, application, party=party)
 
     async def status(self, user: User, number: str) -> s.StateOut:
         """The state, and the actions the caller may take now."""
@@ -156,30 +152,29 @@ class ExaminationService:
         if data.reason is not None:
             check_reason(data.reason)
             payload.setdefault("reason", data.reason)
-        if action == "assign":
-            await self._check_assignee(application, payload.get("examiner_id"))
-        # EPC Art. 133(2): checked with the act, after the workflow has allowed it (so a wrong state stays a 409)
-        finding = await self.representation_finding(application) if action == "complete_formalities" else None
+        declared = declaration(action)  # None: decide() refuses the name below, listing what is allowed
+        refusals = [
+            r
+            for c in (declared.pre_checks if declared else ())
+            if (r := await self._pre_checks[c](application, payload))
+        ]
 
         def transition(session: Session) -> Decision:
             snapshot = load_snapshot(session, application.id)
             calendar = load_calendar(session, snapshot.office)
             decision = decide(snapshot, action, actor, now, payload, calendar=calendar)
-            if finding is not None:
-                raise InvalidRequestError(
-                    f"Formalities cannot be completed: {finding}. Issue a deficiency notice instead.",
-                    errors=[FieldError("representative", finding)],
-                )
+            if refusals:
+                raise refusals[0]
             apply_decision(session, decision, expected_version=snapshot.version, payload=payload)
             return decision
 
         try:
             decision = await self.session.run_sync(transition)
-            if user.role == Role.OFFICE_ADMIN:  # administrative acts are audited with the act
+            if declared is not None and user.role in declared.audited_roles:  # audited with the act
                 self.session.add(
                     audit_record(
                         user,
-                        f"application.{action}",
+                        f"application.{declared.action.value}",
                         office=application.receiving_office,
                         application_number=number,
                         details={
@@ -190,6 +185,7 @@ class ExaminationService:
                     )
                 )
             await self.session.commit()
+            FileAccess(self.session).forget()  # the file changed: a later read in this request loads it again
         except (StaleSnapshotError, IntegrityError):
             await self.session.rollback()
             raise ConflictError(
@@ -203,6 +199,28 @@ class ExaminationService:
             state=decision.new_state.value,
             version=decision.snapshot.version,
             history=history_out(entry),
+        )
+
+    @property
+    def _pre_checks(self) -> Mapping[PreCheck, PreCheckImpl]:
+        """One implementation per :class:`~workflows.PreCheck` a transition may declare.
+
+        A check raises to refuse at once, or returns the error to raise once the workflow has allowed the act (so
+        that a wrong state still answers 409).
+        """
+        return {
+            PreCheck.ASSIGNEE_IS_OFFICE_EXAMINER: self._check_assignee,
+            PreCheck.REPRESENTATION_COMPLETE: self._check_representation,
+        }
+
+    async def _check_representation(self, application: Application, _payload: Mapping[str, Any]) -> CtpoError | None:
+        """EPC Art. 133(2): applicants without residence in a member state act through a representative."""
+        finding = await self.representation_finding(application)
+        if finding is None:
+            return None
+        return InvalidRequestError(
+            f"Formalities cannot be completed: {finding}. Issue a deficiency notice instead.",
+            errors=[FieldError("representative", finding)],
         )
 
     async def representation_finding(self, application: Application) -> str | None:
@@ -230,10 +248,10 @@ class ExaminationService:
         if problems := await reference_problems(self.session, document, claims):
             raise InvalidRequestError("The document cites what does not exist or cannot be cited.", errors=problems)
 
-    async def _check_assignee(self, application: Application, examiner_id: object) -> None:
+    async def _check_assignee(self, application: Application, payload: Mapping[str, Any]) -> CtpoError | None:
         """An assignment must name an active examiner of the application's office (the workflow cannot see users)."""
         try:
-            examiner = await self.session.get(User, uuid.UUID(str(examiner_id)))
+            examiner = await self.session.get(User, uuid.UUID(str(payload.get("examiner_id"))))
         except ValueError:
             examiner = None
         if (
@@ -248,6 +266,7 @@ class ExaminationService:
                     FieldError("payload.examiner_id", f"no examiner of {application.receiving_office} has this id")
                 ],
             )
+        return None
 
     async def history(self, user: User, number: str) -> list[HistoryRecord]:
         """Every transition, oldest first."""
@@ -303,18 +322,18 @@ class ExaminationService:
         offset: int,
     ) -> list[s.QueueItem]:
         """The office's open files, nearest deadline first (files without one last, oldest filing first)."""
-        office = office.upper()
-        _require_staff_of(user, office)
+        office = require_staff_of(user, office)
         query = (
             select(Application)
-            .where(Application.receiving_office == office, Application.state.not_in([x.value for x in FINAL_STATES]))
+            .where(Application.receiving_office == office, Application.state.not_in(FINAL_STATES))
             .options(selectinload(Application.ipc_classes))
             .order_by(Application.next_deadline_date.asc().nulls_last(), Application.filing_date, Application.sequence)
             .limit(limit)
             .offset(offset)
         )
         if state:
-            query = query.where(Application.state == state)
+            wanted = ApplicationState.parse(state)
+            query = query.where(Application.state == wanted) if wanted else query.where(false())
         if language:
             query = query.where(Application.language == language)
         if ipc:
@@ -343,8 +362,7 @@ class ExaminationService:
 
     async def calendar_days(self, user: User, office: str) -> list[OfficeCalendarDay]:
         """The office's recorded closures and openings."""
-        office = office.upper()
-        _require_staff_of(user, office)
+        office = require_staff_of(user, office)
         query = select(OfficeCalendarDay).where(OfficeCalendarDay.office == office).order_by(OfficeCalendarDay.day)
         return list((await self.session.execute(query)).scalars())
 
@@ -360,8 +378,8 @@ class ExaminationService:
             InvalidRequestError: an unknown kind.
             NotFoundError: removing a correction that does not exist.
         """
-        office = office.upper()
-        _require_admin_of(user, office)
+        office = require_staff_of(user, office)
+        require_admin_of(user, office, purpose="Only office administrators change the office calendar.")
         if kind not in {None, "closure", "opening"}:
             raise InvalidRequestError(
                 "Unknown calendar change.", errors=[FieldError("kind", "must be 'closure' or 'opening'")]
@@ -478,16 +496,3 @@ def check_reason(reason: str) -> None:
         raise InvalidRequestError(
             f"The reason cannot be recorded: {problem.message}.", errors=[FieldError("reason", problem.message)]
         )
-
-
-def _require_staff_of(user: User, office: str) -> None:
-    if user.role == Role.APPLICANT:
-        raise ForbiddenError("Queues and calendars are for office staff.")
-    if user.office != office:
-        raise NotFoundError(f"You work for {user.office}, not {office}.")
-
-
-def _require_admin_of(user: User, office: str) -> None:
-    _require_staff_of(user, office)
-    if user.role != Role.OFFICE_ADMIN:
-        raise ForbiddenError("Only office administrators change the office calendar.")

@@ -21,7 +21,7 @@ from ctpo.domain.jobs.records import schedule
 from ctpo.domain.legal_status import record_legal_events
 from ctpo.domain.notifications.services import notify, reference_of
 from ctpo.domain.publications.records import record_publication
-from workflows import ApplicationSnapshot, ApplicationState, OfficeCalendar, OfficeCode, StaleSnapshotError
+from workflows import ApplicationSnapshot, OfficeCalendar, OfficeCode, StaleSnapshotError
 from workflows.deadlines import deadline_from_json, deadline_to_json
 from workflows.legal_status import events_for_decision
 from workflows.notification import NOTIFIED_ACTIONS, with_notification
@@ -55,7 +55,7 @@ def snapshot_of(application: Application, open_deadlines: Iterable[dict[str, Any
     return ApplicationSnapshot(
         application_id=str(application.id),
         office=OfficeCode(application.receiving_office),
-        state=ApplicationState(application.state),
+        state=application.state,
         filing_date=application.filing_date,
         priority_date=application.earliest_priority_date,
         publication_date=application.publication_date,
@@ -95,7 +95,7 @@ def snapshot_columns(snapshot: ApplicationSnapshot) -> dict[str, Any]:
     """The application columns the workflow owns, as of ``snapshot``."""
     nearest = min(snapshot.deadlines, key=lambda d: (d.due_date, d.kind.value), default=None)
     return {
-        "state": snapshot.state.value,
+        "state": snapshot.state,
         "version": snapshot.version,
         "claimed_by": uuid.UUID(snapshot.claimant_id) if snapshot.claimant_id else None,
         "claim_set_version": snapshot.claim_set_version,
@@ -149,7 +149,7 @@ def apply_decision(
             {
                 "application_id": app_id,
                 "seq": entry.seq,
-                "action": entry.action,
+                "action": entry.action.value,
                 "from_state": entry.from_state.value if entry.from_state else None,
                 "to_state": entry.to_state.value,
                 "actor_id": entry.actor_id,

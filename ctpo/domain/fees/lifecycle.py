@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 import ctpo.domain.examination.store as workflow_store  # a module import: the store calls back into this module
 from ctpo.db.models import Application, Designation, Patent, PatentState, Renewal
-from workflows import OfficeCode
+from workflows import Action, OfficeCode
 from workflows.fees import FIRST_RENEWAL_YEAR, LAST_RENEWAL_YEAR, expiry_date, renewal_window
 from workflows.offices import OFFICES
 
@@ -151,9 +151,9 @@ def on_revocation(session: Session, application_id: uuid.UUID, on: date) -> None
 
 def on_decision(session: Session, decision: Decision, application_id: uuid.UUID) -> None:
     """The designation, patent and renewal consequences of one workflow decision, in its transaction."""
-    if decision.action == "file":
+    if decision.action is Action.FILE:
         on_filing(session, application_id)
-    elif decision.action == "approve_grant_text":
+    elif decision.action is Action.APPROVE_GRANT_TEXT:
         on_grant(session, application_id, decision.history.at)
-    elif decision.action == "revoke_patent":
+    elif decision.action is Action.REVOKE_PATENT:
         on_revocation(session, application_id, OFFICES[decision.snapshot.office].local_date(decision.history.at))

@@ -25,7 +25,8 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
-from ctpo.domain.audit.services import audit_record, record_file_read
+from ctpo.domain.access import FileAccess
+from ctpo.domain.audit.services import audit_record
 from ctpo.domain.examination.store import load_calendar
 from ctpo.domain.fees import ledger
 from ctpo.domain.fees import schemas as s
@@ -40,9 +41,7 @@ from ctpo.domain.fees.payments import (
     previous_result,
     refund_payment,
 )
-from ctpo.domain.filings.services import can_see
 from ctpo.domain.legal_status import record_legal_events
-from ctpo.domain.representatives.access import is_party
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
 from workflows import ApplicationState, OfficeCode
 from workflows.fees import (
@@ -89,21 +88,14 @@ class FeeService:
         return load_schedules(extra=[parse_schedule(data) for data in rows]) if rows else shipped_schedules()
 
     async def _file(self, user: User, number: str) -> Application:
-        application = (
-            await self.session.execute(select(Application).where(Application.number == number))
-        ).scalar_one_or_none()
-        party = application is not None and await is_party(self.session, user, application)
-        if application is None or not can_see(user, application, party=party):
-            raise NotFoundError(f"There is no application {number} that you can see.")
-        await record_file_read(self.session, user, application)
-        return application
+        return await FileAccess(self.session).get(user, number)
 
     async def _party_file(self, user: User, number: str) -> Application:
         """The file if ``user`` is its applicant or representative; office staff get 403, others 404."""
         application = await self._file(user, number)
         if user.role != Role.APPLICANT:
             raise ForbiddenError("Only the applicant or its representative may do this.")
-        if not await is_party(self.session, user, application):
+        if not await FileAccess(self.session).acts_as_applicant(user, application.number):
             raise NotFoundError(f"There is no application {number} that you can see.")
         return application
 
@@ -158,7 +150,7 @@ class FeeService:
         staff = user.role != Role.APPLICANT
         if staff and (user.role != Role.OFFICE_ADMIN or user.office != application.receiving_office):
             raise ForbiddenError("Bank transfers are recorded by administrators of the receiving office.")
-        if not staff and not await is_party(self.session, user, application):
+        if not staff and not await FileAccess(self.session).acts_as_applicant(user, application.number):
             raise ForbiddenError("Only the applicant or its representative pays from a deposit account.")
         if staff and data.method != BANK_TRANSFER:
             raise InvalidRequestError(

@@ -26,17 +26,16 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
-from ctpo.domain.audit.services import record_file_read, record_list_read
+from ctpo.domain.access import FileAccess, concerning
+from ctpo.domain.audit.services import record_list_read
 from ctpo.domain.examination.store import apply_decision, load_calendar, snapshot_columns
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
 from ctpo.domain.filings.numbering import format_number, next_sequence
 from ctpo.domain.filings.validation import check_filename, validate_application
-from ctpo.domain.representatives.access import is_party, party_clause
 from ctpo.domain.representatives.services import RepresentationService
 from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
 from workflows import Actor, open_application
-from workflows import Role as WorkflowRole
 from workflows.offices import OfficeCode, get_office
 from workflows.texts import without_claim_number
 
@@ -45,18 +44,9 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.sql import Select
 
     from ctpo.domain.filings.storage import DocumentStore
     from workflows import Decision
-
-_FULL_FILE = (
-    selectinload(Application.parties),
-    selectinload(Application.claims),
-    selectinload(Application.priorities),
-    selectinload(Application.ipc_classes),
-    selectinload(Application.documents),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,28 +118,6 @@ def content_digest(
     content["documents"] = [msgspec.to_builtins(doc) for doc in documents]
     canonical = msgspec.json.encode(content, order="sorted")
     return hashlib.sha256(canonical).hexdigest()
-
-
-def can_see(user: User, application: Application, *, party: bool) -> bool:
-    """Applicants see their own files, representatives their clients', staff their office's; published: all.
-
-    Before publication an application is secret (its novelty depends on it): nobody else may learn it exists.
-    ``party`` says the caller is its applicant of record or represents it
-    (:func:`ctpo.domain.representatives.access.is_party`); required, so no caller can forget representatives.
-    """
-    if application.publication_date is not None:
-        return True
-    if user.role == Role.APPLICANT:
-        return party or application.owner_id == user.id
-    return application.receiving_office == user.office
-
-
-def visible_to(user: User) -> Select[Application]:
-    """The applications ``user`` may see, as a query to refine: for applicants, their own and their clients'."""
-    query = select(Application)
-    if user.role == Role.APPLICANT:
-        return query.where(party_clause(user))
-    return query.where(Application.receiving_office == user.office)
 
 
 class FilingService:
@@ -282,7 +250,8 @@ class FilingService:
                 "This Idempotency-Key was already used for a different application; use a new key.",
                 errors=[FieldError("Idempotency-Key", "reused with a different request body")],
             )
-        application = await self._load(Application.id == record.application_id)
+        query = select(Application).options(selectinload(Application.documents))  # all a receipt shows
+        application = (await self.session.execute(query.where(Application.id == record.application_id))).scalar_one()
         return receipt_of(application)
 
     async def _insert(
@@ -309,7 +278,7 @@ class FilingService:
         earliest = min((p.date for p in data.priority_claims), default=None)
         payload = {"content_digest": digest}
         calendar = await self.session.run_sync(lambda session: load_calendar(session, OfficeCode(office)))
-        actor = Actor(str(owner.id), WorkflowRole.APPLICANT)
+        actor = Actor(str(owner.id), Role.APPLICANT)
         if opening is not None:
             case = opening.first_decision(
                 str(application_id), OfficeCode(office), actor, received_at, earliest, payload, calendar
@@ -440,13 +409,6 @@ class FilingService:
             documents=receipts,
         )
 
-    async def _load(self, *where: object) -> Application:
-        query = select(Application).options(*_FULL_FILE).where(*where)  # type: ignore[arg-type]
-        application = (await self.session.execute(query)).scalar_one_or_none()
-        if application is None:
-            raise NotFoundError("No such application.")
-        return application
-
     async def get_visible(self, user: User, number: str) -> Application:
         """The application ``number`` if ``user`` may see it.
 
@@ -456,14 +418,7 @@ class FilingService:
             NotFoundError: it does not exist or belongs to someone else (the two are indistinguishable).
             AuditUnavailableError: the read could not be audited, so it is refused.
         """
-        try:
-            application = await self._load(Application.number == number)
-        except NotFoundError:
-            raise NotFoundError(f"There is no application {number} that you can see.") from None
-        if not can_see(user, application, party=await is_party(self.session, user, application)):
-            raise NotFoundError(f"There is no application {number} that you can see.")
-        await record_file_read(self.session, user, application)  # before the file leaves: no record, no read
-        return application
+        return await FileAccess(self.session).get(user, number, full=True)
 
     def read_document(self, application: Application, sha256: str) -> tuple[Document, bytes]:
         """A document of an application the caller may see, with its bytes verified against the hash.
@@ -477,8 +432,14 @@ class FilingService:
         raise NotFoundError(f"Application {application.number} has no document {sha256}.")
 
     async def list_visible(self, user: User, *, limit: int, offset: int) -> list[Application]:
-        """The applications ``user`` may see, newest first."""
-        query = visible_to(user).order_by(Application.received_at.desc()).limit(limit).offset(offset)
+        """The applications ``user`` is a party to (own, represented or its office's files), newest first."""
+        query = (
+            select(Application)
+            .where(concerning(user))
+            .order_by(Application.received_at.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         applications = list((await self.session.execute(query)).scalars())
         await record_list_read(self.session, user, applications)
         return applications

@@ -1,52 +1,48 @@
-"""Which background jobs a workflow transition calls for, scheduled in the transition's own transaction.
+"""The jobs a workflow transition calls for, scheduled in the transition's own transaction.
 
-Keys name the application and the history entry that called for the job, so a job is scheduled once per
-occurrence however often the caller repeats itself, and a later occurrence (formalities completed again after
-re-establishment) gets a job of its own.
+Which jobs follow which transition is declared on the transition (``Transition.follow_ups``); this module only
+says what each :class:`~workflows.FollowUp` job is given. Keys name the application and the history entry that
+called for the job, so a job is scheduled once per occurrence however often the caller repeats itself, and a
+later occurrence (formalities completed again after re-establishment) gets a job of its own.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ctpo.domain.jobs.records import JobSpec
+from workflows import FollowUp
+from workflows.machine import declaration
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Callable, Mapping
 
     from workflows.machine import Decision
 
-SEARCH_AFTER_FORMALITIES: Final = "search_after_formalities"
-"""Run a prior-art search for the application and store it for the examiner."""
-INDEX_PUBLICATIONS: Final = "index_publications"
-"""Bring published applications into the prior-art corpus and embed them."""
+SEARCH_AFTER_FORMALITIES: Final = FollowUp.SEARCH_AFTER_FORMALITIES
+INDEX_PUBLICATIONS: Final = FollowUp.INDEX_PUBLICATIONS
 INGEST_CORPUS: Final = "ingest_corpus"
-"""Embed corpus documents loaded by ``ctpo corpus load``."""
+"""Embed corpus documents loaded by ``ctpo corpus load`` (not a follow-up of a transition)."""
+
+JOB_ARGS: Mapping[FollowUp, Callable[[uuid.UUID], dict[str, Any]]] = {
+    FollowUp.SEARCH_AFTER_FORMALITIES: lambda app_id: {"application_id": str(app_id), "step": "after_formalities"},
+    FollowUp.INDEX_PUBLICATIONS: lambda app_id: {"application_id": str(app_id)},
+}
+"""The arguments of each follow-up job; every :class:`~workflows.FollowUp` has an entry (a test checks)."""
 
 
 def follow_ups(decision: Decision, application_id: uuid.UUID) -> list[JobSpec]:
-    """The jobs ``decision`` calls for: a search when formalities are complete, indexing on publication."""
+    """The jobs ``decision``'s transition declares (none for the filing and calendar moves)."""
+    transition = declaration(decision.action)
     entry = decision.history
-    office = entry.office.value
-    found: list[JobSpec] = []
-    if entry.action == "complete_formalities":
-        found.append(
-            JobSpec(
-                name=SEARCH_AFTER_FORMALITIES,
-                key=f"{SEARCH_AFTER_FORMALITIES}:{application_id}:{entry.seq}",
-                args={"application_id": str(application_id), "step": "after_formalities"},
-                application_id=application_id,
-                office=office,
-            )
+    return [
+        JobSpec(
+            name=job.value,
+            key=f"{job.value}:{application_id}:{entry.seq}",
+            args=JOB_ARGS[job](application_id),
+            application_id=application_id,
+            office=entry.office.value,
         )
-    if entry.action == "publish":
-        found.append(
-            JobSpec(
-                name=INDEX_PUBLICATIONS,
-                key=f"{INDEX_PUBLICATIONS}:{application_id}:{entry.seq}",
-                args={"application_id": str(application_id)},
-                application_id=application_id,
-                office=office,
-            )
-        )
-    return found
+        for job in (transition.follow_ups if transition else ())
+    ]

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from ctpo.db.models import Application, JobRecord, Role, utcnow
+from ctpo.db.models import Application, JobRecord, utcnow
+from ctpo.domain.access import require_admin_of
 from ctpo.domain.jobs import records
 from ctpo.domain.jobs import schemas as s
-from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
+from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,13 +21,7 @@ if TYPE_CHECKING:
     from ctpo.db.models import User
 
 MAX_EXTRA_ATTEMPTS = 10
-
-
-def _require_admin_of(user: User, office: str) -> None:
-    if user.role != Role.OFFICE_ADMIN:
-        raise ForbiddenError("Only office administrators see and retry background jobs.")
-    if user.office != office.upper():
-        raise NotFoundError(f"You administer {user.office}, not {office.upper()}.")
+PURPOSE = "Only office administrators see and retry background jobs."
 
 
 class JobService:
@@ -43,7 +38,7 @@ class JobService:
         Raises:
             InvalidRequestError: an unknown status.
         """
-        _require_admin_of(user, office)
+        require_admin_of(user, office, purpose=PURPOSE)
         unknown = sorted(set(statuses) - set(records.STATUSES))
         if unknown:
             raise InvalidRequestError(
@@ -66,7 +61,7 @@ class JobService:
             ConflictError: the job is not dead (it is still being tried, or it succeeded).
             InvalidRequestError: attempts outside 1..10.
         """
-        _require_admin_of(user, office)
+        require_admin_of(user, office, purpose=PURPOSE)
         if not 1 <= extra_attempts <= MAX_EXTRA_ATTEMPTS:
             raise InvalidRequestError(
                 "Give the job between 1 and 10 more attempts.",

@@ -6,12 +6,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from ctpo.db.models import Application, LegalEventRecord
-from ctpo.domain.audit.services import record_file_read
-from ctpo.domain.filings.services import can_see
+from ctpo.db.models import LegalEventRecord
+from ctpo.domain.access import FileAccess
 from ctpo.domain.legal_status import schemas as s
-from ctpo.domain.representatives.access import is_party
-from ctpo.lib.errors import FieldError, InvalidRequestError, NotFoundError
+from ctpo.lib.errors import FieldError, InvalidRequestError
 from workflows.legal_status import Category, KeyEvent
 from workflows.offices import OfficeCode
 
@@ -59,12 +57,7 @@ class LegalStatusService:
                 "Name a member state by its two-letter code.",
                 errors=[FieldError("state", f"{state!r} is not one of {', '.join(OfficeCode)}")],
             )
-        query = select(Application).where(Application.number == number)
-        application = (await self.session.execute(query)).scalar_one_or_none()
-        party = application is not None and await is_party(self.session, user, application)
-        if application is None or not can_see(user, application, party=party):
-            raise NotFoundError(f"There is no application {number} that you can see.")
-        await record_file_read(self.session, user, application)
+        application = await FileAccess(self.session).get(user, number)
         rows = select(LegalEventRecord).where(LegalEventRecord.application_id == application.id)
         if state is not None:
             rows = rows.where(or_(LegalEventRecord.state == state.upper(), LegalEventRecord.state.is_(None)))

@@ -17,7 +17,7 @@ from ctpo.db.models import Party, Publication, RegisterNameKey
 from ctpo.domain.jobs.records import JobSpec, schedule
 from ctpo.domain.publications.numbering import next_publication_number
 from search.text import token_keys
-from workflows import OFFICES
+from workflows import OFFICES, Action
 from workflows.publication import kind_for
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def record_publication(session: Session, decision: Decision, application_id: uui
     rule = kind_for(entry.action, from_state=decision.from_state, published=decision.snapshot.published)
     if rule is None:
         return None
-    on = decision.snapshot.publication_date if rule.action == "publish" else None
+    on = decision.snapshot.publication_date if rule.action == Action.PUBLISH else None
     return add_publication(
         session,
         application_id=application_id,

@@ -11,15 +11,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, or_, select
 
-from ctpo.db.models import Application, PowerOfAttorney, Representative, Role
+from ctpo.db.models import Application, PowerOfAttorney, Representative
 
 if TYPE_CHECKING:
     import uuid
 
     from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
-
-    from ctpo.db.models import User
 
 
 def covers_application() -> ColumnElement[bool]:
@@ -57,21 +55,6 @@ def has_representative() -> ColumnElement[bool]:
         )
     )
     return or_(appointed, owner_is_one)
-
-
-def party_clause(user: User) -> ColumnElement[bool]:
-    """SQL condition: ``user`` is the applicant of record of the ``Application`` or represents it."""
-    return or_(Application.owner_id == user.id, represented_by(user.id))
-
-
-async def is_party(session: AsyncSession, user: User, application: Application) -> bool:
-    """Whether ``user`` acts for ``application``: its applicant of record, or a representative it appointed."""
-    if user.role != Role.APPLICANT:
-        return False
-    if application.owner_id == user.id:
-        return True
-    query = select(represented_by(user.id)).select_from(Application).where(Application.id == application.id)
-    return bool((await session.execute(query)).scalar())
 
 
 async def is_represented(session: AsyncSession, application: Application) -> bool:

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ctpo.db.models import Application, PowerOfAttorney, Representative, Role, User, utcnow
+from ctpo.domain.access import require_admin_of
 from ctpo.domain.audit.services import audit_record
 from ctpo.domain.representatives import schemas as s
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
-from workflows.offices import OfficeCode
 
 if TYPE_CHECKING:
     import uuid
@@ -225,9 +225,4 @@ class RepresentationService:
 
 
 def _require_admin_of(admin: User, office: str) -> str:
-    office = office.upper()
-    if admin.role != Role.OFFICE_ADMIN:
-        raise ForbiddenError("Only office administrators keep the list of representatives.")
-    if admin.office != office or office not in OfficeCode.__members__:
-        raise NotFoundError(f"You administer {admin.office}, not {office}.")
-    return office
+    return require_admin_of(admin, office, purpose="Only office administrators keep the list of representatives.")

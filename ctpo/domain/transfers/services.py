@@ -12,11 +12,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ctpo.db.models import Application, Party, PowerOfAttorney, Role, TransferRecord, User
+from ctpo.domain.access import FileAccess
 from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import apply_decision, load_snapshot
 from ctpo.domain.filings.schemas import PartyOut
 from ctpo.domain.filings.services import FilingService, Upload
-from ctpo.domain.representatives.access import is_party
 from ctpo.domain.transfers import schemas as s
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError
 from workflows import Role as WorkflowRole
@@ -66,7 +66,9 @@ class TransferService:
             WorkflowError: the file is closed (withdrawn, refused, revoked).
         """
         application = await self.filing.get_visible(user, number)
-        actor = actor_for(user, application, party=await is_party(self.session, user, application))
+        actor = actor_for(
+            user, application, party=await FileAccess(self.session).acts_as_applicant(user, application.number)
+        )
         if actor.role not in {WorkflowRole.APPLICANT, WorkflowRole.OFFICE_ADMIN}:
             raise ForbiddenError("A transfer is recorded at the request of the applicant of record or by the office.")
         new_owner = await self._new_owner(data.new_owner_email, application)

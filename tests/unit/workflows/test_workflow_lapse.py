@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -15,8 +14,6 @@ from workflows import (
     GuardFailed,
     IllegalTransition,
     Lapse,
-    RecordBinding,
-    StaleSnapshotError,
 )
 from workflows.machine import CloseReason
 
@@ -151,25 +148,3 @@ def test_system_only_applies_consequences():
         flow.do("issue_office_action", actor=SYSTEM)
     with pytest.raises(Exception, match="is for system"):
         flow.do("deem_withdrawn", actor=APPLICANT)
-
-
-def test_record_binding_writes_snapshot_fields_and_checks_the_version():
-    flow = Flow().to(S.OFFICE_ACTION)
-    record = SimpleNamespace(
-        state=flow.snapshot.state,
-        version=flow.snapshot.version,
-        publication_date=None,
-        claimant_id=flow.snapshot.claimant_id,
-        claim_set_version=1,
-    )
-    binding = RecordBinding(lapse_resume_state=None, lapse_kind=None, lapse_due_date=None)
-    flow.at(AFTER_MISSED_RESPONSE)
-    (decision,) = flow.sweep()
-    binding.write(record, decision)
-    assert (record.state, record.version) == (S.DEEMED_WITHDRAWN, decision.snapshot.version)
-    with pytest.raises(StaleSnapshotError):
-        binding.write(record, decision)
-    full = SimpleNamespace(**vars(record) | {"version": decision.snapshot.version - 1})
-    RecordBinding().write(full, decision)
-    assert (full.lapse_resume_state, full.lapse_kind) == (S.OFFICE_ACTION, K.RESPOND_TO_OFFICE_ACTION)
-    assert full.lapse_due_date == date(2027, 3, 23)

@@ -1,0 +1,45 @@
+"""Every background job body, registered in one place for the in-process runner and the Celery worker alike.
+
+A new kind of job is one more ``*_job_bodies`` entry here; both ways of running jobs pick it up, so a job cannot
+exist in one deployment and be missing in the other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ctpo.domain.filings.storage import DocumentStore
+from ctpo.domain.jobs.runner import JobRunner
+from ctpo.domain.prior_art.automated import job_bodies
+from ctpo.domain.publications.jobs import publication_job_bodies
+from ctpo.mail import mail_job_bodies
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from ctpo.domain.prior_art.automated import JobBodies
+    from ctpo.domain.prior_art.runtime import SearchRuntime
+    from ctpo.lib.settings import Settings
+
+
+def all_job_bodies(
+    settings: Settings, sessions: sessionmaker[Session], search: Callable[[], SearchRuntime]
+) -> JobBodies:
+    """The body of every job name, bound to a database, the document store, mail and the search runtime."""
+    return {
+        **job_bodies(sessions, search),
+        **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
+        **mail_job_bodies(sessions, settings.mail),
+    }
+
+
+def job_runner(settings: Settings, sessions: sessionmaker[Session], search: Callable[[], SearchRuntime]) -> JobRunner:
+    """The runner of every job, with the lease and retry settings."""
+    return JobRunner(
+        sessions,
+        all_job_bodies(settings, sessions, search),
+        lease_seconds=settings.job_lease_seconds,
+        retry_base_seconds=settings.job_retry_base_seconds,
+    )
