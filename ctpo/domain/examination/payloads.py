@@ -164,7 +164,7 @@ def parse_document(action: str, payload: dict[str, Any]) -> docs.Document | None
     Raises:
         InvalidPayload: as the workflow's parser.
     """
-    transition = TRANSITIONS_BY_ACTION.get(action)
+    transition = declaration(action)
     return transition.parse(payload) if transition is not None and transition.parse is not None else None
 
 

@@ -60,6 +60,19 @@ def _literals(node: ast.expr) -> list[str]:
     return []
 
 
+def _keyed_literals(node: ast.AST) -> list[ast.expr]:
+    """Where a literal keys behaviour: compared, a dict key, an ``action=`` argument, or a workflow call's argument."""
+    if isinstance(node, ast.Compare):
+        return [node.left, *node.comparators]
+    if isinstance(node, ast.Dict):
+        return [k for k in node.keys if k is not None]
+    if isinstance(node, ast.Call):
+        called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        keyed = [k.value for k in node.keywords if k.arg == "action"]
+        return keyed + (list(node.args) if called in {"decide", "declaration", "allowed_actions"} else [])
+    return []
+
+
 def test_python_code_names_actions_through_the_enum_only():
     offences = []
     for path in _python_sources():
@@ -67,8 +80,12 @@ def test_python_code_names_actions_through_the_enum_only():
         ignored = _ignored_constants(tree)
         where = path.relative_to(ROOT)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and node.value in ACTION_NAMES and id(node) not in ignored:
-                offences.append(f"{where}:{node.lineno}: {node.value!r} (use Action.{node.value.upper()})")
+            for keyed in _keyed_literals(node):
+                offences += [
+                    f"{where}:{node.lineno}: {v!r} keys behaviour (use Action.{v.upper()})"
+                    for v in _literals(keyed)
+                    if v in ACTION_NAMES and id(keyed) not in ignored
+                ]
             if isinstance(node, ast.Compare) and any(_action_like(n) for n in (node.left, *node.comparators)):
                 for n in (node.left, *node.comparators):
                     offences.extend(f"{where}:{node.lineno}: action compared with {v!r}" for v in _literals(n))
