@@ -18,6 +18,7 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from workflows.actions import Action
 from workflows.deadlines import explain_due_date
 from workflows.offices import OFFICES
 from workflows.states import DeadlineKind
@@ -46,20 +47,20 @@ class NotificationRule:
     """A decision (EPC Art. 106 ff.): final for the office, open only to appeal; reminders never concern it."""
 
 
-NOTIFIED_ACTIONS: Mapping[str, NotificationRule] = MappingProxyType(
+NOTIFIED_ACTIONS: Mapping[Action, NotificationRule] = MappingProxyType(
     {
-        "issue_deficiency_notice": NotificationRule("deficiency_notice", K.CORRECT_DEFICIENCIES),
-        "issue_search_report": NotificationRule("search_report", K.REQUEST_EXAMINATION),
-        "issue_office_action": NotificationRule("office_action", K.RESPOND_TO_OFFICE_ACTION),
-        "issue_intention_to_grant": NotificationRule("intention_to_grant", K.APPROVE_GRANT_TEXT),
-        "refuse": NotificationRule("decision_refusal", decision=True),
-        "approve_grant_text": NotificationRule("decision_grant", decision=True),
-        "deem_withdrawn": NotificationRule("loss_of_rights", K.RE_ESTABLISHMENT),
-        "grant_re_establishment": NotificationRule("decision_re_establishment_granted", decision=True),
-        "reject_re_establishment": NotificationRule("decision_re_establishment_rejected", decision=True),
-        "maintain_patent": NotificationRule("decision_maintained", decision=True),
-        "maintain_as_amended": NotificationRule("decision_maintained_amended", decision=True),
-        "revoke_patent": NotificationRule("decision_revoked", decision=True),
+        Action.ISSUE_DEFICIENCY_NOTICE: NotificationRule("deficiency_notice", K.CORRECT_DEFICIENCIES),
+        Action.ISSUE_SEARCH_REPORT: NotificationRule("search_report", K.REQUEST_EXAMINATION),
+        Action.ISSUE_OFFICE_ACTION: NotificationRule("office_action", K.RESPOND_TO_OFFICE_ACTION),
+        Action.ISSUE_INTENTION_TO_GRANT: NotificationRule("intention_to_grant", K.APPROVE_GRANT_TEXT),
+        Action.REFUSE: NotificationRule("decision_refusal", decision=True),
+        Action.APPROVE_GRANT_TEXT: NotificationRule("decision_grant", decision=True),
+        Action.DEEM_WITHDRAWN: NotificationRule("loss_of_rights", K.RE_ESTABLISHMENT),
+        Action.GRANT_RE_ESTABLISHMENT: NotificationRule("decision_re_establishment_granted", decision=True),
+        Action.REJECT_RE_ESTABLISHMENT: NotificationRule("decision_re_establishment_rejected", decision=True),
+        Action.MAINTAIN_PATENT: NotificationRule("decision_maintained", decision=True),
+        Action.MAINTAIN_AS_AMENDED: NotificationRule("decision_maintained_amended", decision=True),
+        Action.REVOKE_PATENT: NotificationRule("decision_revoked", decision=True),
     }
 )
 """Every act that decides or starts a time limit for the applicant (EPC Rule 125(1): notified ex officio).

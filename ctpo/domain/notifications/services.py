@@ -20,9 +20,10 @@ from ctpo.db.models import (
     Representative,
     User,
 )
+from ctpo.domain.access import acting_as_applicant
 from ctpo.domain.notifications import schemas as s
 from ctpo.domain.notifications.texts import label, line
-from ctpo.domain.representatives.access import covers_application, party_clause
+from ctpo.domain.representatives.access import covers_application
 from ctpo.lib.errors import NotFoundError
 from ctpo.mail import OutgoingMail, queue_mail
 from workflows.notification import NOTIFIED_ACTIONS, needs_reminder, notification_date
@@ -320,7 +321,7 @@ class InboxService:
                 CommunicationRead,
                 (CommunicationRead.communication_id == Communication.id) & (CommunicationRead.user_id == user.id),
             )
-            .where(party_clause(user))
+            .where(acting_as_applicant(user))
             .order_by(Communication.made_available_at.desc(), Communication.id)
             .limit(limit)
             .offset(offset)
@@ -338,7 +339,7 @@ class InboxService:
         query = (
             select(Communication, Application.number)
             .join(Application, Application.id == Communication.application_id)
-            .where(Communication.id == communication_id, party_clause(user))
+            .where(Communication.id == communication_id, acting_as_applicant(user))
         )
         row = (await self.session.execute(query)).first()
         if row is None:
