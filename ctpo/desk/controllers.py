@@ -99,6 +99,15 @@ def _here(request: Request[Any, Any, Any]) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
+def _page_of(request: Request[Any, Any, Any]) -> str:
+    """The page a form was posted from: where the language form of a page shown after a refusal leads back to.
+
+    (Its own address is the form's target, which has no GET: switching language there answered a raw 405.)
+    """
+    number = request.path_params.get("number")
+    return f"/desk/applications/{quote(str(number))}" if number else request.url.path  # the login form has a GET
+
+
 def safe_next(target: str | None, default: str = "/desk/queue") -> str:
     """A redirect target inside the desk only (no open redirect to another site)."""
     if not target:
@@ -135,7 +144,7 @@ def render(
             "desk": desk,
             "csrf": csrf if csrf is not None else (desk.csrf_token if desk else ""),
             "csrf_field": CSRF_FIELD,
-            "here": _here(request),
+            "here": _here(request) if request.method == "GET" else _page_of(request),
             "done": request.query_params.get("done", ""),
             "error": None,
             "submitted": v.NOTHING_SUBMITTED,

@@ -126,10 +126,18 @@ def test_observations_anonymous_on_published_files_shown_and_treated(
     assert client.post(treat, json=outcome, headers=login(examiner)).status_code == 200
     assert client.post(treat, json=outcome, headers=login(examiner)).status_code == 409  # recorded once
 
-    desk_login(client, examiner)
+    csrf = desk_login(client, examiner)
     page = client.get(f"/desk/applications/{number}").text
     section = page[page.index('id="observations"') :]
     assert "Claim 1 lacks novelty over EP 3456789 A1" in section
     assert "anonymous" in section
     assert "Taken into account" in section
     assert f'action="/desk/applications/{number}/observations/{named.json()["id"]}"' in section  # still to record
+    # a refusal shown after the form: its language switch leads back to the page, not to the form's target (405)
+    again = client.post(
+        f"/desk/applications/{number}/observations/{anonymous.json()['id']}",
+        data={"csrf_token": csrf, "outcome": "taken_into_account", "note": "again"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 409
+    assert f'name="next" value="/desk/applications/{number}"' in again.text
