@@ -141,3 +141,33 @@ def test_observations_anonymous_on_published_files_shown_and_treated(
     )
     assert again.status_code == 409
     assert f'name="next" value="/desk/applications/{number}"' in again.text
+
+
+def test_control_characters_are_refused_before_they_reach_the_database(
+    client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+):
+    """PostgreSQL cannot store NUL: every new free text is refused with a 4xx naming it, on both databases."""
+    seller, buyer = make_user("applicant"), make_user("applicant")
+    old = login(seller)
+    number = _file(client, old)
+    deed = inline_document("deed.txt", DEED)
+    nul_name = [{"name": "Baku\x00Batteries", "country": "AZ", "address": "Baku"}]
+    bad = [
+        (
+            "post",
+            f"/applications/{number}/transfers",
+            {"new_owner_email": "x\x00@y.z", "applicants": NEW_APPLICANTS, "evidence": deed},
+        ),
+        (
+            "post",
+            f"/applications/{number}/transfers",
+            {"new_owner_email": buyer.email, "applicants": nul_name, "evidence": deed},
+        ),
+        ("post", f"/applications/{number}/observations", {"text": "not new\x00"}),
+        ("post", "/powers-of-attorney", {"representative": "KZ-PA-0001", "application_number": "KZ\x00"}),
+        ("post", "/applications", application_payload(on_behalf_of="client\x00@x.y")),
+    ]
+    for method, url, body in bad:
+        response = getattr(client, method)(url, json=body, headers=old)
+        assert 400 <= response.status_code < 500, (url, response.status_code, response.text)
+    assert client.get(f"/applications/{number}/transfers", headers=old).json() == []

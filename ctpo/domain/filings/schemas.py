@@ -7,6 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from ctpo.lib.text import SINGLE_LINE
+
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
@@ -70,6 +72,7 @@ class ApplicationIn(msgspec.Struct, forbid_unknown_fields=True):
             msgspec.Meta(
                 min_length=3,
                 max_length=254,
+                pattern=SINGLE_LINE,
                 description="A representative filing for a client: the client's account e-mail. The client becomes "
                 "the applicant of record; you need their general power of attorney.",
             ),

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from ctpo.domain.filings.schemas import ApplicationIn
+from ctpo.lib.text import MULTI_LINE, SINGLE_LINE
 
 Category = Literal["X", "Y", "A", "O", "P", "T", "E", "D", "L", "&"]
 """Categories of cited documents (WIPO ST.14)."""
@@ -16,11 +17,11 @@ Category = Literal["X", "Y", "A", "O", "P", "T", "E", "D", "L", "&"]
 class CitationIn(msgspec.Struct, forbid_unknown_fields=True):
     """One document cited in the international search report."""
 
-    document: Annotated[str, msgspec.Meta(min_length=3, max_length=100, examples=["US 2019/0123456 A1"])]
+    document: Annotated[str, msgspec.Meta(min_length=3, max_length=100, pattern=SINGLE_LINE, examples=["US 1 A1"])]
     """The cited document as ST.14 writes it: office, number, kind code."""
     category: Category
     claims: Annotated[list[Annotated[int, msgspec.Meta(ge=1, le=10_000)]], msgspec.Meta(max_length=500)] = []
-    passage: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    passage: Annotated[str, msgspec.Meta(max_length=1000, pattern=MULTI_LINE)] | None = None
 
 
 class SearchReportIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -42,7 +43,7 @@ class ReEstablishmentIn(msgspec.Struct, forbid_unknown_fields=True):
     """A request for re-establishment of rights with a late entry (EPC Art. 122, Rule 136)."""
 
     cause_removed_on: date
-    grounds: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
+    grounds: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, pattern=MULTI_LINE)]
 
 
 class InternationalIn(msgspec.Struct, forbid_unknown_fields=True):

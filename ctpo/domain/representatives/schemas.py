@@ -8,6 +8,8 @@ from typing import Annotated
 
 import msgspec
 
+from ctpo.lib.text import MULTI_LINE, SINGLE_LINE
+
 RegistrationNumber = Annotated[
     str,
     msgspec.Meta(
@@ -22,10 +24,14 @@ class RepresentativeIn(msgspec.Struct, forbid_unknown_fields=True):
     """An entry an office administrator adds to the list; the account must already exist (it registers itself)."""
 
     registration_number: RegistrationNumber
-    account_email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["attorney@example.kz"])]
+    account_email: Annotated[
+        str, msgspec.Meta(min_length=3, max_length=254, pattern=SINGLE_LINE, examples=["attorney@example.kz"])
+    ]
     """The applicant account with which the representative logs in."""
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=300, examples=["Aliya Nurpeisova, patent attorney"])]
-    address: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, examples=["Dostyk 12, Almaty"])]
+    name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=300, pattern=SINGLE_LINE, examples=["Aliya Nurpeisova, attorney"])
+    ]
+    address: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=MULTI_LINE, examples=["Dostyk 12"])]
 
 
 class RepresentativeOut(msgspec.Struct):
@@ -45,13 +51,13 @@ class PowerOfAttorneyIn(msgspec.Struct, forbid_unknown_fields=True):
     """An authorisation an applicant gives: for one file, or general (``application_number`` left out)."""
 
     representative: RegistrationNumber
-    application_number: Annotated[str, msgspec.Meta(min_length=1, max_length=20)] | None = None
+    application_number: Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=SINGLE_LINE)] | None = None
 
 
 class RevocationIn(msgspec.Struct, forbid_unknown_fields=True):
     """Why an authorisation ends (optional)."""
 
-    reason: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=300, pattern=MULTI_LINE)] | None = None
 
 
 class PowerOfAttorneyOut(msgspec.Struct):

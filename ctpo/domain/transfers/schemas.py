@@ -9,12 +9,15 @@ from typing import Annotated
 import msgspec
 
 from ctpo.domain.filings.schemas import DocumentIn, PartyIn, PartyOut
+from ctpo.lib.text import SINGLE_LINE
 
 
 class TransferIn(msgspec.Struct, forbid_unknown_fields=True):
     """A request to record that the application (or patent) now belongs to someone else."""
 
-    new_owner_email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["buyer@example.az"])]
+    new_owner_email: Annotated[
+        str, msgspec.Meta(min_length=3, max_length=254, pattern=SINGLE_LINE, examples=["buyer@example.az"])
+    ]
     """The account of the new applicant or proprietor: it gets the file; the old one loses it."""
     applicants: Annotated[list[PartyIn], msgspec.Meta(min_length=1, max_length=50)]
     """The new applicants as they are to appear in the file and the register."""

@@ -22,6 +22,7 @@ from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRe
 from workflows import Role as WorkflowRole
 from workflows import StaleSnapshotError
 from workflows.offices import OFFICES, OfficeCode
+from workflows.texts import text_problem
 from workflows.transfers import record_transfer
 
 if TYPE_CHECKING:
@@ -185,10 +186,16 @@ class _Evidence(msgspec.Struct):
 
 
 def _check_parties(data: s.TransferIn) -> None:
+    """The new applicants meet the filing's rules for names and addresses (workflows.texts), countries ST.3."""
     errors = [
         FieldError(f"applicants[{i}].country", f"'{p.country}' is not a two-letter country code")
         for i, p in enumerate(data.applicants)
         if not _COUNTRY.match(p.country)
     ]
+    for i, party in enumerate(data.applicants):
+        for name, value, single in (("name", party.name, True), ("address", party.address, False)):
+            problem = text_problem(f"applicants[{i}].{name}", value, max_chars=1000, single_line=single)
+            if problem is not None:
+                errors.append(FieldError(problem.field, problem.message))
     if errors:
         raise InvalidRequestError("The new applicants are not all well described.", errors=errors)
