@@ -84,7 +84,7 @@ async def bulletin(session: AsyncSession, issue: BulletinIssue) -> Bulletin:
             .where(public, Publication.publication_date >= issue.start, Publication.publication_date <= issue.end)
             .order_by(Publication.number, Publication.created_at)
         )
-    ).tuples()
+    ).all()
     in_week = or_(
         *(
             and_(
@@ -102,7 +102,7 @@ async def bulletin(session: AsyncSession, issue: BulletinIssue) -> Bulletin:
             .where(public, in_week)
             .order_by(Application.number, LegalEventRecord.id)
         )
-    ).tuples()
+    ).all()
     return Bulletin(
         issue,
         tuple(

@@ -176,8 +176,8 @@ class RegisterController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         state: State,
-        year: int,
-        week: int,
+        year: FromPath[int],
+        week: FromPath[int],
     ) -> Template:
         """One issue as a page: the week's publications and legal events."""
         issue = _issue(state, year, week)
@@ -192,8 +192,8 @@ class RegisterController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         state: State,
-        year: int,
-        week: int,
+        year: FromPath[int],
+        week: FromPath[int],
     ) -> Response[bytes] | Template:
         """One issue as XML, for machines."""
         issue = _issue(state, year, week)
@@ -223,8 +223,8 @@ class RegisterController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         state: State,
-        number: str,
-        kind: str,
+        number: FromPath[str],
+        kind: FromPath[str],
     ) -> Response[bytes] | Template:
         """The published document's PDF (``XT 0000017 A1``), as stored under its SHA-256."""
         if not _KIND.match(kind.upper()):
@@ -245,7 +245,11 @@ class RegisterController(Controller):
 
     @get("/{number:str}/publications/{kind:str}/st96", name="register:st96")
     async def st96(
-        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], number: str, kind: str
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        number: FromPath[str],
+        kind: FromPath[str],
     ) -> Response[bytes] | Template:
         """The published document's bibliographic data, abstract, description and claims as WIPO ST.96 XML."""
         if not _KIND.match(kind.upper()):
@@ -269,8 +273,8 @@ class RegisterController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         state: State,
-        number: str,
-        sha256: str,
+        number: FromPath[str],
+        sha256: FromPath[str],
     ) -> Response[bytes] | Template:
         """A document filed with a published application (file inspection)."""
         if not _SHA256.match(sha256):

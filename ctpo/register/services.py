@@ -115,7 +115,7 @@ async def _numbers(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUI
         .where(Publication.application_id.in_(ids))
         .group_by(Publication.application_id)
     )
-    return dict(list(rows.tuples()))  # a Result has keys(): dict() would take it for a mapping
+    return dict(rows.all())  # a Result has keys(): dict(result) would take it for a mapping
 
 
 def normalise_publication_number(text: str) -> str | None:
