@@ -41,8 +41,8 @@ from ctpo.desk.session import (
     cookie,
     csrf_matches,
     csrf_token,
+    decode_session,
     expired,
-    issue_token,
     new_presession,
     require_staff,
     resolve_user,
@@ -55,7 +55,7 @@ from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings.services import FilingService
 from ctpo.lib.decoding import SchemaViolationError, decode
 from ctpo.lib.errors import CtpoError, NotFoundError
-from ctpo.server.auth import PUBLIC
+from ctpo.server.auth import PUBLIC, issue_token, revoke
 from ctpo.server.problems import handle_workflow_error
 from workflows import WorkflowError
 from workflows.states import STAFF_ROLES
@@ -328,10 +328,13 @@ class DeskController(Controller):
         return response
 
     @post("/logout", status_code=HTTP_303_SEE_OTHER)
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        """Forget the session cookie (the form carries the session's CSRF token)."""
+    async def logout(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Response[Any]:
+        """Revoke the session's token and forget the cookie (the form carries the session's CSRF token)."""
         form = await _form(request)
         _check_csrf(request, form, request.cookies.get(SESSION_COOKIE))
+        token = decode_session(request, request.cookies.get(SESSION_COOKIE))
+        if token is not None:
+            await revoke(db_session, token)  # a copy of the cookie stops working too
         response = Redirect("/desk/login", status_code=HTTP_303_SEE_OTHER)
         response.cookies.append(expired(SESSION_COOKIE))
         return response

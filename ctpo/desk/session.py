@@ -27,8 +27,6 @@ from ctpo.db.models import User  # noqa: TC001 - resolved at runtime by Litestar
 from workflows.states import STAFF_ROLES
 
 if TYPE_CHECKING:
-    from datetime import timedelta
-
     from litestar.connection import ASGIConnection
     from litestar.security.jwt import JWTAuth, Token
 
@@ -87,25 +85,13 @@ def expired(name: str) -> Cookie:
     return Cookie(key=name, value="", path=PATH, httponly=True, samesite="strict", max_age=0, expires=0)
 
 
-def issue_token(jwt_auth: JWTAuth[User, Token], user: User, ttl: timedelta) -> str:
-    """The same signed token ``POST /auth/login`` issues."""
-    return jwt_auth.create_token(
-        identifier=str(user.id), token_expiration=ttl, token_extras={"role": str(user.role), "office": user.office}
-    )
-
-
-async def resolve_user(connection: ASGIConnection[Any, Any, Any, Any], encoded: str | None) -> User | None:
-    """The account a session cookie names, checked exactly as the API checks a bearer token.
-
-    The token is decoded with the API's own JWT settings and handed to the API's ``retrieve_user_handler`` (and
-    ``revoked_token_handler`` when one is configured), so a disabled account or a revoked token stops working on
-    the desk at the same moment as on the API.
-    """
+def decode_session(connection: ASGIConnection[Any, Any, Any, Any], encoded: str | None) -> Token | None:
+    """The session cookie's token, checked with the API's own JWT settings, or None."""
     if not encoded:
         return None
     jwt_auth: JWTAuth[User, Token] = connection.app.state.jwt_auth
     try:
-        token = jwt_auth.token_cls.decode(
+        return jwt_auth.token_cls.decode(
             encoded_token=encoded,
             secret=jwt_auth.token_secret,
             algorithm=jwt_auth.algorithm,
@@ -118,6 +104,19 @@ async def resolve_user(connection: ASGIConnection[Any, Any, Any, Any], encoded: 
         )
     except NotAuthorizedException:
         return None
+
+
+async def resolve_user(connection: ASGIConnection[Any, Any, Any, Any], encoded: str | None) -> User | None:
+    """The account a session cookie names, checked exactly as the API checks a bearer token.
+
+    The token is decoded with the API's own JWT settings and handed to the API's ``retrieve_user_handler`` (and
+    ``revoked_token_handler`` when one is configured), so a disabled account or a revoked token stops working on
+    the desk at the same moment as on the API.
+    """
+    token = decode_session(connection, encoded)
+    if token is None:
+        return None
+    jwt_auth: JWTAuth[User, Token] = connection.app.state.jwt_auth
     found = jwt_auth.retrieve_user_handler(token, connection)
     user: User | None = await found if inspect.isawaitable(found) else found
     if user is None:

@@ -226,6 +226,17 @@ class Settings:
     """Outgoing mail (``CTPO_MAIL_*``)."""
     publication: PublicationSettings = field(default_factory=PublicationSettings)
     """The public register and the weekly bulletin."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where people reach the service (``CTPO_PUBLIC_URL``), for links in mails."""
+    staff_email_domains: tuple[str, ...] = ("ctpo.int",)
+    """Domains of the offices' staff addresses (``CTPO_STAFF_EMAIL_DOMAINS``, comma-separated): applicants cannot
+    register addresses in them, in their subdomains, or in look-alikes of them."""
+    registration_ttl_seconds: int = 86_400
+    """How long the confirmation link of a registration works."""
+    register_max_per_address: int = 20
+    """Registrations from one client address within a login window (``CTPO_LOGIN_FAILURE_WINDOW_SECONDS``)."""
+    register_max_per_email: int = 3
+    """Registrations (so confirmation mails) for one e-mail address within a window: no mail-bombing through us."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -247,6 +258,13 @@ class Settings:
             trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
             mail=MailSettings.from_env(data_dir),
             publication=PublicationSettings.from_env(),
+            public_url=_env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            staff_email_domains=tuple(
+                d.strip().lower() for d in _env("STAFF_EMAIL_DOMAINS", "ctpo.int").split(",") if d.strip()
+            ),
+            registration_ttl_seconds=_env_int("REGISTRATION_TTL_SECONDS", 86_400),
+            register_max_per_address=_env_int("REGISTER_MAX_PER_ADDRESS", 20),
+            register_max_per_email=_env_int("REGISTER_MAX_PER_EMAIL", 3),
         )
 
     @property

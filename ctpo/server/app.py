@@ -23,6 +23,7 @@ from ctpo.domain.audit.controllers import AuditController
 from ctpo.domain.examination.controllers import ExaminationController, OfficeWorkController
 from ctpo.domain.fees.controllers import FeeController, MoneyController
 from ctpo.domain.filings.controllers import FilingController
+from ctpo.domain.filings.services import MAX_DOCUMENTS
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.international.controllers import InternationalController
 from ctpo.domain.jobs.controllers import JobController
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # configure_logging owns the root logger (Litestar's replaced it: no request ids)
         template_config=template_config(REGISTER_TEMPLATES),
         request_max_body_size=settings.max_request_bytes,
+        multipart_form_part_limit=MAX_DOCUMENTS + 10,  # beyond: refused while parsing; up to it: 422 naming the count
         lifespan=[_lifespan(settings)],
     )
     document_problems(app)

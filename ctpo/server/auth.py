@@ -5,16 +5,21 @@ Re-reading means a disabled or deleted account stops working at once, not when i
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from litestar.security.jwt import JWTAuth, Token
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ctpo.db.models import User
+from ctpo.db.models import RevokedToken, User
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from ctpo.lib.settings import Settings
 
@@ -26,16 +31,50 @@ OPENAPI_PATHS = r"^/schema(?:/|$)"
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    """The active account the token names, or None (the middleware then answers 401)."""
+    """The active account the token names, unless the token was logged out; else None (the middleware: 401)."""
     try:
         user_id = uuid.UUID(token.sub)
     except ValueError:
         return None
     async with connection.app.state.session_factory() as session:
         user: User | None = await session.get(User, user_id)
+        if token.jti and await session.get(RevokedToken, token.jti) is not None:
+            return None
     if user is None or not user.is_active:
         return None
     return user
+
+
+def issue_token(jwt_auth: JWTAuth[User, Token], user: User, ttl: timedelta) -> str:
+    """A signed token for ``user``, with a random id (``jti``) by which logout revokes it."""
+    return jwt_auth.create_token(
+        identifier=str(user.id),
+        token_expiration=ttl,
+        token_unique_jwt_id=secrets.token_hex(16),
+        token_extras={"role": str(user.role), "office": user.office},
+    )
+
+
+async def revoke(session: AsyncSession, token: Token) -> None:
+    """Log a token out: its id is refused until it would have expired; expired entries are dropped meanwhile."""
+    if not token.jti:
+        return
+    now = datetime.now(UTC)
+    expires = token.exp if token.exp.tzinfo else token.exp.replace(tzinfo=UTC)
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(RevokedToken)
+        .values(jti=token.jti, expires_at=expires, revoked_at=now)
+        .on_conflict_do_nothing(index_elements=["jti"])
+    )
+    await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    await session.commit()
+
+
+async def is_revoked(session: AsyncSession, jti: str) -> bool:
+    """Whether a token id was logged out."""
+    return (await session.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti))).first() is not None
 
 
 def build_jwt_auth(settings: Settings) -> JWTAuth[User, Token]:

@@ -36,7 +36,7 @@ import psycopg
 import pytest
 
 from tests.servers import ApiServer
-from tests.support import PASSWORD, application_payload, create_user
+from tests.support import PASSWORD, application_payload, create_user, real_pdf
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,7 +51,7 @@ def _documents(i: int) -> list[tuple[str, bytes, str]]:
     """Three documents of different kinds, unique per filing, large enough that writing them takes a moment."""
     noise = os.urandom(48 * 1024)
     return [
-        ("description.pdf", b"%PDF-1.7\n" + noise + b"\n%%EOF\n", "application/pdf"),
+        ("description.pdf", real_pdf(noise), "application/pdf"),
         (
             "claims.xml",
             f'<?xml version="1.0"?><claims><claim n="1">Filing {i}: {noise[:64].hex()}</claim></claims>'.encode(),

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.support import application_payload, inline_document
+from tests.support import application_payload, inline_document, real_pdf
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from litestar.testing import TestClient
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = real_pdf()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import Base
-from tests.support import application_payload, inline_document
+from tests.support import application_payload, inline_document, real_pdf
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,13 +31,20 @@ if TYPE_CHECKING:
 
     from ctpo.lib.settings import Settings
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = real_pdf()
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(range(256)) * 4
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4
 SQL = "'; DROP TABLE applications; --"
 TRAVERSAL = "../../../../etc/passwd"
 UNRECORDED = {"audit_log", "login_throttle"}
 """Tables that record attempts, refused ones included."""
+
+
+def _zip(name: str = "payload.exe", content: bytes = b"MZ" * 100) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
 
 
 def _zip_bomb() -> bytes:
@@ -129,6 +136,73 @@ REFUSED: list[Hostile] = [
         _multipart(json.dumps(application_payload()), ("claims.pdf", EXECUTABLE, "application/pdf")),
     ),
     Hostile("a PDF declared as XML", 415, "POST", "/applications", _document("d.xml", PDF, "application/xml")),
+    # polyglots: a file that is two files (#12); the header and trailer alone once passed as a PDF
+    Hostile(
+        "an archive with a PDF header and trailer",
+        415,
+        "POST",
+        "/applications",
+        _document("d.pdf", b"%PDF-1.7\n" + _zip() + b"\n%%EOF\n", "application/pdf"),
+    ),
+    Hostile(
+        "a PDF with an archive appended",
+        415,
+        "POST",
+        "/applications",
+        _document("d.pdf", PDF + _zip(), "application/pdf"),
+    ),
+    Hostile(
+        "a PDF whose archive ends in %%EOF",
+        415,
+        "POST",
+        "/applications",
+        _document("d.pdf", PDF[:-6] + _zip() + b"%%EOF\n", "application/pdf"),
+    ),
+    Hostile(
+        "a header, a trailer and no PDF between",
+        415,
+        "POST",
+        "/applications",
+        _document("d.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "application/pdf"),
+    ),
+    # multipart parts (#12): one named otherwise was dropped and the filing got 201 without it
+    Hostile(
+        "a multipart part named 'document'",
+        422,
+        "POST",
+        "/applications/multipart",
+        {
+            "files": [
+                ("application", (None, json.dumps(application_payload()))),
+                ("document", ("a.txt", b"x\n", "text/plain")),
+            ]
+        },
+    ),
+    Hostile(
+        "a multipart filing with 51 documents",
+        422,
+        "POST",
+        "/applications/multipart",
+        _multipart(
+            json.dumps(application_payload()), *[(f"a{i}.txt", f"{i}\n".encode(), "text/plain") for i in range(51)]
+        ),
+    ),
+    Hostile(
+        "a multipart filing with 900 documents",
+        400,
+        "POST",
+        "/applications/multipart",
+        _multipart(
+            json.dumps(application_payload()), *[(f"a{i}.txt", f"{i}\n".encode(), "text/plain") for i in range(900)]
+        ),
+    ),
+    Hostile(
+        "two application parts",
+        400,
+        "POST",
+        "/applications/multipart",
+        {"files": [("application", (None, json.dumps(application_payload()))), ("application", (None, "{}"))]},
+    ),
     Hostile(
         "base64 that is not",
         422,
@@ -186,6 +260,45 @@ REFUSED: list[Hostile] = [
         _filing(applicants=[{"name": "A\u2067B\u2069", "country": "KZ", "address": "Astana"}]),
     ),
     Hostile("NUL in a title", 422, "POST", "/applications", _filing(title="Battery\x00")),
+    Hostile("an Arabic letter mark in a title", 422, "POST", "/applications", _filing(title="Battery\u061c pack")),
+    Hostile("a zero-width space in an abstract", 422, "POST", "/applications", _filing(abstract="Bat\u200btery")),
+    Hostile("BEL in a claim", 422, "POST", "/applications", _filing(claims=[{"number": 1, "text": "A\x07 b"}])),
+    Hostile(
+        "a claim of 20 001 characters",
+        400,
+        "POST",
+        "/applications",
+        _filing(claims=[{"number": 1, "text": "a" * 20_001}]),
+    ),
+    Hostile(
+        "a claim numbered 2 in its text",
+        422,
+        "POST",
+        "/applications",
+        _filing(claims=[{"number": 1, "text": "2. A battery."}]),
+    ),
+    Hostile(
+        "RLO in a transition reason",
+        422,
+        "POST",
+        "/applications/{number}/actions/withdraw",
+        _json({"payload": {}, "reason": "per \u202erequest"}),
+    ),
+    Hostile(
+        "ESC in a payload text",
+        422,
+        "POST",
+        "/applications/{number}/actions/withdraw",
+        _json({"payload": {"note": "a\x1b[2Jb"}}),
+    ),
+    Hostile(
+        "a zero-width joiner in a calendar reason",
+        422,
+        "PUT",
+        "/offices/KZ/calendar/2027-03-17",
+        _json({"kind": "closure", "reason": "Flo\u200dod"}),
+        actor="admin",
+    ),
     Hostile("a line break in a title", 422, "POST", "/applications", _filing(title="Battery\nsystem")),
     Hostile("a title of spaces", 422, "POST", "/applications", _filing(title="   ")),
     Hostile("RLO in a file name", 422, "POST", "/applications", _document("annex\u202etxt.exe", b"text\n")),
@@ -228,6 +341,30 @@ REFUSED: list[Hostile] = [
         actor="anonymous",
     ),
     Hostile(
+        "registering an office staff address",
+        422,
+        "POST",
+        "/auth/register",
+        _json({"email": "examiner@ctpo.int", "full_name": "X", "password": "long enough pw"}),
+        actor="anonymous",
+    ),
+    Hostile(
+        "registering a look-alike address",
+        422,
+        "POST",
+        "/auth/register",
+        _json({"email": "x@pаypal.com", "full_name": "X", "password": "long enough pw"}),
+        actor="anonymous",
+    ),
+    Hostile(
+        "a direction override in a registration name",
+        422,
+        "POST",
+        "/auth/register",
+        _json({"email": "y@test.example", "full_name": "X\u202eY", "password": "long enough pw"}),
+        actor="anonymous",
+    ),
+    Hostile(
         "NUL in a login e-mail",
         400,
         "POST",
@@ -258,6 +395,7 @@ REFUSED: list[Hostile] = [
         _json({"payload": {"reason": "\x00"}}),
     ),
     Hostile("%00 in a path", 400, "GET", "/applications/KZ-2026-000001%00", actor="examiner"),
+    Hostile("a path merely containing /schema, without a token", 401, "GET", "/applications/schema", actor="anonymous"),
     Hostile("%0a in a query", 400, "GET", "/offices/KZ/queue?state=filed%0aX", actor="examiner"),
     Hostile(
         "mass assignment of a role",

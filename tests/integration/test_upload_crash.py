@@ -32,7 +32,7 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import Application, Document
 from ctpo.domain.filings.storage import INCOMING
 from tests.servers import ApiServer
-from tests.support import PASSWORD, application_payload, create_user
+from tests.support import PASSWORD, application_payload, create_user, real_pdf
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,7 +48,7 @@ def _documents() -> list[tuple[str, bytes, str]]:
     """Three large documents with fresh content, so every write is a new file."""
     noise = os.urandom(DOCUMENT_BYTES // 2).hex().encode()  # text: hex is UTF-8
     return [
-        ("description.pdf", b"%PDF-1.7\n" + os.urandom(DOCUMENT_BYTES) + b"\n%%EOF\n", "application/pdf"),
+        ("description.pdf", real_pdf(os.urandom(DOCUMENT_BYTES)), "application/pdf"),
         ("abstract.txt", noise[: DOCUMENT_BYTES - 1] + b"\n", "text/plain"),
         ("claims.xml", b"<claims><claim>" + noise[:DOCUMENT_BYTES] + b"</claim></claims>", "application/xml"),
     ]

@@ -36,6 +36,7 @@ from ctpo.db.models._login_throttle import LoginThrottle
 from ctpo.db.models._mail import MailMessage
 from ctpo.db.models._parties import ObservationRecord, TransferRecord
 from ctpo.db.models._publication import Publication, PublicationSeries, RegisterNameKey
+from ctpo.db.models._registration import PendingRegistration, RevokedToken
 from ctpo.db.models._representation import PowerOfAttorney, Representative
 from ctpo.db.models._user import Role, User
 
@@ -70,6 +71,7 @@ __all__ = [
     "Party",
     "Patent",
     "PatentState",
+    "PendingRegistration",
     "PowerOfAttorney",
     "PriorityClaim",
     "ProceduralDocument",
@@ -79,6 +81,7 @@ __all__ = [
     "RegisterNameKey",
     "Renewal",
     "Representative",
+    "RevokedToken",
     "Role",
     "TransferRecord",
     "User",

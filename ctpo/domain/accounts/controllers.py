@@ -11,15 +11,16 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.security.jwt import Token
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from ctpo.db.models import Role, User
+from ctpo.db.models import User
 from ctpo.domain.accounts import schemas as s
 from ctpo.domain.accounts.services import AccountService, AuthenticationError, user_out
 from ctpo.domain.accounts.throttle import ThrottlePolicy
 from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.lib.errors import CtpoError
-from ctpo.server.auth import PUBLIC
+from ctpo.server.auth import PUBLIC, issue_token, revoke
 
 
 class LoginFailedError(CtpoError):
@@ -51,24 +52,40 @@ class AuthController(Controller):
         except AuthenticationError:
             raise LoginFailedError("Wrong e-mail or password.") from None
         ttl = timedelta(seconds=state.settings.token_ttl_seconds)
-        token = state.jwt_auth.create_token(
-            identifier=str(user.id), token_expiration=ttl, token_extras={"role": str(user.role), "office": user.office}
-        )
+        token = issue_token(state.jwt_auth, user, ttl)
         return s.TokenOut(
             access_token=token,
             token_type="Bearer",  # noqa: S106 - the OAuth token type, not a secret
             expires_at=datetime.now(UTC) + ttl,
         )
 
-    @post("/register", opt=PUBLIC, status_code=HTTP_201_CREATED, summary="Register as an applicant")
+    @post("/register", opt=PUBLIC, status_code=HTTP_202_ACCEPTED, summary="Register as an applicant")
     async def register(
-        self, data: JSONBody[s.RegisterIn], account_service: NamedDependency[AccountService]
-    ) -> s.UserOut:
-        """Applicants and patent attorneys open their own accounts; office staff are created by admins."""
-        user = await account_service.create(
-            email=data.email, full_name=data.full_name, password=data.password, role=Role.APPLICANT, office=None
+        self, data: JSONBody[s.RegisterIn], account_service: NamedDependency[AccountService], state: State
+    ) -> s.RegistrationOut:
+        """Applicants and patent attorneys open their own accounts; office staff are created by admins.
+
+        A confirmation code is mailed to the address; ``POST /auth/confirm`` with it opens the account. The answer
+        is the same whether or not the address already has one. Limited per client address and per e-mail (429).
+        """
+        context = current_request()
+        address = context.client_address if context else UNKNOWN_ADDRESS
+        await account_service.register(data, address=address, settings=state.settings)
+        return s.RegistrationOut(
+            detail="If this address can be registered, a confirmation code is on its way to it. "
+            "Send it to POST /auth/confirm to open the account.",
+            expires_in_seconds=state.settings.registration_ttl_seconds,
         )
-        return user_out(user)
+
+    @post("/confirm", opt=PUBLIC, status_code=HTTP_201_CREATED, summary="Confirm a registration's e-mail")
+    async def confirm(self, data: JSONBody[s.ConfirmIn], account_service: NamedDependency[AccountService]) -> s.UserOut:
+        """Open the account with the code mailed by ``POST /auth/register``."""
+        return user_out(await account_service.confirm(data.token))
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Log out: revoke this token")
+    async def logout(self, request: Request[User, Token, Any], db_session: NamedDependency[AsyncSession]) -> None:
+        """The token stops working at once, everywhere (the desk too), not when it expires."""
+        await revoke(db_session, request.auth)
 
 
 class MeController(Controller):

@@ -40,6 +40,20 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Password
 
 
+class RegistrationOut(msgspec.Struct):
+    """What a registration answers, whoever asked and whatever the address."""
+
+    detail: str
+    expires_in_seconds: int
+    """How long the mailed code is valid."""
+
+
+class ConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The code mailed to a registering address."""
+
+    token: Annotated[str, msgspec.Meta(min_length=16, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 class UserCreateIn(msgspec.Struct, forbid_unknown_fields=True):
     """An account created by an office administrator for their office."""
 

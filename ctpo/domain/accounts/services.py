@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+import anyio
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ctpo.db.models import Role, User, utcnow
+from ctpo.db.models import PendingRegistration, Role, User, utcnow
 from ctpo.domain.access import require_admin_of
 from ctpo.domain.accounts import schemas as s
+from ctpo.domain.accounts.identity import canonical_email, clean_full_name, is_reserved
 from ctpo.domain.accounts.passwords import hash_password, verify_password
-from ctpo.domain.accounts.throttle import LoginThrottledError, Throttle, ThrottlePolicy
+from ctpo.domain.accounts.throttle import LoginThrottledError, Throttle, ThrottlePolicy, charge_registration
 from ctpo.domain.audit.services import audit_record
 from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError
+from ctpo.mail import OutgoingMail, queue_mail_async
 from workflows.offices import OfficeCode
 
 if TYPE_CHECKING:
@@ -22,6 +28,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ctpo.lib.settings import Settings
 
 
 class AuthenticationError(Exception):
@@ -62,10 +70,9 @@ class AccountService:
         Raises:
             AuthenticationError: no such active account, or a wrong password.
         """
-        user = (
-            await self.session.execute(select(User).where(User.email == email.strip().lower()))
-        ).scalar_one_or_none()
-        ok = verify_password(user.password_hash if user else None, password)
+        user = (await self.session.execute(select(User).where(User.email == _login_name(email)))).scalar_one_or_none()
+        # Argon2 takes tens of milliseconds of CPU by design: in a worker thread, so no other request waits for it
+        ok = await anyio.to_thread.run_sync(verify_password, user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             raise AuthenticationError
         return user
@@ -93,9 +100,9 @@ class AccountService:
             )
         user = User(
             id=uuid.uuid4(),
-            email=email.strip().lower(),
-            full_name=full_name.strip(),
-            password_hash=hash_password(password),
+            email=canonical_email(email),
+            full_name=clean_full_name(full_name),
+            password_hash=await anyio.to_thread.run_sync(hash_password, password),
             role=role,
             office=office if role != Role.APPLICANT else None,
         )
@@ -113,6 +120,86 @@ class AccountService:
             await self.session.rollback()
             raise ConflictError(
                 "An account with this e-mail already exists.", errors=[FieldError("email", "already registered")]
+            ) from None
+        return user
+
+    async def register(self, data: s.RegisterIn, *, address: str, settings: Settings) -> None:
+        """Start a self-registration: a confirmation mail to the address; the account exists once it is confirmed.
+
+        The answer and the work are the same whether or not the address already has an account (no existence
+        oracle): an unknown address gets a confirmation link, a known one a note that it already has an account.
+        Either way only the mailbox's owner learns which.
+
+        Raises:
+            InvalidRequestError: the address or name breaks :mod:`.identity`'s rules, or is an office staff domain.
+            RegistrationThrottledError: too many registrations from this client or for this address.
+        """
+        email = canonical_email(data.email)
+        full_name = clean_full_name(data.full_name)
+        if is_reserved(email, settings.staff_email_domains, data.email):
+            raise InvalidRequestError(
+                "Addresses of the offices' own domains are for staff accounts, which office administrators create.",
+                errors=[FieldError("email", "this domain is reserved for office staff")],
+            )
+        now = self.clock()
+        await charge_registration(self.session, email=email, address=address, now=now, settings=settings)
+        password_hash = await anyio.to_thread.run_sync(hash_password, data.password)  # on both paths: same cost
+        token = secrets.token_urlsafe(32)
+        existing = (await self.session.execute(select(User.id).where(User.email == email))).scalar_one_or_none()
+        if existing is None:
+            self.session.add(
+                PendingRegistration(
+                    email=email,
+                    full_name=full_name,
+                    password_hash=password_hash,
+                    token_hash=_token_hash(token),
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=settings.registration_ttl_seconds),
+                )
+            )
+        mail = (
+            _confirmation_mail(email, token, settings)
+            if existing is None
+            else _already_registered_mail(email, settings)
+        )
+        await queue_mail_async(self.session, mail, now, sender=settings.mail.sender)
+        await self.session.commit()
+
+    async def confirm(self, token: str) -> User:
+        """Finish a registration: the account is made from the confirmed pending registration.
+
+        Raises:
+            InvalidRequestError: an unknown, used or expired token.
+            ConflictError: the address got an account meanwhile (another registration confirmed first).
+        """
+        now = self.clock()
+        query = select(PendingRegistration).where(PendingRegistration.token_hash == _token_hash(token))
+        pending = (await self.session.execute(query.with_for_update())).scalar_one_or_none()
+        if pending is None or pending.confirmed_at is not None or pending.expires_at <= now:
+            raise InvalidRequestError(
+                "This confirmation link is not valid or has expired; register again to get a new one.",
+                errors=[FieldError("token", "unknown, already used or expired")],
+            )
+        user = User(
+            id=uuid.uuid4(),
+            email=pending.email,
+            full_name=pending.full_name,
+            password_hash=pending.password_hash,
+            role=Role.APPLICANT,
+            office=None,
+        )
+        self.session.add(user)
+        await self.session.execute(
+            update(PendingRegistration)
+            .where(PendingRegistration.id == pending.id)
+            .values(confirmed_at=now, user_id=user.id)
+        )
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ConflictError(
+                "This address already has an account; log in with it.", errors=[FieldError("token", "already used")]
             ) from None
         return user
 
@@ -176,6 +263,49 @@ class AccountService:
     @staticmethod
     def _require_admin_of(admin: User, office: str) -> None:
         require_admin_of(admin, office, purpose="Only office administrators manage accounts.")
+
+
+def _login_name(email: str) -> str:
+    """The stored form of a typed login e-mail (unparseable ones are looked up as typed, and found nowhere)."""
+    try:
+        return canonical_email(email)
+    except InvalidRequestError:
+        return email.strip().lower()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _confirmation_mail(email: str, token: str, settings: Settings) -> OutgoingMail:
+    return OutgoingMail(
+        kind="registration.confirm",
+        to=email,
+        subject="CTPO: confirm your e-mail address",
+        body=(
+            "Someone, probably you, asked to open an applicant account of the Common Turkic Patent Organization "
+            "with this address.\n\n"
+            "To confirm it and open the account, send this confirmation code within "
+            f"{settings.registration_ttl_seconds // 3600} hours:\n\n    {token}\n\n"
+            f"curl -X POST {settings.public_url}/auth/confirm -H 'content-type: application/json' "
+            f'-d \'{{"token": "{token}"}}\'\n\n'
+            "If it was not you, ignore this message: no account is opened without the code.\n"
+        ),
+    )
+
+
+def _already_registered_mail(email: str, settings: Settings) -> OutgoingMail:
+    return OutgoingMail(
+        kind="registration.exists",
+        to=email,
+        subject="CTPO: you already have an account",
+        body=(
+            "Someone, probably you, asked to open an applicant account of the Common Turkic Patent Organization "
+            "with this address, which already has one. Nothing was changed.\n\n"
+            f"Log in at {settings.public_url}/auth/login with this address. If you have forgotten the password, "
+            "an office administrator can help.\n"
+        ),
+    )
 
 
 def user_out(user: User) -> s.UserOut:

@@ -178,3 +178,46 @@ class Throttle:
         return (
             await self.session.execute(query.with_for_update().execution_options(populate_existing=True))
         ).scalar_one()
+
+
+REGISTER_ADDRESS = "reg_addr"
+REGISTER_EMAIL = "reg_email"
+
+
+class RegistrationThrottledError(LoginThrottledError):
+    """429: too many registrations from this address or for this e-mail; try again after ``retry_after``."""
+
+
+async def charge_registration(
+    session: AsyncSession, *, email: str, address: str, now: datetime, settings: Settings
+) -> None:
+    """Count a registration per client address and per e-mail, in the login counters' table, or refuse it.
+
+    Each registration sends a mail and costs a password hash, so both are bounded like login failures: per address
+    (a script registering in bulk) and per e-mail (mail-bombing someone's inbox through the office). Every attempt
+    counts; the caller commits with the registration.
+
+    Raises:
+        RegistrationThrottledError: with the seconds until the window ends; nothing was counted.
+    """
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    throttle = Throttle(session, ThrottlePolicy.from_settings(settings))
+    limits = (
+        (REGISTER_EMAIL, email, settings.register_max_per_email),
+        (REGISTER_ADDRESS, address, settings.register_max_per_address),
+    )
+    rows = [(await throttle._locked_row(scope, subject, now), limit) for scope, subject, limit in limits]  # noqa: SLF001
+    for row, _limit in rows:
+        if row.window_started_at + window <= now:
+            row.failures, row.window_started_at = 0, now
+    full = [row.window_started_at + window for row, limit in rows if row.failures >= limit]
+    if full:
+        retry_after = max(1, math.ceil((max(full) - now).total_seconds()))
+        raise RegistrationThrottledError(
+            f"Too many registrations from this address or for this e-mail. Try again in {retry_after} seconds.",
+            retry_after=retry_after,
+        )
+    for row, _limit in rows:
+        row.failures += 1
+        row.last_failure_at = now
+    await session.flush()

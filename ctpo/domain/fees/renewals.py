@@ -7,10 +7,10 @@ change is a compare-and-set on the row's status, so two sweeps at once, or one r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, insert, select, update
 
 from ctpo.db.models import Application, LegalEventRecord, Patent, PatentState, Renewal
 from ctpo.domain.fees.lifecycle import APPLICATION_SCOPE, IN_FORCE
@@ -20,7 +20,7 @@ from workflows.legal_status import KeyEvent, LegalEvent, Phase, Status
 from workflows.offices import OFFICES
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,8 +46,8 @@ def sweep_renewals(session: Session, now: datetime) -> RenewalSweepReport:
     """
     report = RenewalSweepReport()
     horizon = now.date() + timedelta(days=1)
-    after: tuple[date, int] = (date.min, 0)
-    while True:  # keyset pages in the order of the (status, grace_end) index: never a scan of the whole table
+    last_id = 0
+    while True:
         rows = session.execute(
             select(
                 Renewal.id,
@@ -59,13 +59,13 @@ def sweep_renewals(session: Session, now: datetime) -> RenewalSweepReport:
                 Application.receiving_office,
             )
             .join(Application, Application.id == Renewal.application_id)
-            .where(Renewal.status == "open", Renewal.grace_end < horizon, tuple_(Renewal.grace_end, Renewal.id) > after)
-            .order_by(Renewal.grace_end, Renewal.id)
+            .where(Renewal.status == "open", Renewal.grace_end < horizon, Renewal.id > last_id)
+            .order_by(Renewal.id)
             .limit(BATCH)
         ).all()
         if not rows:
             break
-        after = (rows[-1].grace_end, rows[-1].id)
+        last_id = rows[-1].id
         overdue = [r for r in rows if r.grace_end < OFFICES[OfficeCode(r.receiving_office)].local_date(now)]
         per_state = [r for r in overdue if r.scope != APPLICATION_SCOPE]
         report.pending_applications += len(overdue) - len(per_state)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
+from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, HeaderParameter, JSONBody, QueryParameter
@@ -38,6 +39,33 @@ class MultipartFiling:
     application: str
     """The application, JSON-encoded as for ``POST /applications`` (without ``documents``)."""
     documents: list[UploadFile] = field(default_factory=list)
+
+
+MULTIPART_PARTS = ("application", "documents")
+"""The parts a multipart filing has: one ``application`` (JSON), one ``documents`` per file."""
+
+
+def _check_parts(form: FormMultiDict) -> None:
+    """Refuse parts the filing does not name, or a missing or repeated application part.
+
+    A part under another name (``document``, ``file``) would otherwise be dropped while the filing succeeds
+    without it: for a legal filing, the worst outcome. Nothing is filed unless every part is accounted for.
+
+    Raises:
+        InvalidRequestError: naming each unexpected part and the expected ones.
+    """
+    names = [name for name, _value in form.multi_items()]
+    errors = [
+        FieldError(name, "unknown part; a multipart filing has one part 'application' and a part 'documents' per file")
+        for name in dict.fromkeys(names)
+        if name not in MULTIPART_PARTS
+    ]
+    if names.count("application") != 1:
+        errors.append(
+            FieldError("application", f"exactly one 'application' part is needed, not {names.count('application')}")
+        )
+    if errors:
+        raise InvalidRequestError("The multipart filing has parts it does not take; nothing was filed.", errors=errors)
 
 
 def _require_applicant(user: User) -> None:
@@ -74,9 +102,8 @@ class FilingController(Controller):
     ) -> Response[s.Receipt]:
         """File an application sent as JSON."""
         _require_applicant(request.user)
-        result = await filing_service.file(
-            request.user, data, uploads_from_json(data.documents), idempotency_key=idempotency_key
-        )
+        uploads = await anyio.to_thread.run_sync(uploads_from_json, data.documents)  # base64 of megabytes: CPU
+        result = await filing_service.file(request.user, data, uploads, idempotency_key=idempotency_key)
         return _receipt_response(result)
 
     @post(
@@ -95,6 +122,7 @@ class FilingController(Controller):
     ) -> Response[s.Receipt]:
         """File an application sent as multipart form data."""
         _require_applicant(request.user)
+        _check_parts(await request.form())  # parsed once already for ``data``; cached on the request
         try:
             application = msgspec.json.decode(data.application, type=s.ApplicationIn)
         except msgspec.ValidationError as exc:
@@ -114,7 +142,7 @@ class FilingController(Controller):
         uploads = [
             Upload(f"documents[{i}]", upload.filename or f"document-{i}", await upload.read(), upload.content_type)
             for i, upload in enumerate(data.documents)
-        ]
+        ]  # counted with the inline ones' limit by the service
         result = await filing_service.file(request.user, application, uploads, idempotency_key=idempotency_key)
         return _receipt_response(result)
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import re
 import xml.parsers.expat
+import zipfile
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from ctpo.lib.errors import FieldError, UnsupportedMediaError
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # a refused upload is answered, not logged as pypdf's warnings
 
 PDF = "application/pdf"
 XML = "application/xml"
@@ -43,11 +52,27 @@ def _is_text(content: bytes) -> bool:
 
 _PDF_TRAILER_WINDOW = 1024
 """A PDF ends with ``%%EOF`` within its last kilobyte (what Acrobat requires)."""
+_AFTER_EOF = re.compile(rb"%%EOF[\x00\t\n\f\r ]*\Z")
+"""Only white space may follow the last ``%%EOF``: bytes after it are another file appended (a polyglot)."""
 
 
 def _is_pdf(content: bytes) -> bool:
-    """A PDF header *and* trailer: an executable or archive renamed ``.pdf`` with a forged header is refused."""
-    return content.startswith(b"%PDF-") and b"%%EOF" in content[-_PDF_TRAILER_WINDOW:]
+    """A PDF by its structure, not only its first and last bytes.
+
+    - ``%PDF-`` at the start and ``%%EOF`` at the end, with nothing but white space after it;
+    - a document pypdf can open: cross-reference table, trailer, catalogue, and at least one page;
+    - not at the same time a ZIP archive (a valid end-of-central-directory record): an archive with a PDF header
+      and trailer, or a PDF with an archive spliced in, is two files in one and is refused.
+    """
+    if not content.startswith(b"%PDF-") or _AFTER_EOF.search(content[-_PDF_TRAILER_WINDOW:]) is None:
+        return False
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        return False
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        return not reader.is_encrypted and len(reader.pages) >= 1
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError):
+        return False  # what pypdf cannot read, no examiner's viewer will reliably read either
 
 
 def sniff(content: bytes) -> str | None:

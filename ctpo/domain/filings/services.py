@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import msgspec
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
 
     from ctpo.domain.filings.storage import DocumentStore
     from workflows import Decision
+
+MAX_DOCUMENTS = 50
+"""Documents in one filing, however they are sent (JSON inline or multipart parts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +162,8 @@ class FilingService:
         filing_date = office.local_date(received_at) if office else received_at.date()
         if opening is not None:
             filing_date = opening.filing_date
-        ipc = validate_application(application, filing_date)  # rejects unknown offices
+        ipc, receipts, application, digest = await self._checked(application, uploads, filing_date, opening)
         assert office is not None  # noqa: S101
-
-        receipts = [self._check_upload(upload) for upload in uploads]
-        application = msgspec.structs.replace(application, documents=[])
-        digest = content_digest(application, receipts, opening.content if opening else None)
 
         if idempotency_key is not None:
             replay = await self._replay(owner, idempotency_key, digest)
@@ -173,8 +173,8 @@ class FilingService:
         if opening is not None and (duplicate := await opening.duplicate(self.session)) is not None:
             raise ConflictError(duplicate)
 
-        for upload in uploads:  # durable before the row that names them commits
-            self.store.put(upload.content)
+        for upload in uploads:  # durable before the row that names them commits (fsync: in a worker thread)
+            await anyio.to_thread.run_sync(self.store.put, upload.content)
 
         try:
             receipt = await self._insert(
@@ -225,6 +225,31 @@ class FilingService:
                 errors=[FieldError("on_behalf_of", "no general power of attorney from this account is in force")],
             )
         return client
+
+    async def _checked(
+        self, application: s.ApplicationIn, uploads: Sequence[Upload], filing_date: date, opening: Opening | None
+    ) -> tuple[list[str], list[s.DocumentReceipt], s.ApplicationIn, str]:
+        """Every check of a filing before anything is stored: IPC symbols, document receipts, the content, its digest.
+
+        Validation, hashing and content checks are CPU over megabytes: they run in a worker thread, so no other
+        request waits for them.
+
+        Raises:
+            InvalidRequestError: too many documents, or a rule broken.
+        """
+        if len(uploads) > MAX_DOCUMENTS:  # the same count for inline and multipart documents
+            raise InvalidRequestError(
+                f"{len(uploads)} documents were sent; a filing takes at most {MAX_DOCUMENTS}. Nothing was filed.",
+                errors=[FieldError("documents", f"at most {MAX_DOCUMENTS} documents")],
+            )
+
+        def check() -> tuple[list[str], list[s.DocumentReceipt], s.ApplicationIn, str]:
+            symbols = validate_application(application, filing_date)  # rejects unknown offices
+            receipts = [self._check_upload(upload) for upload in uploads]
+            received = msgspec.structs.replace(application, documents=[])
+            return symbols, receipts, received, content_digest(received, receipts, opening.content if opening else None)
+
+        return await anyio.to_thread.run_sync(check)
 
     def _check_upload(self, upload: Upload) -> s.DocumentReceipt:
         check_filename(upload.field, upload.filename)

@@ -12,7 +12,7 @@ from ctpo.domain.filings.schemas import ApplicationIn
 from ctpo.domain.filings.storage import DocumentStore, sha256_hex
 from ctpo.domain.filings.validation import normalize_ipc, validate_application
 from ctpo.lib.errors import InvalidRequestError, UnsupportedMediaError
-from tests.support import application_payload
+from tests.support import application_payload, real_pdf
 from workflows.deadlines import add_months
 from workflows.offices import get_office
 
@@ -100,7 +100,9 @@ def test_legal_filing_date_is_the_office_local_date():
 @pytest.mark.parametrize(
     ("content", "kind"),
     [
-        (b"%PDF-1.4\n...\n%%EOF\n", PDF),
+        (real_pdf(), PDF),
+        (b"%PDF-1.4\n...\n%%EOF\n", TEXT),  # a header and a trailer with no PDF between: what it is, text
+        (real_pdf() + b"PK\x05\x06" + bytes(18), None),  # bytes after %%EOF: another file appended
         (b"%PDF-1.7\nMZ\x90\x00\x03\x00 an executable behind a forged header", None),  # no trailer, not text
         (b"%PDF-1.4 and then only words", TEXT),  # no trailer: what it is, text
         (b'<?xml version="1.0"?><a>b</a>', XML),
@@ -119,7 +121,7 @@ def test_sniffing(content: bytes, kind: str | None):
 
 def test_declared_type_must_match_content():
     assert check_document("d", "a.txt", b"hello", "text/plain; charset=utf-8") == TEXT
-    assert check_document("d", "a.bin", b"%PDF-1.4\n%%EOF", "application/octet-stream") == PDF
+    assert check_document("d", "a.bin", real_pdf(), "application/octet-stream") == PDF
     with pytest.raises(UnsupportedMediaError):
         check_document("d", "a.pdf", b"hello", "application/pdf")
 
