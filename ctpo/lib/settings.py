@@ -258,13 +258,9 @@ class Settings:
             trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
             mail=MailSettings.from_env(data_dir),
             publication=PublicationSettings.from_env(),
-            public_url=_env("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             staff_email_domains=tuple(
                 d.strip().lower() for d in _env("STAFF_EMAIL_DOMAINS", "ctpo.int").split(",") if d.strip()
             ),
-            registration_ttl_seconds=_env_int("REGISTRATION_TTL_SECONDS", 86_400),
-            register_max_per_address=_env_int("REGISTER_MAX_PER_ADDRESS", 20),
-            register_max_per_email=_env_int("REGISTER_MAX_PER_EMAIL", 3),
         )
 
     @property

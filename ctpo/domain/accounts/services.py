@@ -277,6 +277,10 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _base(settings: Settings) -> str:
+    return settings.public_url.rstrip("/")
+
+
 def _confirmation_mail(email: str, token: str, settings: Settings) -> OutgoingMail:
     return OutgoingMail(
         kind="registration.confirm",
@@ -287,7 +291,7 @@ def _confirmation_mail(email: str, token: str, settings: Settings) -> OutgoingMa
             "with this address.\n\n"
             "To confirm it and open the account, send this confirmation code within "
             f"{settings.registration_ttl_seconds // 3600} hours:\n\n    {token}\n\n"
-            f"curl -X POST {settings.public_url}/auth/confirm -H 'content-type: application/json' "
+            f"curl -X POST {_base(settings)}/auth/confirm -H 'content-type: application/json' "
             f'-d \'{{"token": "{token}"}}\'\n\n'
             "If it was not you, ignore this message: no account is opened without the code.\n"
         ),
@@ -302,7 +306,7 @@ def _already_registered_mail(email: str, settings: Settings) -> OutgoingMail:
         body=(
             "Someone, probably you, asked to open an applicant account of the Common Turkic Patent Organization "
             "with this address, which already has one. Nothing was changed.\n\n"
-            f"Log in at {settings.public_url}/auth/login with this address. If you have forgotten the password, "
+            f"Log in at {_base(settings)}/auth/login with this address. If you have forgotten the password, "
             "an office administrator can help.\n"
         ),
     )
