@@ -134,6 +134,19 @@ def _shares(session: Session, application: Application, due: Due, schedule_perce
     return split_revenue(due.amount_cents, schedule_percent, offices)
 
 
+def lock_file(session: Session, application_id: uuid.UUID) -> None:
+    """Take the application's row lock (PostgreSQL) or the write lock (SQLite) for the rest of the transaction.
+
+    A no-op update: it serialises the payments of one file, so "is this fee still due?" and "pay it" happen as one.
+    """
+    session.execute(
+        update(Application)
+        .where(Application.id == application_id)
+        .values(version=Application.version)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def pay_fee(
     session: Session,
     application: Application,
@@ -168,6 +181,7 @@ def pay_fee(
             "A bank transfer is recorded with the bank's reference.",
             errors=[FieldError("bank_reference", "required for a bank transfer")],
         )
+    lock_file(session, application.id)  # before reading what is due: two payments of one fee cannot both land
     office = OFFICES[OfficeCode(application.receiving_office)]
     today = office.local_date(now)
     schedule = schedules.in_force(today)

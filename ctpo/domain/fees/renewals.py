@@ -7,22 +7,29 @@ change is a compare-and-set on the row's status, so two sweeps at once, or one r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, tuple_, update
 
-from ctpo.db.models import Application, LegalEventRecord, Patent, PatentState, Renewal
-from ctpo.domain.fees.lifecycle import APPLICATION_SCOPE, IN_FORCE
+import ctpo.domain.examination.store as workflow_store
+from ctpo.db.models import Application, Designation, LegalEventRecord, Patent, PatentState, Renewal
+from ctpo.domain.fees.dues import paid_fees
+from ctpo.domain.fees.lifecycle import ACTIVE, APPLICATION_SCOPE, IN_FORCE
 from ctpo.domain.legal_status import legal_event_rows
 from workflows import OfficeCode
+from workflows.deadlines import Period, explain_due_date
+from workflows.fees import FeeKind
 from workflows.legal_status import KeyEvent, LegalEvent, Phase, Status
 from workflows.offices import OFFICES
+from workflows.states import PENDING_STATES
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
+    from datetime import datetime
 
     from sqlalchemy.orm import Session, sessionmaker
+
+    from workflows.deadlines import OfficeCalendar
 
 BATCH = 5000
 
@@ -34,6 +41,8 @@ class RenewalSweepReport:
     lapsed: list[tuple[str, str, int]] = field(default_factory=list)
     """(application id, state, year) of each lapse."""
     expired: int = 0
+    designations_withdrawn: list[tuple[str, str]] = field(default_factory=list)
+    """(application id, state) of each designation deemed withdrawn for its unpaid fee."""
     pending_applications: int = 0
     """Application-wide renewal fees past their grace period: the application is deemed withdrawn by the workflow."""
 
@@ -46,8 +55,8 @@ def sweep_renewals(session: Session, now: datetime) -> RenewalSweepReport:
     """
     report = RenewalSweepReport()
     horizon = now.date() + timedelta(days=1)
-    last_id = 0
-    while True:
+    after: tuple[date, int] = (date.min, 0)
+    while True:  # keyset pages in the order of the (status, grace_end) index: never a scan of the whole table
         rows = session.execute(
             select(
                 Renewal.id,
@@ -59,20 +68,72 @@ def sweep_renewals(session: Session, now: datetime) -> RenewalSweepReport:
                 Application.receiving_office,
             )
             .join(Application, Application.id == Renewal.application_id)
-            .where(Renewal.status == "open", Renewal.grace_end < horizon, Renewal.id > last_id)
-            .order_by(Renewal.id)
+            .where(Renewal.status == "open", Renewal.grace_end < horizon, tuple_(Renewal.grace_end, Renewal.id) > after)
+            .order_by(Renewal.grace_end, Renewal.id)
             .limit(BATCH)
         ).all()
         if not rows:
             break
-        last_id = rows[-1].id
+        after = (rows[-1].grace_end, rows[-1].id)
         overdue = [r for r in rows if r.grace_end < OFFICES[OfficeCode(r.receiving_office)].local_date(now)]
         per_state = [r for r in overdue if r.scope != APPLICATION_SCOPE]
         report.pending_applications += len(overdue) - len(per_state)
         if per_state:
             _lapse(session, per_state, now, report)
     _expire(session, now, report)
+    _deem_unpaid_designations(session, now, report)
     return report
+
+
+DESIGNATION_FEE_PERIOD = Period(months=1)
+"""Designation fees are due with the filing and search fees, within one month of filing (EPC Art. 79(2), Rule 39(1)
+and Art. 78(2) at the EPO; one month here, as the issue sets for the filing and search fees)."""
+
+
+def _deem_unpaid_designations(session: Session, now: datetime, report: RenewalSweepReport) -> None:
+    """A designation whose fee is unpaid when its time limit has passed is deemed withdrawn (EPC Rule 39(2)).
+
+    Dated on the last day of the time limit, which extends over the office's closed days (Rule 134(1)).
+    """
+    rows = session.execute(
+        select(Designation.application_id, Designation.state, Application.filing_date, Application.receiving_office)
+        .join(Application, Application.id == Designation.application_id)
+        .where(
+            Designation.status == ACTIVE,
+            Application.state.in_([s.value for s in PENDING_STATES]),
+            Application.filing_date < now.date() - timedelta(days=27),  # a month is at least 28 days
+        )
+    ).all()
+    calendars: dict[str, OfficeCalendar] = {}
+    events = []
+    for application_id, state, filing_date, office in rows:
+        if office not in calendars:
+            calendars[office] = workflow_store.load_calendar(session, OfficeCode(office))
+        limit = explain_due_date(calendars[office], "date of filing", filing_date, DESIGNATION_FEE_PERIOD)
+        if now < limit.expires_at or (FeeKind.DESIGNATION.value, state, None) in paid_fees(session, application_id):
+            continue
+        moved = session.execute(
+            update(Designation)
+            .where(
+                Designation.application_id == application_id, Designation.state == state, Designation.status == ACTIVE
+            )
+            .values(status="deemed_withdrawn", changed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another sweep got there first
+        event = LegalEvent(
+            KeyEvent.APPLICATION_DEEMED_WITHDRAWN,
+            Status.NOT_IN_FORCE,
+            Phase.APPLICATION,
+            limit.due_date,
+            state=OfficeCode(state),
+            payload={"designation": state, "fee": FeeKind.DESIGNATION.value, "explanation": limit.steps()},
+        )
+        events.extend(legal_event_rows(application_id, [event], recorded_at=now))
+        report.designations_withdrawn.append((str(application_id), state))
+    if events:
+        session.execute(insert(LegalEventRecord), events)
 
 
 def _lapse(session: Session, rows: list[Any], now: datetime, report: RenewalSweepReport) -> None:
