@@ -151,9 +151,9 @@ def on_revocation(session: Session, application_id: uuid.UUID, on: date) -> None
 
 def on_decision(session: Session, decision: Decision, application_id: uuid.UUID) -> None:
     """The designation, patent and renewal consequences of one workflow decision, in its transaction."""
-    if decision.action is Action.FILE:
+    if decision.action == Action.FILE:
         on_filing(session, application_id)
-    elif decision.action is Action.APPROVE_GRANT_TEXT:
+    elif decision.action == Action.APPROVE_GRANT_TEXT:
         on_grant(session, application_id, decision.history.at)
-    elif decision.action is Action.REVOKE_PATENT:
+    elif decision.action == Action.REVOKE_PATENT:
         on_revocation(session, application_id, OFFICES[decision.snapshot.office].local_date(decision.history.at))
