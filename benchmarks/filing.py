@@ -1,34 +1,52 @@
-"""Filing throughput: start ``ctpo serve``, file N applications over HTTP from concurrent clients.
+"""Filing throughput against a bare insert: the same load on ``ctpo serve`` and on a bare Litestar endpoint.
 
-Prints filings/s and p50/p99 latency on SQLite and on PostgreSQL (the local server, a scratch database).
+For SQLite and PostgreSQL (the local server, a scratch database) it starts ``ctpo serve`` and files N applications
+over HTTP from concurrent clients, then starts :mod:`benchmarks.bare_insert` (the same stack inserting the same JSON
+and committing, nothing else) with the same number of processes on the same database and sends it the same load.
+It prints both, and the ratios: throughput filing/bare and p99 filing/bare. Only ratios compare between runs on a
+shared machine; run it niced (``nice -n 10``) when others work.
 
-    .venv/bin/python benchmarks/filing.py --n 2000 --concurrency 32 --workers 2
+    nice -n 10 .venv/bin/python benchmarks/filing.py --n 2000 --concurrency 32 --workers 2
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import create_engine
+
+from benchmarks.bare_insert import METADATA
+from ctpo.db.engine import sync_url
 from ctpo.db.migrate import upgrade
 from tests.support import (
     PASSWORD,
+    REPO,
     application_payload,
     create_postgres_database,
     create_user,
     drop_postgres_database,
+    free_port,
     live_server,
     unique_name,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 async def _client(base: str, token: str, jobs: asyncio.Queue[int], latencies: list[float], errors: list[str]) -> None:
@@ -57,24 +75,77 @@ async def _run(base: str, token: str, n: int, concurrency: int) -> tuple[float, 
     return time.perf_counter() - started, latencies, errors
 
 
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """One timed load: throughput and latency percentiles."""
+
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: list[str]
+
+
+def _timed(base: str, token: str, args: argparse.Namespace) -> Timing:
+    asyncio.run(_run(base, token, min(200, args.n), args.concurrency))  # warm-up: connections, caches
+    elapsed, latencies, errors = asyncio.run(_run(base, token, args.n, args.concurrency))
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    return Timing(args.n / elapsed, statistics.median(latencies) * 1000, p99, errors)
+
+
+@contextmanager
+def bare_server(database_url: str, workers: int) -> Iterator[str]:
+    """:mod:`benchmarks.bare_insert` under uvicorn with ``workers`` processes; yields its base URL."""
+    engine = create_engine(sync_url(database_url))
+    METADATA.create_all(engine)
+    engine.dispose()
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "benchmarks.bare_insert:app", "--port", str(port)]
+    command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    env = {**os.environ, "CTPO_DATABASE_URL": database_url}
+    proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.post(f"{base}/auth/login", json={}, timeout=1)
+                break
+            except httpx.HTTPError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("bare server did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def _line(label: str, timing: Timing) -> str:
+    return (
+        f"  {label:<8} {timing.per_second:7.1f} /s  p50 {timing.p50_ms:6.1f} ms  p99 {timing.p99_ms:6.1f} ms"
+        f"  errors {len(timing.errors)}"
+    )
+
+
 def bench(label: str, database_url: str, data_dir: str, args: argparse.Namespace) -> None:
     upgrade(database_url)
     user = create_user(database_url, "applicant")
     env = {"CTPO_DATABASE_URL": database_url, "CTPO_DATA_DIR": data_dir, "CTPO_SECRET_KEY": "b" * 40}
     with live_server(env, workers=args.workers) as base:
-        token = httpx.post(f"{base}/auth/login", json={"email": user.email, "password": PASSWORD}).json()[
-            "access_token"
-        ]
-        asyncio.run(_run(base, token, min(200, args.n), args.concurrency))  # warm-up: connections, caches
-        elapsed, latencies, errors = asyncio.run(_run(base, token, args.n, args.concurrency))
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+        login = {"email": user.email, "password": PASSWORD}
+        token = httpx.post(f"{base}/auth/login", json=login).json()["access_token"]
+        filing = _timed(base, token, args)
+    with bare_server(database_url, args.workers) as base:
+        bare = _timed(base, "bare", args)
+    print(f"{label} workers={args.workers} n={args.n} concurrency={args.concurrency}")
+    print(_line("filing", filing))
+    print(_line("bare", bare))
     print(
-        f"{label:<10} workers={args.workers} n={args.n} concurrency={args.concurrency}: "
-        f"{args.n / elapsed:7.1f} filings/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  errors {len(errors)}"
+        f"  ratio    throughput {filing.per_second / bare.per_second:.2f}x bare (aim >= 0.5)   "
+        f"p99 {filing.p99_ms / bare.p99_ms:.2f}x bare (aim < 3)"
     )
-    for error in errors[:3]:
+    for error in (filing.errors + bare.errors)[:3]:
         print("   ", error)
 
 

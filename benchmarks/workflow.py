@@ -3,9 +3,11 @@
 Seeds the applications in bulk (rows built by the same workflow code as a filing: first history entry and
 publication deadline), starts ``ctpo serve``, then
 - times claim/release transitions from concurrent examiners on distinct applications;
+- times the same requests against a bare compare-and-set ``UPDATE`` endpoint (:mod:`benchmarks.bare_insert`,
+  same processes, same database, in the same run) and prints the ratios;
 - times ``GET /offices/{code}/queue`` (plain, filtered by state, by IPC prefix).
 
-    .venv/bin/python benchmarks/workflow.py --applications 100000 --transitions 2000 --workers 2
+    nice -n 10 .venv/bin/python benchmarks/workflow.py --applications 100000 --transitions 2000 --workers 2
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.filing import bare_server
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
 from ctpo.db.models import Application, DeadlineRecord, HistoryRecord, IpcClass
@@ -160,6 +163,11 @@ async def _transitions(base: str, tokens: list[str], numbers: list[str], concurr
     return time.perf_counter() - started, latencies
 
 
+def _p99(values: list[float]) -> float:
+    values = sorted(values)
+    return values[max(0, int(len(values) * 0.99) - 1)]
+
+
 def _pcts(values: list[float]) -> str:
     values = sorted(values)
     p50 = statistics.median(values) * 1000
@@ -200,6 +208,16 @@ def main() -> None:
                     f"transitions: {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.1f}/s  "
                     f"{_pcts(latencies)}  (claim/release over HTTP, {args.concurrency} clients, "
                     f"{args.workers} API processes)"
+                )
+                with bare_server(url, args.workers) as bare:
+                    bare_elapsed, bare_latencies = asyncio.run(_transitions(bare, tokens, numbers, args.concurrency))
+                print(
+                    f"bare CAS:    {len(bare_latencies)} in {bare_elapsed:.1f} s = "
+                    f"{len(bare_latencies) / bare_elapsed:.1f}/s  {_pcts(bare_latencies)}"
+                )
+                print(
+                    f"ratio:       throughput {(len(latencies) / elapsed) / (len(bare_latencies) / bare_elapsed):.2f}x "
+                    f"bare   p99 {_p99(latencies) / _p99(bare_latencies):.2f}x bare"
                 )
                 headers = {"Authorization": f"Bearer {tokens[0]}"}
                 for label, params in (
