@@ -99,6 +99,15 @@ def _not_found(request: Request[Any, Any, Any]) -> Template:
     return _page(request, "not_found", status=404)
 
 
+def _xml(content: bytes, settings: Settings) -> Response[bytes]:
+    """Register data for machines: XML, cached publicly as long as the pages (bulletin issues and ST.96 alike)."""
+    return Response(
+        content,
+        media_type="application/xml; charset=utf-8",
+        headers={"Cache-Control": f"public, max-age={settings.publication.register_cache_seconds}"},
+    )
+
+
 def _issue(state: State, year: int, week: int) -> BulletinIssue | None:
     """The issue ``year``/``week``, or ``None`` if there is no such week."""
     try:
@@ -199,13 +208,7 @@ class RegisterController(Controller):
         issue = _issue(state, year, week)
         if issue is None:
             return _not_found(request)
-        content = bulletin_xml(await bulletin(db_session, issue))
-        max_age = state.settings.publication.register_cache_seconds
-        return Response(
-            content,
-            media_type="application/xml; charset=utf-8",
-            headers={"Cache-Control": f"public, max-age={max_age}"},
-        )
+        return _xml(bulletin_xml(await bulletin(db_session, issue)), state.settings)
 
     @get("/{number:str}", name="register:entry")
     async def entry(
@@ -258,14 +261,7 @@ class RegisterController(Controller):
         if found is None:
             return _not_found(request)
         data = await db_session.run_sync(lambda session: publication_data(session, found))
-        content = await anyio.to_thread.run_sync(export_st96, data)
-        return Response(
-            content,
-            media_type="application/xml; charset=utf-8",
-            headers={
-                "Cache-Control": f"public, max-age={request.app.state.settings.publication.register_cache_seconds}"
-            },
-        )
+        return _xml(await anyio.to_thread.run_sync(export_st96, data), request.app.state.settings)
 
     @get("/{number:str}/documents/{sha256:str}", name="register:document")
     async def document(

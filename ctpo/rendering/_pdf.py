@@ -24,7 +24,7 @@ from fpdf.enums import XPos, YPos
 from ctpo.rendering._labels import label
 
 if TYPE_CHECKING:
-    from ctpo.rendering._model import PublicationData
+    from ctpo.rendering._model import PartyData, PublicationData
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # subsetting logs a line per table at INFO
@@ -81,12 +81,11 @@ def _inid(pdf: _Document, code: str, value: str, *, bold: bool = False, size: fl
     pdf.set_y(max(pdf.get_y(), y) + 1.8)
 
 
-def _parties(parties: tuple[object, ...]) -> str:
+def _parties(parties: tuple[PartyData, ...]) -> str:
     lines = []
     for party in parties:
-        name, country, address = (getattr(party, a) for a in ("name", "country", "address"))
-        details = ", ".join(x for x in (address, country) if x)
-        lines.append(f"{name} ({details})" if details else name)
+        details = ", ".join(x for x in (party.address, party.country) if x)
+        lines.append(f"{party.name} ({details})" if details else party.name)
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 from ctpo.rendering._model import CitationData, PartyData, PriorityData, PublicationData
+from workflows.publication import KindCode
 
 _CITATIONS = (
     CitationData("US 11617522 B2", ("X",), (1, 2), "column 3, lines 10-45; figure 2"),
@@ -142,9 +143,9 @@ _BASE = {
 def sample(language: str, kind: str) -> PublicationData:
     """The sample in ``language`` as an A1 (application with search report) or a B1 (patent)."""
     base = _BASE[language]
-    if kind == "A1":
+    if kind == KindCode.A1:
         return base
-    if kind == "B1":
+    if kind == KindCode.B1:
         granted = date(base.publication_date.year + 1, base.publication_date.month, base.publication_date.day)
         return replace(
             base,
