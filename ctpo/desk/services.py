@@ -15,7 +15,7 @@ import anyio
 import msgspec
 from sqlalchemy import select
 
-from ctpo.db.models import Application, DeadlineRecord, Role, User
+from ctpo.db.models import Application, DeadlineRecord, PartyKind, Role, User
 from ctpo.desk import forms
 from ctpo.desk import views as v
 from ctpo.domain.accounts.services import AccountService
@@ -246,7 +246,7 @@ class DeskService:
 
     @staticmethod
     def _bibliography(application: Application) -> v.Bibliography:
-        def parties(kind: str) -> list[v.Party]:
+        def parties(kind: PartyKind) -> list[v.Party]:
             return [v.Party(p.name, p.country, p.address) for p in application.parties if p.kind == kind]
 
         return v.Bibliography(
@@ -257,8 +257,8 @@ class DeskService:
             language=application.language,
             title=application.title,
             abstract=application.abstract,
-            applicants=parties("applicant"),
-            inventors=parties("inventor"),
+            applicants=parties(PartyKind.APPLICANT),
+            inventors=parties(PartyKind.INVENTOR),
             priorities=[(p.office, p.number, p.filed_on) for p in application.priorities],
             ipc=[c.symbol for c in application.ipc_classes],
             reference_date=DeskService._reference(application),

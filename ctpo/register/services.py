@@ -18,6 +18,7 @@ from ctpo.db.models import (
     Application,
     Document,
     LegalEventRecord,
+    PartyKind,
     ProceduralDocument,
     Publication,
     RegisterNameKey,
@@ -101,7 +102,7 @@ def _summary(app: Application, numbers: dict[uuid.UUID, str]) -> Summary:
         application_number=app.number,
         publication_number=numbers.get(app.id),
         title=app.title,
-        applicants=tuple(p.name for p in app.parties if p.kind == "applicant"),
+        applicants=tuple(p.name for p in app.parties if p.kind == PartyKind.APPLICANT),
         publication_date=app.publication_date,
         state=app.state,
     )

@@ -10,6 +10,7 @@ from ctpo.db.models._application import (
     IdempotencyRecord,
     IpcClass,
     Party,
+    PartyKind,
     PriorityClaim,
 )
 from ctpo.db.models._audit import AuditRecord
@@ -69,6 +70,7 @@ __all__ = [
     "ObservationRecord",
     "OfficeCalendarDay",
     "Party",
+    "PartyKind",
     "Patent",
     "PatentState",
     "PendingRegistration",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -87,6 +88,17 @@ class Application(UUIDPrimaryKey, CreatedAt, Base):
     )
 
 
+class PartyKind(enum.StrEnum):
+    """What a party row is to its file; stored as text (``parties.kind``), so a new kind needs no migration."""
+
+    APPLICANT = "applicant"
+    """(71) an applicant of record."""
+    INVENTOR = "inventor"
+    """(72) a named inventor."""
+    PREVIOUS = "previous"
+    """An applicant replaced by a recorded transfer (EPC Rule 22), kept for the file's history."""
+
+
 class Party(UUIDPrimaryKey, Base):
     """An applicant or an inventor named in the application."""
 
@@ -94,7 +106,7 @@ class Party(UUIDPrimaryKey, Base):
 
     application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
-    """``applicant`` or ``inventor``."""
+    """A :class:`PartyKind`."""
     position: Mapped[int]
     name: Mapped[str] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2))

@@ -19,6 +19,7 @@ from ctpo.db.models import (
     IpcClass,
     OfficeCalendarDay,
     Party,
+    PartyKind,
     ProceduralDocument,
     Role,
     User,
@@ -227,7 +228,7 @@ class ExaminationService:
         """What is missing in the file's representation (EPC Art. 133(2)), or ``None``."""
         countries = (
             await self.session.execute(
-                select(Party.country).where(Party.application_id == application.id, Party.kind == "applicant")
+                select(Party.country).where(Party.application_id == application.id, Party.kind == PartyKind.APPLICANT)
             )
         ).scalars()
         return representation_missing(countries, has_representative=await is_represented(self.session, application))

@@ -22,6 +22,7 @@ from ctpo.db.models import (
     IdempotencyRecord,
     IpcClass,
     Party,
+    PartyKind,
     PriorityClaim,
     Role,
     User,
@@ -350,7 +351,7 @@ class FilingService:
                 "country": p.country,
                 "address": p.address,
             }
-            for kind, people in (("applicant", data.applicants), ("inventor", data.inventors))
+            for kind, people in ((PartyKind.APPLICANT, data.applicants), (PartyKind.INVENTOR, data.inventors))
             for i, p in enumerate(people)
         ]
         children: list[tuple[Any, list[dict[str, Any]]]] = [
@@ -492,7 +493,7 @@ def receipt_of(application: Application) -> s.Receipt:
     )
 
 
-def _parties(application: Application, kind: str) -> list[s.PartyOut]:
+def _parties(application: Application, kind: PartyKind) -> list[s.PartyOut]:
     return [s.PartyOut(p.name, p.country, p.address) for p in application.parties if p.kind == kind]
 
 
@@ -517,8 +518,8 @@ def file_of(application: Application) -> s.ApplicationOut:
             s.ClaimSetOut(version, version == current, [s.ClaimOut(c.number, c.text, c.claim_set) for c in rows])
             for version, rows in sorted(claims.items())
         ],
-        applicants=_parties(application, "applicant"),
-        inventors=_parties(application, "inventor"),
+        applicants=_parties(application, PartyKind.APPLICANT),
+        inventors=_parties(application, PartyKind.INVENTOR),
         priority_claims=[s.PriorityClaimOut(p.office, p.number, p.filed_on) for p in application.priorities],
         ipc=[c.symbol for c in application.ipc_classes],
         applicant_reference=application.applicant_reference,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ctpo.db.models import Application, Claim, ProceduralDocument, Publication
+from ctpo.db.models import Application, Claim, PartyKind, ProceduralDocument, Publication
 from ctpo.rendering import CitationData, PartyData, PriorityData, PublicationData
 from workflows.publication import CTPO_ST3_CODE, KindCode
 
@@ -93,8 +93,10 @@ def publication_data(session: Session, publication_id: uuid.UUID) -> Publication
         application_publication_date=first_a if grant else None,
         priorities=tuple(PriorityData(p.office, p.number, p.filed_on) for p in application.priorities),
         ipc=tuple(c.symbol for c in application.ipc_classes),
-        applicants=tuple(PartyData(p.name, p.country, p.address) for p in application.parties if p.kind == "applicant"),
-        inventors=tuple(PartyData(p.name, p.country, "") for p in application.parties if p.kind == "inventor"),
+        applicants=tuple(
+            PartyData(p.name, p.country, p.address) for p in application.parties if p.kind == PartyKind.APPLICANT
+        ),
+        inventors=tuple(PartyData(p.name, p.country, "") for p in application.parties if p.kind == PartyKind.INVENTOR),
         description=application.description,
         claims=_claims(session, application, application.claim_set_version if grant else 1),
         citations=_citations(session, application.id) if original.has_search_report else None,

@@ -11,7 +11,7 @@ import msgspec
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ctpo.db.models import Application, Party, PowerOfAttorney, Role, TransferRecord, User
+from ctpo.db.models import Application, Party, PartyKind, PowerOfAttorney, Role, TransferRecord, User
 from ctpo.domain.access import FileAccess
 from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import apply_decision, load_snapshot
@@ -90,15 +90,22 @@ class TransferService:
             decision: Decision = record_transfer(snapshot, actor, now, payload)
             apply_decision(session, decision, expected_version=snapshot.version, payload=payload)
             previous = session.execute(
-                select(Party).where(Party.application_id == app_id, Party.kind == "applicant").order_by(Party.position)
+                select(Party)
+                .where(Party.application_id == app_id, Party.kind == PartyKind.APPLICANT)
+                .order_by(Party.position)
             ).scalars()
             previous_out = [{"name": p.name, "country": p.country, "address": p.address} for p in previous]
             session.execute(
-                update(Party).where(Party.application_id == app_id, Party.kind == "applicant").values(kind="previous")
+                update(Party)
+                .where(Party.application_id == app_id, Party.kind == PartyKind.APPLICANT)
+                .values(kind=PartyKind.PREVIOUS)
             )
             session.execute(
                 insert(Party),
-                [{"application_id": app_id, "kind": "applicant", "position": i, **p} for i, p in enumerate(applicants)],
+                [
+                    {"application_id": app_id, "kind": PartyKind.APPLICANT, "position": i, **p}
+                    for i, p in enumerate(applicants)
+                ],
             )
             session.execute(update(Application).where(Application.id == app_id).values(owner_id=new_owner.id))
             # authorisations the old owner gave for this file end; its general ones no longer reach it by themselves
