@@ -19,10 +19,10 @@ from ctpo.db.models import (
     Document,
     LegalEventRecord,
     PartyKind,
-    ProceduralDocument,
     Publication,
     RegisterNameKey,
 )
+from ctpo.domain.publications.documents import latest_search_report
 from search.text import token_keys
 from workflows.legal_status import KeyEvent
 from workflows.publication import CTPO_ST3_CODE, parse_citation
@@ -186,14 +186,7 @@ async def entry(session: AsyncSession, number: str) -> Entry | None:
         )
         for e in recorded
     )
-    report: dict[str, Any] | None = (
-        await session.execute(
-            select(ProceduralDocument.body)
-            .where(ProceduralDocument.application_id == app.id, ProceduralDocument.kind == "search_report")
-            .order_by(ProceduralDocument.history_seq.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    report: dict[str, Any] | None = (await session.execute(latest_search_report(app.id))).scalar_one_or_none()
     documents = tuple(
         (await session.execute(select(Document).where(Document.application_id == app.id).order_by(Document.position)))
         .scalars()

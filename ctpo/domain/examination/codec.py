@@ -45,5 +45,10 @@ def lapse_from_json(data: dict[str, Any] | None) -> Lapse | None:
 
 def document_kind(document: object) -> str:
     """``OfficeActionResponse`` → ``office_action_response``."""
-    name = type(document).__name__
+    return kind_of(type(document))
+
+
+def kind_of(document_type: type) -> str:
+    """The ``procedural_documents.kind`` of a document class, so readers name the class, not a string."""
+    name = document_type.__name__
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

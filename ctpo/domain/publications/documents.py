@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ctpo.db.models import Application, Claim, PartyKind, ProceduralDocument, Publication
+from ctpo.domain.examination.codec import kind_of
 from ctpo.rendering import CitationData, PartyData, PriorityData, PublicationData
+from workflows.documents import SearchReport
 from workflows.publication import CTPO_ST3_CODE, KindCode
 
 if TYPE_CHECKING:
@@ -22,13 +24,21 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
-def _citations(session: Session, application_id: uuid.UUID) -> tuple[CitationData, ...]:
-    body: dict[str, Any] | None = session.execute(
+def latest_search_report(application_id: uuid.UUID) -> Select[tuple[dict[str, Any]]]:
+    """The body of the file's latest search report: a later report (after amendment) supersedes the earlier one.
+
+    One query for the printed document and the public register, so both cite the same report.
+    """
+    return (
         select(ProceduralDocument.body)
-        .where(ProceduralDocument.application_id == application_id, ProceduralDocument.kind == "search_report")
+        .where(ProceduralDocument.application_id == application_id, ProceduralDocument.kind == kind_of(SearchReport))
         .order_by(ProceduralDocument.history_seq.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    )
+
+
+def _citations(session: Session, application_id: uuid.UUID) -> tuple[CitationData, ...]:
+    body: dict[str, Any] | None = session.execute(latest_search_report(application_id)).scalar_one_or_none()
     return tuple(
         CitationData(
             document=str(c["document_id"]),
