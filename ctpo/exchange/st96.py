@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from ctpo.rendering import PartyData, PriorityData, PublicationData
+from workflows.publication import KindCode
 
 ST96_VERSION = "V6_0"
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "st96_v6_0"
@@ -221,6 +222,17 @@ def _parties(root: etree._Element, path: str) -> tuple[PartyData, ...]:
     return tuple(found)
 
 
+def _document_type(kind: str) -> str:
+    """INID (12) of an imported document: the CTPO's own rule for its codes, A/B by the letter for others.
+
+    The CTPO's A3 is a search report (:attr:`KindCode.document_type`); another office's codes follow ST.16.
+    """
+    try:
+        return KindCode(kind).document_type
+    except ValueError:
+        return "patent" if kind.startswith("B") else "application"
+
+
 def parse_st96(document: bytes | etree._Element) -> PublicationData:
     """An ST.96 ``PatentPublication`` back into publication data.
 
@@ -247,7 +259,7 @@ def parse_st96(document: bytes | etree._Element) -> PublicationData:
         country=_text(publication.find("com:IPOfficeCode", NSMAP)),
         number=_text(publication.find("pat:PublicationNumber", NSMAP)),
         kind=kind,
-        document_type="patent" if kind.startswith("B") else "application",
+        document_type=_document_type(kind),
         language=language,
         application_number=_text(application.find("com:ApplicationNumber", NSMAP)),
         filing_date=filed,

@@ -30,6 +30,14 @@ def test_export_is_valid_st96_and_round_trips(language: str, kind: str):
     assert parse_st96(document) == _bibliographic(data)
 
 
+def test_a_separately_published_search_report_comes_back_as_one():
+    """The import named every A document an application; an A3 is the search report (KindCode.document_type)."""
+    report = replace(sample("tr", "A1"), kind="A3", document_type="search_report")
+    assert parse_st96(export_st96(report)).document_type == "search_report"
+    foreign = replace(sample("tr", "B1"), country="TR", kind="B")
+    assert parse_st96(export_st96(foreign)).document_type == "patent"
+
+
 def test_only_the_provisional_office_code_is_outside_the_unmodified_schema():
     errors = validate(export_st96(sample("ru", "B1")), with_provisional_codes=False)
     assert errors
