@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -93,6 +93,9 @@ def _apply(session: Session, op: tuple[str, int, int], posted: list[int], n: int
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(operation, max_size=25))
+# Found by this test in CI: a refused second reversal rolled back its savepoint after the balance UPDATE, and the
+# session's stale copy of the account then disagreed with the ledger.
+@example([("fund", 0, 1), ("fund", 0, 1), ("reverse", 0, 0), ("reverse", 0, 0), ("fund", 0, 1)])
 def test_every_balance_is_the_sum_of_its_ledger(engine: Engine, operations: list[tuple[str, int, int]]):
     with Session(engine) as session:
         session.begin()

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from litestar.testing import TestClient
 
+from ctpo.server.app import create_app
 from tests.integration.test_hostile_inputs import PDF
 from tests.support import PASSWORD, application_payload, inline_document
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from litestar import Litestar
+    from ctpo.lib.settings import Settings
 
 
 @pytest.fixture
@@ -62,7 +63,9 @@ def test_the_api_description_is_still_public(client: TestClient[Any]):
 
 
 @pytest.fixture
-def https_client(app: Litestar) -> Iterator[TestClient[Any]]:
+def https_client(settings: Settings) -> Iterator[TestClient[Any]]:
+    # An app of its own: two TestClients on one app run it on two event loops that would share one asyncpg pool.
+    app = create_app(settings)
     with TestClient(app, base_url="https://testserver.local", raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -125,6 +125,9 @@ def post(
                 f"The deposit account holds {balance / 100:.2f} EUR; {-cents / 100:.2f} EUR cannot be debited.",
                 errors=[FieldError("amount", f"exceeds the deposit balance of {balance / 100:.2f} EUR")],
             )
+        # The UPDATE ran in SQL, so the session's copy of the account is stale: without this, a balance read later
+        # in the same session (a receipt, or after a savepoint rolled this back) shows money that is not there.
+        session.expire(by_id[account_id], ["balance_cents"])
     transaction_id = session.execute(
         insert(LedgerTransaction)
         .values(
