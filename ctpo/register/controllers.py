@@ -208,7 +208,9 @@ class RegisterController(Controller):
         issue = _issue(state, year, week)
         if issue is None:
             return _not_found(request)
-        return _xml(bulletin_xml(await bulletin(db_session, issue)), state.settings)
+        content = await bulletin(db_session, issue)
+        # A week's XML grows with the office's output: built in a thread, like the ST.96 export.
+        return _xml(await anyio.to_thread.run_sync(bulletin_xml, content), state.settings)
 
     @get("/{number:str}", name="register:entry")
     async def entry(

@@ -29,6 +29,7 @@ from ctpo.db.models._fees import (
     PatentState,
     PublishedFeeSchedule,
     Renewal,
+    RenewalStatus,
 )
 from ctpo.db.models._international import InternationalEntry
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
@@ -82,6 +83,7 @@ __all__ = [
     "PublishedFeeSchedule",
     "RegisterNameKey",
     "Renewal",
+    "RenewalStatus",
     "Representative",
     "RevokedToken",
     "Role",

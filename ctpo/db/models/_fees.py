@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -136,6 +137,16 @@ class PatentState(Base):
     """When the status took effect (a lapse: the renewal due date)."""
 
 
+class RenewalStatus(enum.StrEnum):
+    """Where one year's renewal fee stands; stored as its value, so the column needs no migration."""
+
+    OPEN = "open"
+    PAID = "paid"
+    LAPSED = "lapsed"
+    SUPERSEDED = "superseded"
+    """An application-wide fee replaced by per-state fees at grant."""
+
+
 class Renewal(Base):
     """The renewal fee of one year for one state (or, before grant, for the application: ``state`` null).
 
@@ -160,5 +171,5 @@ class Renewal(Base):
     """Last day without surcharge (the due date extended to a working day)."""
     grace_end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
-    """``open``, ``paid``, ``lapsed``, ``superseded`` (an application-wide fee replaced by per-state fees at grant)."""
+    """A :class:`RenewalStatus` value."""
     note: Mapped[str | None] = mapped_column(Text)

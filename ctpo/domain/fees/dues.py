@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from ctpo.db.models import Claim, Designation, FeePayment, LedgerTransaction, Renewal
+from ctpo.db.models import Claim, Designation, FeePayment, LedgerTransaction, Renewal, RenewalStatus
 from ctpo.domain.fees.lifecycle import ACTIVE, APPLICATION_SCOPE
 from workflows import ApplicationState, OfficeCode
 from workflows.fees import FREE_CLAIMS, Entitlement, FeeKind, FeeSchedule, RenewalCharge, renewal_window
@@ -114,7 +114,9 @@ def fees_due(  # noqa: C901 - one branch per fee, in the order the procedure rea
     if state is S.DEEMED_WITHDRAWN:
         add(FeeKind.RE_ESTABLISHMENT)
     for renewal in session.execute(
-        select(Renewal).where(Renewal.application_id == application.id, Renewal.status == "open").order_by(Renewal.year)
+        select(Renewal)
+        .where(Renewal.application_id == application.id, Renewal.status == RenewalStatus.OPEN)
+        .order_by(Renewal.year)
     ).scalars():
         window = renewal_window(application.filing_date, renewal.year, calendar)
         charge = window.charge_on(today)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, select, update
 
 import ctpo.domain.examination.store as workflow_store  # a module import: the store calls back into this module
-from ctpo.db.models import Application, Designation, Patent, PatentState, Renewal
+from ctpo.db.models import Application, Designation, Patent, PatentState, Renewal, RenewalStatus
 from workflows import Action, OfficeCode
 from workflows.fees import FIRST_RENEWAL_YEAR, LAST_RENEWAL_YEAR, expiry_date, renewal_window
 from workflows.offices import OFFICES
@@ -29,6 +29,8 @@ APPLICATION_SCOPE = "**"
 """The renewal ``scope`` of a fee owed for the whole application (before grant)."""
 ACTIVE = "active"
 IN_FORCE = "in_force"
+LAPSED = "lapsed"
+"""A patent state whose renewal went unpaid past its grace period (EAPC Art. 18: renewals per state)."""
 PATENT_NUMBER_FORMAT = "CTPO {:07d}"
 
 
@@ -71,7 +73,7 @@ def open_renewal(
                 payable_from=window.payable_from,
                 pay_until=window.pay_without_surcharge_until,
                 grace_end=window.grace_end,
-                status="open",
+                status=RenewalStatus.OPEN,
             )
         )
 
@@ -125,10 +127,10 @@ def on_grant(session: Session, application_id: uuid.UUID, at: datetime) -> str:
         .where(
             Renewal.application_id == application_id,
             Renewal.scope == APPLICATION_SCOPE,
-            Renewal.status == "open",
+            Renewal.status == RenewalStatus.OPEN,
             Renewal.due_date > granted_on,
         )
-        .values(status="superseded")
+        .values(status=RenewalStatus.SUPERSEDED)
     )
     for state in states:
         open_renewal(session, application, state, FIRST_RENEWAL_YEAR, after=granted_on)
@@ -144,7 +146,7 @@ def on_revocation(session: Session, application_id: uuid.UUID, on: date) -> None
     )
     session.execute(
         update(Renewal)
-        .where(Renewal.application_id == application_id, Renewal.status == "open")
+        .where(Renewal.application_id == application_id, Renewal.status == RenewalStatus.OPEN)
         .values(status="closed")
     )
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
-from ctpo.db.models import Application, FeePayment, LedgerAccount, LedgerLeg, LedgerTransaction, Renewal
+from ctpo.db.models import Application, FeePayment, LedgerAccount, LedgerLeg, LedgerTransaction, Renewal, RenewalStatus
 from ctpo.domain.fees import ledger
 from ctpo.domain.fees.dues import Due, designated_offices, fees_due
 from ctpo.domain.fees.lifecycle import APPLICATION_SCOPE, open_renewal
@@ -253,9 +253,9 @@ def pay_fee(
                 Renewal.application_id == application.id,
                 Renewal.scope == scope,
                 Renewal.year == due.year,
-                Renewal.status == "open",
+                Renewal.status == RenewalStatus.OPEN,
             )
-            .values(status="paid")
+            .values(status=RenewalStatus.PAID)
         )
         open_renewal(session, application, scope, due.year + 1)
     status, phase = status_in(ApplicationState(application.state))
@@ -394,9 +394,9 @@ def refund_payment(
                     Renewal.application_id == application.id,
                     Renewal.scope == scope,
                     Renewal.year == payment.year,
-                    Renewal.status == "paid",
+                    Renewal.status == RenewalStatus.PAID,
                 )
-                .values(status="open")
+                .values(status=RenewalStatus.OPEN)
             )
     return result
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, insert, select, tuple_, update
 
 import ctpo.domain.examination.store as workflow_store
-from ctpo.db.models import Application, Designation, LegalEventRecord, Patent, PatentState, Renewal
+from ctpo.db.models import Application, Designation, LegalEventRecord, Patent, PatentState, Renewal, RenewalStatus
 from ctpo.domain.fees.dues import paid_fees
-from ctpo.domain.fees.lifecycle import ACTIVE, APPLICATION_SCOPE, IN_FORCE
+from ctpo.domain.fees.lifecycle import ACTIVE, APPLICATION_SCOPE, IN_FORCE, LAPSED
 from ctpo.domain.legal_status import legal_event_rows
 from workflows import OfficeCode
 from workflows.deadlines import Period, explain_due_date
@@ -68,7 +68,11 @@ def sweep_renewals(session: Session, now: datetime) -> RenewalSweepReport:
                 Application.receiving_office,
             )
             .join(Application, Application.id == Renewal.application_id)
-            .where(Renewal.status == "open", Renewal.grace_end < horizon, tuple_(Renewal.grace_end, Renewal.id) > after)
+            .where(
+                Renewal.status == RenewalStatus.OPEN,
+                Renewal.grace_end < horizon,
+                tuple_(Renewal.grace_end, Renewal.id) > after,
+            )
             .order_by(Renewal.grace_end, Renewal.id)
             .limit(BATCH)
         ).all()
@@ -140,8 +144,8 @@ def _lapse(session: Session, rows: list[Any], now: datetime, report: RenewalSwee
     won = set(
         session.execute(
             update(Renewal)
-            .where(Renewal.id.in_([r.id for r in rows]), Renewal.status == "open")
-            .values(status="lapsed")
+            .where(Renewal.id.in_([r.id for r in rows]), Renewal.status == RenewalStatus.OPEN)
+            .values(status=RenewalStatus.LAPSED)
             .returning(Renewal.id)
             .execution_options(synchronize_session=False)
         ).scalars()
@@ -154,7 +158,7 @@ def _lapse(session: Session, rows: list[Any], now: datetime, report: RenewalSwee
     session.execute(
         update(table)  # type: ignore[arg-type]
         .where(states.application_id == bindparam("aid"), states.state == bindparam("st"), states.status == IN_FORCE)
-        .values(status="lapsed", status_date=bindparam("due")),
+        .values(status=LAPSED, status_date=bindparam("due")),
         [{"aid": r.application_id, "st": r.scope, "due": r.due_date} for r in rows],
     )
     events = []
@@ -204,7 +208,7 @@ def _expire(session: Session, now: datetime, report: RenewalSweepReport) -> None
         ).all()
     session.execute(
         update(Renewal)
-        .where(and_(Renewal.application_id.in_(list(due)), Renewal.status == "open"))
+        .where(and_(Renewal.application_id.in_(list(due)), Renewal.status == RenewalStatus.OPEN))
         .values(status="closed")
         .execution_options(synchronize_session=False)
     )

@@ -17,6 +17,7 @@ from ctpo.db.models import (
     MailMessage,
     PowerOfAttorney,
     Renewal,
+    RenewalStatus,
     Representative,
     User,
 )
@@ -165,7 +166,7 @@ def send_renewal_reminders(session: Session, now: datetime) -> int:
     rows = session.execute(
         select(Renewal, Application)
         .join(Application, Application.id == Renewal.application_id)
-        .where(Renewal.status == "open", Renewal.pay_until < now.date() + timedelta(days=1))
+        .where(Renewal.status == RenewalStatus.OPEN, Renewal.pay_until < now.date() + timedelta(days=1))
         .order_by(Renewal.application_id, Renewal.year, Renewal.scope)
     ).all()
     due: dict[tuple[uuid.UUID, int], list[tuple[Renewal, Application]]] = {}
