@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings)
     jwt_auth = build_jwt_auth(settings)
-    trusted_networks(settings.trusted_proxies)  # a misconfigured proxy list stops the start, not the first login
+    proxies = trusted_networks(settings.trusted_proxies)  # a misconfigured list stops the start, not the first login
     state = State(
         {
             "settings": settings,
@@ -181,7 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "fee_service": Provide(provide_fee_service, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init, outermost_request_ids, outermost_response_headers],
-        middleware=[PROMETHEUS.middleware, request_context_middleware],
+        middleware=[PROMETHEUS.middleware, request_context_middleware(proxies)],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_malformed_requests,
         openapi_config=openapi,

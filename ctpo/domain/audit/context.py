@@ -11,12 +11,12 @@ import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from litestar.enums import ScopeType
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -124,11 +124,8 @@ def is_https(scope: Scope, proxies: Sequence[IPNetwork]) -> bool:
     return bool(values) and values[-1] == "https"
 
 
-def context_from_scope(scope: Scope) -> RequestContext:
-    """The context of an HTTP request, with the app's trusted proxies."""
-    app: Any = scope.get("app")
-    settings = getattr(getattr(app, "state", None), "settings", None)
-    proxies = trusted_networks(tuple(getattr(settings, "trusted_proxies", ())))
+def context_from_scope(scope: Scope, proxies: Sequence[IPNetwork]) -> RequestContext:
+    """The context of an HTTP request, behind the app's trusted ``proxies``."""
     client = scope.get("client")
     agents = _header_values(scope, b"user-agent")
     return RequestContext(
@@ -142,17 +139,24 @@ def context_from_scope(scope: Scope) -> RequestContext:
     )
 
 
-def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: make the request's context visible to the services it calls."""
+def request_context_middleware(proxies: Sequence[IPNetwork]) -> Callable[[ASGIApp], ASGIApp]:
+    """ASGI middleware making the request's context visible to the services it calls.
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        token = _CURRENT.set(context_from_scope(scope))
-        try:
-            await app(scope, receive, send)
-        finally:
-            _CURRENT.reset(token)
+    The trusted ``proxies`` are the app's settings, handed over when the app is built rather than looked up on each
+    request: the middleware cannot run without them.
+    """
 
-    return middleware
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send)
+                return
+            token = _CURRENT.set(context_from_scope(scope, proxies))
+            try:
+                await app(scope, receive, send)
+            finally:
+                _CURRENT.reset(token)
+
+        return middleware
+
+    return wrap
