@@ -232,21 +232,46 @@ async def open_document(session: AsyncSession, number: str, sha256: str) -> Docu
     return found.scalar_one_or_none()
 
 
+def name_search_query(keys: list[str], *, limit: int) -> Select[tuple[uuid.UUID, date]]:
+    """Ids and dates of the newest ``limit`` published files having a name word starting with each of ``keys``.
+
+    One range scan of the covering index ``(key, publication_date, application_id)`` for the longest key (the most
+    selective prefix, usually), each other key checked on the file's few keys, sorted and cut by the key table's
+    own date: no file is looked up before the ``limit`` are chosen.
+    """
+    driver, *others = sorted(keys, key=lambda k: (-len(k), k))
+    first = RegisterNameKey.__table__.alias("first")
+    query = select(first.c.application_id, first.c.publication_date).where(
+        first.c.key >= driver, first.c.key < driver + "\U0010ffff"
+    )
+    for key in others:
+        other = RegisterNameKey.__table__.alias()
+        query = query.where(
+            select(other.c.application_id)
+            .where(
+                other.c.application_id == first.c.application_id, other.c.key >= key, other.c.key < key + "\U0010ffff"
+            )
+            .exists()
+        )
+    return query.distinct().order_by(first.c.publication_date.desc(), first.c.application_id).limit(limit)
+
+
 async def search_names(session: AsyncSession, name: str, *, limit: int = 50) -> list[Summary]:
-    """Published files with a party whose name has every word of ``name``, in any script (prefixes match)."""
+    """Published files with a party whose name has every word of ``name``, in any script (prefixes match).
+
+    Newest publication first.
+    """
     keys = list(dict.fromkeys(token_keys(name)))[:MAX_NAME_WORDS]
     if not keys:
         return []
-    query = _published().options(selectinload(Application.parties))
-    for key in keys:
-        query = query.where(
-            Application.id.in_(
-                select(RegisterNameKey.application_id).where(
-                    RegisterNameKey.key >= key, RegisterNameKey.key < key + "\U0010ffff"
-                )
-            )
-        )
-    apps = list((await session.execute(query.order_by(Application.publication_date.desc()).limit(limit))).scalars())
+    chosen = [row.application_id for row in await session.execute(name_search_query(keys, limit=limit))]
+    if not chosen:
+        return []
+    found = await session.execute(
+        _published().where(Application.id.in_(chosen)).options(selectinload(Application.parties))
+    )
+    by_id = {a.id: a for a in found.scalars()}
+    apps = [by_id[i] for i in chosen if i in by_id]  # the gate still applies: keys exist only for published files
     numbers = await _numbers(session, [a.id for a in apps])
     return [_summary(a, numbers) for a in apps]
 

@@ -57,11 +57,16 @@ class RegisterNameKey(Base):
 
     Written when the application is first published, never before, so the public name search cannot find an
     unpublished file. The key is :func:`search.text.fold` of the word: ``Алиев`` and ``Aliyev`` share ``aliev``.
+    The publication date is copied here so that a name search is one range scan of the covering index
+    ``(key, publication_date, application_id)`` sorted and cut in the index, not a look-up of every matching file.
     """
 
     __tablename__ = "register_name_keys"
+    __table_args__ = (Index("ix_register_name_keys_key_date", "key", "publication_date", "application_id"),)
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     application_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    publication_date: Mapped[date] = mapped_column(Date)
+    """The application's publication date (INID 43), what the name search sorts by, newest first."""

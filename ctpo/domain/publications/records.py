@@ -44,12 +44,19 @@ def name_keys(names: list[str]) -> set[str]:
     return {key[:100] for name in names for key in token_keys(name) if key}
 
 
-def index_names(session: Session, application_id: uuid.UUID) -> None:
-    """Make the application's applicants and inventors findable by name in the public register."""
+def index_names(session: Session, application_id: uuid.UUID, published_on: date) -> None:
+    """Make the application's applicants and inventors findable by name in the public register.
+
+    ``published_on`` is the application's publication date (the first publication's), which the name search
+    sorts by.
+    """
     names = list(session.execute(select(Party.name).where(Party.application_id == application_id)).scalars())
     keys = name_keys(names)
     if keys:
-        session.execute(insert(RegisterNameKey), [{"key": k, "application_id": application_id} for k in sorted(keys)])
+        session.execute(
+            insert(RegisterNameKey),
+            [{"key": k, "application_id": application_id, "publication_date": published_on} for k in sorted(keys)],
+        )
 
 
 def add_publication(
@@ -68,7 +75,7 @@ def add_publication(
     number = publication_number_of(session, application_id)
     if number is None:  # the application's first publication: a number, and its names become searchable
         number = next_publication_number(session)
-        index_names(session, application_id)
+        index_names(session, application_id, on)
     publication_id = uuid.uuid4()
     session.execute(
         insert(Publication),
