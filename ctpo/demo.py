@@ -17,6 +17,7 @@ from ctpo.domain.examination.schemas import ActionIn
 from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.services import FilingService
+from ctpo.domain.worksharing.services import WorkSharingService
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -89,6 +90,23 @@ def _sample_filings() -> list[s.ApplicationIn]:
     ]
 
 
+DEMO_EXAMINER_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "TR": ("tr", "az", "en"),
+    "AZ": ("az", "tr", "ru"),
+    "KZ": ("kk", "ru", "en"),
+    "KG": ("ky", "ru", "kk"),
+    "UZ": ("uz", "ru", "en"),
+}
+"""What each demo examiner reads: their office's language and neighbours', so files can be shared across offices."""
+DEMO_EXAMINER_FIELDS: dict[str, tuple[str, ...]] = {
+    "TR": ("B60", "H01M"),
+    "AZ": ("C10", "E21B"),
+    "KZ": ("H01M", "H02J"),
+    "KG": ("A01", "E02"),
+    "UZ": ("D01", "D06"),
+}
+
+
 async def load_demo(session_factory: async_sessionmaker[AsyncSession], store: DocumentStore) -> None:
     """Create the demo accounts and sample applications unless they already exist."""
     async with session_factory() as session:
@@ -102,9 +120,13 @@ async def load_demo(session_factory: async_sessionmaker[AsyncSession], store: Do
                 email = f"{prefix}.{office.lower()}@demo.ctpo.example"
                 if email not in existing:
                     name = DEMO_STAFF_NAMES[role, office]
-                    await accounts.create(
+                    user = await accounts.create(
                         email=email, full_name=name, password=DEMO_STAFF_PASSWORD, role=role, office=office
                     )
+                    if role is Role.EXAMINER:
+                        await WorkSharingService(session).set_profile(
+                            user, user.id, DEMO_EXAMINER_LANGUAGES[office], DEMO_EXAMINER_FIELDS[office]
+                        )
         if (await session.execute(select(func.count()).select_from(Application))).scalar_one():
             return
         owner = (await session.execute(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))).scalar_one()

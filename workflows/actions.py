@@ -85,8 +85,8 @@ class PreCheck(enum.StrEnum):
     Accounts and other offices are the service's; each member has one implementation there.
     """
 
-    ASSIGNEE_IS_OFFICE_EXAMINER = "assignee_is_office_examiner"
-    """The payload's ``examiner_id`` is an active examiner of the application's office."""
+    ASSIGNEE_READS_LANGUAGE = "assignee_reads_language"
+    """The payload's ``examiner_id`` is an active examiner, of any member office, who reads the file's language."""
     REPRESENTATION_COMPLETE = "representation_complete"
     """EPC Art. 133(2): an applicant without residence in a member state is represented."""
 

@@ -15,6 +15,7 @@ from workflows.actions import Action
 from workflows.deadlines import Deadline, Explanation, OfficeCalendar, Period, add_months, explain_due_date
 from workflows.errors import DeadlinePassed, Forbidden, InvalidPayload
 from workflows.history import HistoryEntry, payload_digest
+from workflows.languages import Language
 from workflows.machine import ApplicationSnapshot, Decision
 from workflows.machine._transitions import DEADLINE_RULES
 from workflows.offices import OFFICES
@@ -35,7 +36,7 @@ RE_ESTABLISHMENT_MAX_MONTHS = 12
 """EPC Rule 136(1): at most 12 months after the expiry of the missed time limit."""
 PRIORITY_MONTHS = 12
 """Paris Convention Art. 4C, PCT Art. 8(2)(a): priority is claimed from filings of the 12 months before."""
-WORKING_LANGUAGES: frozenset[str] = frozenset({"tr", "az", "kk", "ky", "uz", "ru", "en"})
+WORKING_LANGUAGES: frozenset[str] = frozenset(Language)
 """The CTPO's working languages: texts of the file are in one of them."""
 PCT_PUBLICATION_LANGUAGES: frozenset[str] = frozenset({"ar", "de", "en", "es", "fr", "ja", "ko", "pt", "ru", "zh"})
 """PCT Rule 48.3(a): the languages in which international applications are published."""

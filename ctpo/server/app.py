@@ -39,6 +39,11 @@ from ctpo.domain.representatives.controllers import (
     RepresentativeListController,
 )
 from ctpo.domain.transfers.controllers import TransferController
+from ctpo.domain.worksharing.controllers import (
+    AssignableExaminersController,
+    ExaminerProfileController,
+    SharedFilesController,
+)
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.register import TEMPLATES as REGISTER_TEMPLATES
@@ -157,6 +162,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MeController,
             StaffController,
             AuditController,
+            ExaminerProfileController,
+            AssignableExaminersController,
+            SharedFilesController,
             OfficeController,
             HealthController,
             JobController,

@@ -106,6 +106,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("PUT", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),
     ("DELETE", "/offices/{office}/calendar/{day}"): _row(401, 403, 403, 403, 404, 200, 404),
     ("GET", "/offices/{office}/audit"): _row(401, 403, 403, 403, 403, 200, 404),
+    # work sharing: staff of every office read examiners' profiles; the examiner or their office's admin sets one
+    ("GET", "/examiners/{user_id}/profile"): _row(401, 403, 403, 200, 200, 200, 200),
+    ("PUT", "/examiners/{user_id}/profile"): _row(401, 403, 403, 200, 403, 200, 403),
+    ("GET", "/applications/{number}/assignable-examiners"): _row(401, 403, 403, 403, 403, 200, 404),
+    ("GET", "/offices/{office}/shared-files"): _row(401, 403, 403, 403, 403, 200, 404),
     ("POST", "/offices/{office}/users/{user_id}/unlock"): _row(401, 403, 403, 403, 403, 200, 404),
     ("GET", "/offices/{office}/jobs"): _row(401, 403, 403, 403, 403, 200, 404),
     # no dead job 1 exists: the administrator of the office gets past the checks to the 404 of the job itself
@@ -215,6 +220,8 @@ def _body(method: str, path: str) -> dict[str, Any]:  # noqa: C901, PLR0912 - on
         return {"json": {"scope": "front_page", "reason": "Inventor's name misspelt"}}
     if path == "/offices/{office}/jobs/{job_id}/retry":
         return {"json": {"attempts": 1}}
+    if (method, path) == ("PUT", "/examiners/{user_id}/profile"):
+        return {"json": {"languages": ["kk", "ru"], "ipc_fields": ["H01M"]}}
     if path == "/applications/{number}/actions/{action}":
         return {"json": {"payload": {}}}
     if (method, path) == ("POST", "/offices/{office}/representatives"):

@@ -262,11 +262,16 @@ def test_queue_is_ordered_by_deadline_and_filtered(
     assert client.get("/offices/TR/queue", headers=examiner).status_code == 404
 
 
-def test_assignment_names_an_examiner_of_the_office(desk: Desk):
+def test_assignment_names_an_examiner_who_reads_the_files_language(desk: Desk):
     foreign = str(desk.users["foreign_examiner"].id)
-    assert desk.act("admin", "assign", {"examiner_id": foreign}).status_code == 422
+    assert desk.act("admin", "assign", {"examiner_id": foreign}).status_code == 422  # declared no language
     assert desk.act("admin", "assign", {"examiner_id": "not-a-uuid"}).status_code == 422
     examiner = str(desk.users["examiner2"].id)
+    assert desk.act("admin", "assign", {"examiner_id": examiner}).status_code == 422  # not yet: reads nothing
+    declared = desk.client.put(
+        f"/examiners/{examiner}/profile", json={"languages": ["kk"]}, headers=desk.headers["admin"]
+    )
+    assert declared.status_code == 200
     desk.ok("admin", "assign", {"examiner_id": examiner})
     assert desk.get("admin", "/state")["claimed_by"] == examiner
 

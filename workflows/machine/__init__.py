@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from workflows.machine._decide import allowed_actions, decide, open_application
+from workflows.machine._decide import allowed_actions, decide, open_application, works_on
 from workflows.machine._model import Actor, ApplicationSnapshot, ClosedDeadline, CloseReason, Decision, Lapse
 from workflows.machine._reschedule import RESCHEDULE_ACTION, reschedule
 from workflows.machine._transitions import (
@@ -39,4 +39,5 @@ __all__ = [
     "declaration",
     "open_application",
     "reschedule",
+    "works_on",
 ]

@@ -150,11 +150,28 @@ def open_application(
     return Decision(Action.FILE, None, snapshot, (), (publication,), entry, None, None)
 
 
+def works_on(office: OfficeCode, claimant_id: str | None, actor: Actor) -> bool:
+    """Whether staff ``actor`` acts for ``office`` on a file ``claimant_id`` holds: its staff, or its assignee.
+
+    Work sharing across the member offices (CTPO; cf. the EPO's examining divisions, which draw examiners from
+    every site): an office administrator may give a file to an examiner of another office who reads its language.
+    That examiner then takes the examiner's acts on that file, and only on it, as if of the file's office; an
+    administrator of another office never acts on it (assignments stay the file's office's decision).
+    """
+    if actor.office is office:
+        return True
+    return actor.role is Role.EXAMINER and claimant_id is not None and claimant_id == actor.id
+
+
 def _authorise(transition: Transition, snapshot: ApplicationSnapshot, actor: Actor) -> None:
     if actor.role not in transition.roles:
         allowed = ", ".join(sorted(transition.roles))
         raise Forbidden(f"{transition.action.value!r} is for {allowed}, not {actor.role.value}")
-    if transition.office_bound and actor.role in STAFF_ROLES and actor.office is not snapshot.office:
+    if (
+        transition.office_bound
+        and actor.role in STAFF_ROLES
+        and not works_on(snapshot.office, snapshot.claimant_id, actor)
+    ):
         raise Forbidden(f"{transition.action.value!r} is reserved to staff of office {snapshot.office.value}")
 
 

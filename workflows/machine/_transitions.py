@@ -327,7 +327,8 @@ class Transition:
     target: ApplicationState | Target
     roles: frozenset[Role]
     office_bound: bool
-    """Staff (examiners, office administrators) must belong to the application's office."""
+    """Staff (examiners, office administrators) must belong to the application's office, or be the examiner of
+    another office it is assigned to (:func:`~workflows.machine.works_on`)."""
     description: str
     guards: tuple[Guard, ...] = ()
     parse: Callable[[Mapping[str, object]], docs.Document] | None = None
@@ -494,8 +495,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.RELEASE, frozenset(S), Target.STAY, {R.EXAMINER, R.OFFICE_ADMIN},
        "The holder or an administrator frees the file.", guards=(may_release,), effects=(clear_claim,)),
     _t(A.ASSIGN, _ACTIVE, Target.STAY, {R.OFFICE_ADMIN},
-       "An administrator gives the file to an examiner of the office.", parse=docs.parse_assignment,
-       form=FormKind.ASSIGN, pre_checks=(PreCheck.ASSIGNEE_IS_OFFICE_EXAMINER,), effects=(assign_examiner,)),
+       "An administrator gives the file to an examiner, of any member office, who reads its language.",
+       parse=docs.parse_assignment, form=FormKind.ASSIGN, pre_checks=(PreCheck.ASSIGNEE_READS_LANGUAGE,),
+       effects=(assign_examiner,)),
 )  # fmt: skip
 
 TRANSITIONS_BY_ACTION: Mapping[Action, Transition] = {t.action: t for t in TRANSITIONS}

@@ -19,6 +19,7 @@ from ctpo.db.models._communication import Communication, CommunicationRead
 from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._desk import DeskPreference
 from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
+from ctpo.db.models._examiner_profile import ExaminerField, ExaminerLanguage
 from ctpo.db.models._fees import (
     Designation,
     FeePayment,
@@ -56,6 +57,8 @@ __all__ = [
     "Designation",
     "DeskPreference",
     "Document",
+    "ExaminerField",
+    "ExaminerLanguage",
     "FeePayment",
     "HistoryRecord",
     "IdempotencyRecord",

@@ -7,8 +7,8 @@ same query and code path as a file that does not exist.
 Each clause is a named function of the user returning a condition on :class:`~ctpo.db.models.Application`, or
 ``None`` when it never applies to that user. A new way of being a party to a file is one more function in one of
 the tuples below: :data:`APPLICANT_CLAUSES` for those who act as the applicant (the representative acting for a
-client is one), :data:`STAFF_CLAUSES` for office staff (an examiner of another office assigned to the file would
-be one); every list, page, transition and legal-event read picks it up.
+client is one), :data:`STAFF_CLAUSES` for office staff (an examiner of another office assigned to the file
+is one: :func:`assigned_examiner`); every list, page, transition and legal-event read picks it up.
 """
 
 from __future__ import annotations
@@ -54,10 +54,19 @@ def office_staff(user: User) -> ColumnElement[bool] | None:
     return Application.receiving_office == user.office if user.role in STAFF_ROLES and user.office else None
 
 
+def assigned_examiner(user: User) -> ColumnElement[bool] | None:
+    """An examiner sees the file assigned to them, also a file of another office (work sharing).
+
+    Only that file of the other office: the assignment is the file's ``claimed_by``, so releasing or reassigning it
+    ends the view. Acting on it is the workflow's rule (:func:`workflows.machine.works_on`), on the same column.
+    """
+    return Application.claimed_by == user.id if user.role is Role.EXAMINER else None
+
+
 APPLICANT_CLAUSES: tuple[Clause, ...] = (own_filing, representing)
 """Who acts as the applicant of a file: they see it and take the applicant's actions."""
 
-STAFF_CLAUSES: tuple[Clause, ...] = (office_staff,)
+STAFF_CLAUSES: tuple[Clause, ...] = (office_staff, assigned_examiner)
 """Which office staff work on a file."""
 
 PUBLIC_CLAUSES: tuple[Clause, ...] = (published,)

@@ -78,6 +78,8 @@ class QueueItem(msgspec.Struct):
     """A line of an examiner queue."""
 
     application_number: str
+    office: str
+    """The file's receiving office: another office's for a file assigned to the examiner across offices."""
     title: str
     language: str
     state: str

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import false, func, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -25,17 +24,18 @@ from ctpo.db.models import (
     User,
     utcnow,
 )
-from ctpo.domain.access import FileAccess, require_admin_of, require_staff_of
+from ctpo.domain.access import FileAccess, assigned_examiner, require_admin_of, require_staff_of
 from ctpo.domain.audit.services import audit_record, record_list_read
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.citations import reference_problems
 from ctpo.domain.examination.payloads import decode_payload, parse_document
 from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
 from ctpo.domain.representatives.access import is_represented
+from ctpo.domain.worksharing.services import WorkSharingService
 from ctpo.lib.errors import ConflictError, CtpoError, FieldError, InvalidRequestError, NotFoundError
-from workflows import Actor, ApplicationState, OfficeCode, PreCheck, StaleSnapshotError, allowed_actions, decide
+from workflows import Action, Actor, ApplicationState, OfficeCode, PreCheck, StaleSnapshotError, allowed_actions, decide
 from workflows.deadlines import deadline_from_json
-from workflows.machine import declaration
+from workflows.machine import declaration, works_on
 from workflows.offices import OFFICES
 from workflows.representation import representation_missing
 from workflows.states import FINAL_STATES
@@ -57,14 +57,18 @@ if TYPE_CHECKING:
 def actor_for(user: User, application: Application, *, party: bool = False) -> Actor:
     """The capacity in which ``user`` acts on this application.
 
-    The applicant of record and its representative (``party``) act as applicant; staff of the receiving office
-    act as examiner or administrator; everyone else (other applicants, staff of other offices) is a third party,
+    The applicant of record and its representative (``party``) act as applicant; staff of the receiving office,
+    and the examiner of another office the file is assigned to (:func:`~workflows.machine.works_on`), act as
+    examiner or administrator; everyone else (other applicants, other staff of other offices) is a third party,
     who can only oppose a granted patent.
     """
     if user.role == Role.APPLICANT and (party or application.owner_id == user.id):
         return Actor(str(user.id), Role.APPLICANT)
-    if user.role != Role.APPLICANT and user.office == application.receiving_office:
-        return Actor(str(user.id), user.role, OfficeCode(user.office))
+    if user.role != Role.APPLICANT and user.office:
+        staff = Actor(str(user.id), user.role, OfficeCode(user.office))
+        holder = str(application.claimed_by) if application.claimed_by else None
+        if works_on(OfficeCode(application.receiving_office), holder, staff):
+            return staff
     return Actor(str(user.id), Role.THIRD_PARTY)
 
 
@@ -145,6 +149,7 @@ class ExaminationService:
             WorkflowError: the workflow refused (mapped to 409/403/422 with the allowed actions).
         """
         application = await self._visible(user, number, read=False)  # acts are in the history instead
+        holder_before = application.claimed_by
         actor, now = await self._actor(user, application), self.clock()
         payload: dict[str, Any] = dict(data.payload)
         check_payload(payload)
@@ -172,19 +177,28 @@ class ExaminationService:
         try:
             decision = await self.session.run_sync(transition)
             if declared is not None and user.role in declared.audited_roles:  # audited with the act
-                self.session.add(
-                    audit_record(
-                        user,
-                        f"application.{declared.action.value}",
-                        office=application.receiving_office,
-                        application_number=number,
-                        details={
-                            "from_state": decision.from_state.value if decision.from_state else None,
-                            "to_state": decision.new_state.value,
-                            "reason": data.reason,
-                        },
+                details = {
+                    "from_state": decision.from_state.value if decision.from_state else None,
+                    "to_state": decision.new_state.value,
+                    "reason": data.reason,
+                }
+                if declared.action is Action.ASSIGN:  # every office concerned by the assignment gets the record
+                    sharing = WorkSharingService(self.session)
+                    examiner = await sharing.assignee(application, payload.get("examiner_id"))
+                    records = await sharing.assignment_audits(user, application, examiner, holder_before)
+                    for record in records:
+                        record.details = {**details, **record.details}
+                    self.session.add_all(records)
+                else:
+                    self.session.add(
+                        audit_record(
+                            user,
+                            f"application.{declared.action.value}",
+                            office=application.receiving_office,
+                            application_number=number,
+                            details=details,
+                        )
                     )
-                )
             await self.session.commit()
             FileAccess(self.session).forget()  # the file changed: a later read in this request loads it again
         except (StaleSnapshotError, IntegrityError):
@@ -210,7 +224,7 @@ class ExaminationService:
         that a wrong state still answers 409).
         """
         return {
-            PreCheck.ASSIGNEE_IS_OFFICE_EXAMINER: self._check_assignee,
+            PreCheck.ASSIGNEE_READS_LANGUAGE: self._check_assignee,
             PreCheck.REPRESENTATION_COMPLETE: self._check_representation,
         }
 
@@ -250,23 +264,8 @@ class ExaminationService:
             raise InvalidRequestError("The document cites what does not exist or cannot be cited.", errors=problems)
 
     async def _check_assignee(self, application: Application, payload: Mapping[str, Any]) -> CtpoError | None:
-        """An assignment must name an active examiner of the application's office (the workflow cannot see users)."""
-        try:
-            examiner = await self.session.get(User, uuid.UUID(str(payload.get("examiner_id"))))
-        except ValueError:
-            examiner = None
-        if (
-            examiner is None
-            or not examiner.is_active
-            or examiner.role != Role.EXAMINER
-            or examiner.office != application.receiving_office
-        ):
-            raise InvalidRequestError(
-                "Assign the file to an active examiner of its office.",
-                errors=[
-                    FieldError("payload.examiner_id", f"no examiner of {application.receiving_office} has this id")
-                ],
-            )
+        """An assignment names an active examiner, of any member office, who reads the file's language."""
+        await WorkSharingService(self.session).assignee(application, payload.get("examiner_id"))
         return None
 
     async def history(self, user: User, number: str) -> list[HistoryRecord]:
@@ -324,9 +323,11 @@ class ExaminationService:
     ) -> list[s.QueueItem]:
         """The office's open files, nearest deadline first (files without one last, oldest filing first)."""
         office = require_staff_of(user, office)
+        assigned = assigned_examiner(user)  # an examiner's queue also holds the files of other offices given to them
+        in_queue = Application.receiving_office == office
         query = (
             select(Application)
-            .where(Application.receiving_office == office, Application.state.not_in(FINAL_STATES))
+            .where(in_queue if assigned is None else or_(in_queue, assigned), Application.state.not_in(FINAL_STATES))
             .options(selectinload(Application.ipc_classes))
             .order_by(Application.next_deadline_date.asc().nulls_last(), Application.filing_date, Application.sequence)
             .limit(limit)
@@ -349,6 +350,7 @@ class ExaminationService:
         return [
             s.QueueItem(
                 application_number=app.number,
+                office=app.receiving_office,
                 title=app.title,
                 language=app.language,
                 state=app.state,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ctpo.lib.errors import FieldError, InvalidRequestError
 from workflows.deadlines import add_months
+from workflows.languages import Language
 from workflows.offices import OfficeCode
 from workflows.texts import MAX_NAME_CHARS, MAX_PROSE_CHARS, claim_problems, text_problem
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from ctpo.domain.filings.schemas import ApplicationIn, PartyIn
 
-LANGUAGES = ("tr", "az", "kk", "ky", "uz", "ru", "en")
+LANGUAGES: tuple[str, ...] = tuple(Language)
 """Languages in which an application may be filed."""
 
 PRIORITY_PERIOD_MONTHS = 12

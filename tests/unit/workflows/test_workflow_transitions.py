@@ -20,6 +20,7 @@ from tests.unit.workflows.workflow_support import (
     Flow,
 )
 from workflows import (
+    Actor,
     ApplicationState,
     DeadlineKind,
     DeadlinePassed,
@@ -28,11 +29,12 @@ from workflows import (
     IllegalTransition,
     InvalidPayload,
     OfficeCode,
+    Role,
     allowed_actions,
     decide,
     open_application,
 )
-from workflows.machine import TRANSITIONS, CloseReason
+from workflows.machine import TRANSITIONS, CloseReason, works_on
 
 S = ApplicationState
 K = DeadlineKind
@@ -175,6 +177,37 @@ class TestIllegalAndForbidden:
         flow.do("assign", payload={"examiner_id": OTHER_EXAMINER.id})
         assert flow.snapshot.claimant_id == OTHER_EXAMINER.id
         assert flow.do("issue_office_action", actor=OTHER_EXAMINER).new_state is S.OFFICE_ACTION
+
+    def test_examiner_of_another_office_assigned_to_the_file_acts_as_its_examiner(self):
+        """Work sharing: the assignment, not the examiner's office, decides who examines the file."""
+        flow = Flow().to(S.EXAMINATION)
+        flow.do("assign", payload={"examiner_id": FOREIGN_EXAMINER.id})
+        assert "issue_office_action" in allowed_actions(flow.snapshot, FOREIGN_EXAMINER, flow.now)
+        decision = flow.do("issue_office_action", actor=FOREIGN_EXAMINER)
+        assert decision.new_state is S.OFFICE_ACTION
+        assert decision.history.actor_office is OfficeCode.AZ  # the history says who really acted
+        flow.do("respond_to_office_action")
+        assert flow.do("release", actor=FOREIGN_EXAMINER).new_state is S.EXAMINATION
+        assert allowed_actions(flow.snapshot, FOREIGN_EXAMINER, flow.now) == ()  # released: no longer theirs
+
+    def test_assignment_across_offices_gives_nothing_to_that_offices_admin_or_other_examiners(self):
+        flow = Flow().to(S.EXAMINATION)
+        flow.do("assign", payload={"examiner_id": FOREIGN_EXAMINER.id})
+        other_az = Actor("examiner-az-2", Role.EXAMINER, OfficeCode.AZ)
+        az_admin = Actor("admin-az", Role.OFFICE_ADMIN, OfficeCode.AZ)
+        assert allowed_actions(flow.snapshot, other_az, flow.now) == ()
+        assert allowed_actions(flow.snapshot, az_admin, flow.now) == ()
+        with pytest.raises(Forbidden, match="office TR"):
+            flow.do("assign", actor=az_admin, payload={"examiner_id": other_az.id})
+        with pytest.raises(Forbidden, match="office TR"):
+            flow.do("release", actor=az_admin)
+
+    def test_works_on_is_the_office_or_the_assignment(self):
+        assert works_on(OfficeCode.TR, None, EXAMINER)
+        assert works_on(OfficeCode.TR, None, ADMIN)
+        assert not works_on(OfficeCode.TR, None, FOREIGN_EXAMINER)
+        assert works_on(OfficeCode.TR, FOREIGN_EXAMINER.id, FOREIGN_EXAMINER)
+        assert not works_on(OfficeCode.TR, FOREIGN_ADMIN.id, FOREIGN_ADMIN)  # an admin is never "assigned"
 
     def test_nothing_leaves_a_final_state(self):
         flow = Flow().to(S.REFUSED)
