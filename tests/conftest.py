@@ -78,8 +78,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         job_poll_seconds=0,  # and the background jobs
         search_autostart=False,  # the search tests start it with a session-wide model
         mail=MailSettings(outbox_dir=tmp_path / "outbox"),
-        # one test client is one address: the register's rate limit is tested on its own (test_register)
+        # one test client is one address: the rate limits are tested on their own (test_rate_limits)
         publication=PublicationSettings(register_requests_per_minute=100_000),
+        observations_per_minute=100_000,
     )
 
 

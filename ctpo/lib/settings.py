@@ -137,7 +137,7 @@ class PublicationSettings:
     Each issue covers the seven days ending on that weekday, reckoned in each office's own time zone."""
     register_requests_per_minute: int = 120
     """Requests one client address may make to the public register per minute before 429 (``CTPO_REGISTER_RATE``);
-    counted per API process."""
+    counted per API process, or across all of them with ``CTPO_REDIS_URL``."""
     register_cache_seconds: int = 300
     """``Cache-Control: public, max-age`` of register pages (``CTPO_REGISTER_CACHE_SECONDS``)."""
 
@@ -188,6 +188,12 @@ class Settings:
     """``inprocess`` runs background work in the API process; ``celery`` sends it to workers."""
     broker_url: str = "redis://127.0.0.1:6379/0"
     """Celery broker when ``task_backend`` is ``celery``."""
+    redis_url: str = ""
+    """Redis shared by the API processes (``CTPO_REDIS_URL``): per-client rate limits are counted there, so every
+    process enforces one rate. Empty (the embedded default): each process counts on its own."""
+    observations_per_minute: int = 6
+    """Third-party observations one client address may file per minute (``CTPO_OBSERVATIONS_PER_MINUTE``); they
+    need no account, so the address is the only handle on a flood."""
     task_queue: str = "ctpo"
     """Broker queue of this deployment's tasks: deployments (or test runs) sharing a broker use different ones."""
     sweep_interval_seconds: int = 60

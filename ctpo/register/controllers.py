@@ -14,7 +14,7 @@ from urllib.parse import quote
 import anyio
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -22,16 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpo.db.models import utcnow
 from ctpo.desk.i18n import LANGUAGE_NAMES, LANGUAGES, choose_language
-from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.domain.prior_art.runtime import SearchNotReadyError
 from ctpo.domain.prior_art.services import SearchUnavailableError, hit_out, search_runtime
 from ctpo.domain.publications.documents import publication_data
 from ctpo.exchange.st96 import export_st96
+from ctpo.lib.ratelimit import RateLimiter
 from ctpo.register import services
 from ctpo.register.bulletin import bulletin, bulletin_xml
 from ctpo.register.i18n import RegisterTranslator
-from ctpo.register.ratelimit import RateLimiter
 from ctpo.server.auth import PUBLIC
+from ctpo.server.quotas import spend
 from workflows import OFFICES, OfficeCode
 from workflows.bulletin import BulletinIssue, issue_named, issue_of_day
 
@@ -43,29 +43,15 @@ _KIND = re.compile(r"^[AB][1-9]$")
 MAX_QUERY = 500
 
 
-def _limiter(state: State) -> RateLimiter:
-    limiter: RateLimiter | None = getattr(state, "register_limiter", None)
-    if limiter is None:
-        settings: Settings = state.settings
-        limiter = RateLimiter(settings.publication.register_requests_per_minute)
-        state.register_limiter = limiter
-    return limiter
+async def register_quota(request: Request[Any, Any, Any], rate_limiter: RateLimiter) -> None:
+    """Every register route depends on it: one request of the client's per-minute rate, refused with 429 first.
 
-
-async def _rate_limit(request: Request[Any, Any, Any]) -> Response[str] | None:
-    """Refuse a client over its rate with 429 and ``Retry-After`` (before any database work)."""
-    context = current_request()
-    client = context.client_address if context else UNKNOWN_ADDRESS
-    wait = _limiter(request.app.state).take(client)
-    if wait <= 0:
-        return None
-    t = RegisterTranslator(_language(request))
-    return Response(
-        t("register.too_many"),
-        status_code=429,
-        media_type="text/plain; charset=utf-8",
-        headers={"Retry-After": str(int(wait)), "Cache-Control": "no-store"},
-    )
+    Raises:
+        RateLimitedError: over the rate (``CTPO_REGISTER_RATE``), said in the page's language.
+    """
+    settings: Settings = request.app.state.settings
+    refusal = RegisterTranslator(_language(request))("register.too_many")
+    await spend(rate_limiter, "register", settings.publication.register_requests_per_minute, refusal)
 
 
 def _language(request: Request[Any, Any, Any]) -> str:
@@ -122,10 +108,15 @@ class RegisterController(Controller):
     path = "/register"
     opt = PUBLIC
     include_in_schema = False
-    before_request = _rate_limit  # type: ignore[assignment]
+    dependencies = {"_quota": Provide(register_quota)}  # noqa: RUF012 - every route takes it: one request spent
 
     @get("/", name="register:home")
-    async def home(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
+    async def home(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
+    ) -> Template:
         """The search forms and the latest publications."""
         return _page(request, "home", recent=await services.recent(db_session))
 
@@ -134,6 +125,7 @@ class RegisterController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
         number: Annotated[str | None, QueryParameter(max_length=MAX_QUERY)] = None,
         name: Annotated[str | None, QueryParameter(max_length=MAX_QUERY)] = None,
     ) -> Template | Redirect:
@@ -151,6 +143,7 @@ class RegisterController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
         state: State,
         text: Annotated[str | None, QueryParameter(max_length=MAX_QUERY)] = None,
     ) -> Template:
@@ -171,7 +164,9 @@ class RegisterController(Controller):
         return _page(request, "prior_art", hits=hits, text=text, unavailable=False)
 
     @get("/bulletin", name="register:bulletin-current")
-    async def current_bulletin(self, request: Request[Any, Any, Any], state: State) -> Redirect:
+    async def current_bulletin(
+        self, request: Request[Any, Any, Any], state: State, _quota: NamedDependency[None]
+    ) -> Redirect:
         """The issue of the current week (on the calendar of the westernmost office, where the week ends last)."""
         today = OFFICES[OfficeCode.TR].local_date(utcnow())
         issue = issue_of_day(today, state.settings.publication.bulletin_weekday)
@@ -184,6 +179,7 @@ class RegisterController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
         state: State,
         year: FromPath[int],
         week: FromPath[int],
@@ -200,6 +196,7 @@ class RegisterController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
         state: State,
         year: FromPath[int],
         week: FromPath[int],
@@ -214,7 +211,11 @@ class RegisterController(Controller):
 
     @get("/{number:str}", name="register:entry")
     async def entry(
-        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], number: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
+        number: FromPath[str],
     ) -> Template:
         """Bibliographic data, legal status, published documents, open documents and citations of one file."""
         found = await services.entry(db_session, number)
@@ -227,6 +228,7 @@ class RegisterController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
         state: State,
         number: FromPath[str],
         kind: FromPath[str],
@@ -253,6 +255,7 @@ class RegisterController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
         number: FromPath[str],
         kind: FromPath[str],
     ) -> Response[bytes] | Template:
@@ -270,6 +273,7 @@ class RegisterController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        _quota: NamedDependency[None],
         state: State,
         number: FromPath[str],
         sha256: FromPath[str],

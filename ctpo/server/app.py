@@ -45,6 +45,7 @@ from ctpo.domain.worksharing.controllers import (
     SharedFilesController,
 )
 from ctpo.lib.logs import configure_logging
+from ctpo.lib.ratelimit import RateLimiter, rate_limiter_for
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.register import TEMPLATES as REGISTER_TEMPLATES
 from ctpo.register import RegisterController
@@ -81,7 +82,7 @@ Every error is RFC 9457 problem details (`application/problem+json`) naming the 
 """
 
 
-def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
+def _lifespan(settings: Settings, rate_limiter: RateLimiter) -> AbstractAsyncContextManager[None]:
     from contextlib import asynccontextmanager  # noqa: PLC0415
 
     @asynccontextmanager
@@ -104,6 +105,7 @@ def _lifespan(settings: Settings) -> AbstractAsyncContextManager[None]:
                 yield
         finally:
             await engine.dispose()
+            await rate_limiter.aclose()
 
     return lifespan  # type: ignore[return-value]
 
@@ -114,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings)
     jwt_auth = build_jwt_auth(settings)
     proxies = trusted_networks(settings.trusted_proxies)  # a misconfigured list stops the start, not the first login
+    rate_limiter = rate_limiter_for(settings)  # one per process; its buckets in Redis when CTPO_REDIS_URL is set
     state = State(
         {
             "settings": settings,
@@ -187,6 +190,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
             "legal_status_service": Provide(provide_legal_status_service, sync_to_thread=False),
             "fee_service": Provide(provide_fee_service, sync_to_thread=False),
+            "rate_limiter": Provide(lambda: rate_limiter, use_cache=True, sync_to_thread=False),
         },
         on_app_init=[jwt_auth.on_app_init, outermost_request_ids, outermost_response_headers],
         middleware=[PROMETHEUS.middleware, request_context_middleware(proxies)],
@@ -197,7 +201,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(REGISTER_TEMPLATES),
         request_max_body_size=settings.max_request_bytes,
         multipart_form_part_limit=MAX_DOCUMENTS + 10,  # beyond: refused while parsing; up to it: 422 naming the count
-        lifespan=[_lifespan(settings)],
+        lifespan=[_lifespan(settings, rate_limiter)],
     )
     document_problems(app)
     document_action_payloads(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ctpo.db.models import User
 from ctpo.domain.observations import schemas as s
 from ctpo.domain.observations.services import ObservationService
+from ctpo.lib.ratelimit import RateLimiter
 from ctpo.server.auth import PUBLIC
+from ctpo.server.quotas import spend
+
+if TYPE_CHECKING:
+    from ctpo.lib.settings import Settings
 
 
 def provide_observation_service(db_session: NamedDependency[AsyncSession]) -> ObservationService:
@@ -23,12 +28,30 @@ def provide_observation_service(db_session: NamedDependency[AsyncSession]) -> Ob
     return ObservationService(db_session)
 
 
+async def observation_quota(request: Request[Any, Any, Any], rate_limiter: RateLimiter) -> None:
+    """Filing observations needs no account: each client address may file ``CTPO_OBSERVATIONS_PER_MINUTE``.
+
+    Raises:
+        RateLimitedError: 429 with ``Retry-After`` over the rate, before the observation is read or stored.
+    """
+    settings: Settings = request.app.state.settings
+    await spend(
+        rate_limiter,
+        "observations",
+        settings.observations_per_minute,
+        "Too many observations from this address; please wait before filing another.",
+    )
+
+
 class ObservationController(Controller):
     """Observations by third parties on published applications (EPC Art. 115)."""
 
     path = "/applications/{number:str}/observations"
     tags = ["Examination"]  # noqa: RUF012
-    dependencies = {"observation_service": Provide(provide_observation_service, sync_to_thread=False)}  # noqa: RUF012
+    dependencies = {  # noqa: RUF012
+        "observation_service": Provide(provide_observation_service, sync_to_thread=False),
+        "_quota": Provide(observation_quota),
+    }
 
     @post(
         "/",
@@ -41,6 +64,7 @@ class ObservationController(Controller):
         number: FromPath[str],
         data: JSONBody[s.ObservationIn],
         observation_service: NamedDependency[ObservationService],
+        _quota: NamedDependency[None],
     ) -> s.ObservationOut:
         """On published applications only (404 otherwise); no account needed. The observer is not a party."""
         return await observation_service.file(number, data)
