@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import pytest
 from litestar.routes import HTTPRoute
 
-from ctpo.lib.settings import PublicationSettings
-from ctpo.server.app import create_app
 from tests.integration.test_publications import run_publication_jobs
 from tests.support import application_payload, inline_document
 
@@ -206,20 +203,6 @@ def test_lookup_by_number_name_across_scripts_and_inspection(
     # citations of the search report are shown with the A1 file
     assert "US 1234567 B2" in client.get(f"/register/{world['latin']}").text
     _check_the_weeks_bulletin(client, world)  # the same world: building it again costs seconds
-
-
-def test_rate_limit_per_client(settings: Settings):
-    from litestar.testing import TestClient  # noqa: PLC0415
-
-    limited = replace(settings, publication=PublicationSettings(register_requests_per_minute=3))
-    with TestClient(create_app(limited), raise_server_exceptions=False) as client:
-        statuses = [client.get("/register").status_code for _ in range(5)]
-        assert statuses[:3] == [200, 200, 200]
-        assert statuses[3:] == [429, 429]
-        refused = client.get("/register/KZ-2026-000001")  # any register URL, known or not
-        assert refused.status_code == 429
-        assert int(refused.headers["retry-after"]) >= 1
-        assert client.get("/health").status_code == 200  # only the register is limited
 
 
 def _check_the_weeks_bulletin(client: TestClient[Any], world: dict[str, str]) -> None:
