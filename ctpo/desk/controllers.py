@@ -54,7 +54,7 @@ from ctpo.domain.audit.context import UNKNOWN_ADDRESS, current_request
 from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings.services import FilingService
 from ctpo.lib.decoding import SchemaViolationError, decode
-from ctpo.lib.errors import CtpoError, NotFoundError
+from ctpo.lib.errors import CtpoError, InvalidRequestError, NotFoundError
 from ctpo.server.auth import PUBLIC, issue_token, revoke
 from ctpo.server.problems import handle_workflow_error
 from workflows import WorkflowError
@@ -373,6 +373,36 @@ class DeskController(Controller):
         queue = await desk_service.queue_page(desk.user, filters, page)
         template = "desk/_queue_results.html" if _partial(request) else "desk/queue.html"
         return render(request, template, desk=desk, q=queue)
+
+    @get("/sharing")
+    async def sharing(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[DeskSession],
+        desk_service: NamedDependency[DeskService],
+    ) -> Template:
+        """Work sharing: an examiner's languages and IPC fields; an administrator's files lent and borrowed."""
+        page = await desk_service.sharing_page(desk.user)
+        saved = request.query_params.get("saved") == "1"
+        return render(request, "desk/sharing.html", desk=desk, s=page, saved=saved)
+
+    @post("/sharing", status_code=HTTP_303_SEE_OTHER)
+    async def save_profile(
+        self,
+        request: Request[Any, Any, Any],
+        desk: NamedDependency[DeskSession],
+        desk_service: NamedDependency[DeskService],
+    ) -> Response[Any]:
+        """The examiner declares what they read and examine; a refusal shows the page again, naming the entry."""
+        form = await _form(request)
+        _check_csrf(request, form, request.cookies.get(SESSION_COOKIE))
+        try:
+            await desk_service.save_profile(desk.user, form)
+        except InvalidRequestError as exc:
+            page = await desk_service.sharing_page(desk.user)
+            error = describe(Translator(language_of(request)), exc, form)
+            return render(request, "desk/sharing.html", desk=desk, s=page, saved=False, status_code=422, error=error)
+        return Redirect("/desk/sharing?saved=1", status_code=HTTP_303_SEE_OTHER)
 
     @get("/applications/{number:str}")
     async def application(

@@ -8,6 +8,7 @@ transitions go through :meth:`ExaminationService.act`, the actions offered come 
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,7 +19,6 @@ from sqlalchemy import select
 from ctpo.db.models import Application, DeadlineRecord, PartyKind, Role, User
 from ctpo.desk import forms
 from ctpo.desk import views as v
-from ctpo.domain.accounts.services import AccountService
 from ctpo.domain.examination import schemas as es
 from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import load_calendar, snapshot_of
@@ -27,9 +27,11 @@ from ctpo.domain.observations.schemas import TreatmentIn
 from ctpo.domain.observations.services import ObservationService, observation_out
 from ctpo.domain.prior_art import schemas as ps
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
+from ctpo.domain.worksharing.services import WorkSharingService
 from ctpo.lib.decoding import decode
-from ctpo.lib.errors import FieldError, InvalidRequestError
+from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError
 from workflows import Action, ApplicationState, FormKind, OfficeCode, allowed_actions
+from workflows.languages import Language
 from workflows.machine import declaration
 from workflows.offices import OFFICES
 from workflows.states import FINAL_STATES
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
     from ctpo.domain.examination.services import ExaminationService
     from ctpo.domain.filings.services import FilingService
+    from ctpo.domain.worksharing.schemas import SuggestionOut
 
 PAGE_SIZE = 50
 """Queue lines per page."""
@@ -63,6 +66,17 @@ def _form_kind(action: str) -> FormKind:
 def buttons_for(allowed: Iterable[str]) -> list[v.Button]:
     """A button (and its form) for each action the workflow allows now, in the workflow's order."""
     return [v.Button(action, _form_kind(action)) for action in allowed]
+
+
+def _assignee_label(suggestion: SuggestionOut) -> str:
+    """``Name (TR) · H01M 10/613``: who, of which office, and the file's symbols in their fields."""
+    label = f"{suggestion.examiner.full_name} ({suggestion.examiner.office})"
+    return f"{label} · {', '.join(suggestion.matching_ipc)}" if suggestion.matching_ipc else label
+
+
+def _ipc_entries(text: str) -> list[str]:
+    """The IPC fields typed in one box: separated by commas or semicolons (``H01M, B60``)."""
+    return [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
 
 
 class DeskService:
@@ -121,6 +135,7 @@ class DeskService:
         rows = [
             v.QueueRow(
                 number=i.application_number,
+                office=i.office,
                 title=i.title,
                 language=i.language,
                 state=i.state,
@@ -136,6 +151,27 @@ class DeskService:
             for i in items
         ]
         return v.QueuePage(office, filters, page, PAGE_SIZE, rows, has_next, OPEN_STATES, QUEUE_LANGUAGES)
+
+    async def sharing_page(self, user: User) -> v.SharingPage:
+        """An examiner's own profile; an administrator's files lent to and borrowed from other offices."""
+        sharing = WorkSharingService(self.session)
+        profile = await sharing.profile(user, user.id) if user.role is Role.EXAMINER else None
+        shared = await sharing.shared_files(user, user.office or "") if user.role is Role.OFFICE_ADMIN else None
+        return v.SharingPage(profile, shared, tuple(Language))
+
+    async def save_profile(self, user: User, form: forms.Form) -> None:
+        """The examiner's own languages (ticked) and IPC fields (typed), replacing what they declared.
+
+        Raises:
+            ForbiddenError: not an examiner (administrators set profiles through the API).
+            InvalidRequestError: naming each entry that is not a working language or an IPC class/subclass.
+        """
+        if user.role is not Role.EXAMINER:
+            raise ForbiddenError("Only examiners declare what they examine.")
+        languages = list(form.get("languages") or ())
+        await WorkSharingService(self.session).set_profile(
+            user, user.id, languages, _ipc_entries(forms.first(form, "ipc_fields"))
+        )
 
     async def _queue_actions(self, user: User, numbers: list[str]) -> dict[str, list[Action]]:
         """Claim/release as the workflow allows them on each line: three queries for the page, not one per line."""
@@ -184,7 +220,6 @@ class DeskService:
         # CPU work on stored texts of any size: off the event loop, so no other request waits for it
         claims = await anyio.to_thread.run_sync(v.claim_versions, claim_sets, application.claim_set_version)
         filed = [v.FiledDocument(d.filename, d.media_type, d.size, d.sha256) for d in application.documents]
-        office = application.receiving_office
         entry = await InternationalService(self.session, self.filing).entry_of(application.id)
         status = await self.examination.status(user, number)
         history = await self.examination.history(user, number)
@@ -199,8 +234,10 @@ class DeskService:
         buttons = buttons_for(status.allowed_actions)
         examiners: list[tuple[str, str]] = []
         if any(b.action == Action.ASSIGN for b in buttons):
-            staff = await AccountService(self.session).list_staff(user, office)
-            examiners = [(str(u.id), u.full_name) for u in staff if u.role == Role.EXAMINER and u.is_active]
+            examiners = [
+                (x.examiner.examiner_id, _assignee_label(x))
+                for x in await WorkSharingService(self.session).suggestions(user, number)
+            ]
         return v.ApplicationPage(
             bibliography=bibliography,
             state=status.state,

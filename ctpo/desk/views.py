@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from datetime import date, datetime
 
+    from ctpo.domain.worksharing.schemas import ExaminerProfileOut, SharedFilesOut
     from workflows import Action, FormKind
 
 _APOSTROPHES = "'ʼʻ’‘`"
@@ -178,6 +179,8 @@ class QueueRow:
     """One line of the office queue."""
 
     number: str
+    office: str
+    """The file's office: another office's for a file assigned to the examiner across offices."""
     title: str
     language: str
     state: str
@@ -352,7 +355,8 @@ class ApplicationPage:
     buttons: list[Button]
     prior_art: PriorArt
     examiners: list[tuple[str, str]] = field(default_factory=list)
-    """(id, name) of the office's examiners, for an administrator's ``assign`` form."""
+    """(id, label) of the examiners of any office who read the file's language, best IPC match first, for an
+    administrator's ``assign`` form; the label names the examiner, their office and the matching IPC symbols."""
     international: Any = None
     """The international search report and facts of a PCT entry (``InternationalOut``), shown next to our prior art."""
     observations: list[Any] = field(default_factory=list)
@@ -408,3 +412,15 @@ class Submitted:
 
 NOTHING_SUBMITTED = Submitted("", {})
 """A page shown without a refused form."""
+
+
+@dataclass(frozen=True, slots=True)
+class SharingPage:
+    """Work sharing on the desk: an examiner's own profile, an administrator's files lent and borrowed."""
+
+    profile: ExaminerProfileOut | None
+    """The examiner's languages and IPC fields (``None`` for an administrator)."""
+    shared: SharedFilesOut | None
+    """The office's files held across offices (``None`` for an examiner)."""
+    languages: Sequence[str]
+    """The working languages an examiner may tick."""

@@ -148,6 +148,9 @@ DESK: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/desk/login"): _row(403, 403, 403, 403, 403, 403, 403),  # no CSRF token offered
     ("POST", "/desk/language"): _row(403, 303, 303, 303, 303, 303, 303),
     ("GET", "/desk/queue"): _row(303, 403, 403, 200, 200, 200, 200),  # each sees their own office's queue
+    # work sharing: examiners see and save their own profile; administrators see their office's shared files
+    ("GET", "/desk/sharing"): _row(303, 403, 403, 200, 200, 200, 200),
+    ("POST", "/desk/sharing"): _row(303, 403, 403, 303, 303, 403, 403),
     ("GET", "/desk/applications/{number}"): DESK_PAGE,
     ("GET", "/desk/applications/{number}/prior-art"): DESK_PAGE,
     ("GET", "/desk/applications/{number}/documents/{sha256}"): DESK_PAGE,

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from ctpo.db.models import AuditRecord
+from tests.integration.test_desk import desk_login
 from tests.support import application_payload
 
 if TYPE_CHECKING:
@@ -201,3 +202,57 @@ def test_who_may_be_assigned_or_suggested_and_who_declares_a_profile(sharing: Sh
     ]  # the refused change wrote nothing
     admin_id = sharing.users["tr_admin"].id
     assert client.get(f"/examiners/{admin_id}/profile", headers=sharing.headers["tr_admin"]).status_code == 404
+
+
+def test_the_desk_shows_the_shared_file_the_profile_and_both_offices_views(sharing: Sharing, client: TestClient[Any]):
+    assert sharing.assign("tr_examiner").status_code == 200
+    n = sharing.number
+
+    csrf = desk_login(client, sharing.users["tr_examiner"])
+    queue = client.get("/desk/queue").text
+    assert f'href="/desk/applications/{n}"' in queue
+    assert "a file of office KZ, assigned to you" in client.get("/desk/queue", headers={"Accept-Language": "en"}).text
+    assert client.get(f"/desk/applications/{n}").status_code == 200
+    assert client.get(f"/desk/applications/{sharing.other_number}").status_code == 404
+    page = client.get("/desk/sharing").text
+    assert 'name="languages" value="kk" checked' in page
+    assert 'value="H01M"' in page
+    saved = client.post(
+        "/desk/sharing",
+        data={"csrf_token": csrf, "languages": ["kk", "ru"], "ipc_fields": "h01m; B60"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    profile = client.get(f"/examiners/{sharing.users['tr_examiner'].id}/profile", headers=sharing.headers["tr_admin"])
+    assert (profile.json()["languages"], profile.json()["ipc_fields"]) == (["kk", "ru"], ["B60", "H01M"])
+    refused = client.post("/desk/sharing", data={"csrf_token": csrf, "languages": ["kk"], "ipc_fields": "H01M 10/613"})
+    assert refused.status_code == 422
+    assert "H01M 10/613" in refused.text
+
+    desk_login(client, sharing.users["kz_admin"])
+    lent = client.get("/desk/sharing").text
+    assert f'href="/desk/applications/{n}"' in lent
+    assert sharing.users["tr_examiner"].full_name in lent
+    application = client.get(f"/desk/applications/{n}").text
+    assert f"{sharing.users['tr_examiner'].full_name} (TR) · H01M 10/613" in application  # the assign form's choice
+    assert sharing.users["tr_examiner2"].full_name not in application  # does not read Kazakh
+
+    desk_login(client, sharing.users["tr_admin"])
+    borrowed = client.get("/desk/sharing").text
+    assert n in borrowed
+    assert f'href="/desk/applications/{n}"' not in borrowed  # the TR administrator cannot open KZ's file
+
+    # published, the file gets third-party observations: its examiner from TR records what was done with them
+    sharing.client.cookies.clear()
+    early = client.post(
+        f"/applications/{n}/actions/request_early_publication", json={}, headers=sharing.headers["applicant"]
+    )
+    assert early.status_code == 200, early.text
+    published = client.post(f"/applications/{n}/actions/publish", json={}, headers=sharing.headers["kz_admin"])
+    assert published.status_code == 200, published.text
+    observation = client.post(f"/applications/{n}/observations", json={"text": "Claim 1 is not new."})
+    assert observation.status_code == 201, observation.text
+    treat = f"/applications/{n}/observations/{observation.json()['id']}/treatment"
+    outcome = {"outcome": "not_persuasive"}
+    assert client.post(treat, json=outcome, headers=sharing.headers["tr_examiner2"]).status_code == 404
+    assert client.post(treat, json=outcome, headers=sharing.headers["tr_examiner"]).status_code == 200

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from ctpo.db.models import Application, ObservationRecord, Role, User, utcnow
 from ctpo.domain.observations import schemas as s
 from ctpo.lib.errors import ConflictError, ForbiddenError, NotFoundError
+from workflows import Actor, OfficeCode
+from workflows.machine import works_on
 from workflows.states import FINAL_STATES
 
 if TYPE_CHECKING:
@@ -112,7 +114,9 @@ class ObservationService:
         if user.role == Role.APPLICANT:
             raise ForbiddenError("Only the office records what was done with observations.")
         application = await self._published(number)
-        if user.office != application.receiving_office:
+        holder = str(application.claimed_by) if application.claimed_by else None
+        actor = Actor(str(user.id), user.role, OfficeCode(user.office) if user.office else None)
+        if not works_on(OfficeCode(application.receiving_office), holder, actor):  # its office, or its assignee
             raise NotFoundError(f"{number} is examined by {application.receiving_office}, not {user.office}.")
         if user.role == Role.EXAMINER and application.claimed_by != user.id:
             raise ForbiddenError("Claim the application before recording what was done with observations.")

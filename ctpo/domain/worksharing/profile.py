@@ -45,14 +45,16 @@ def parse_profile(languages: Iterable[str], ipc_fields: Iterable[str]) -> Examin
         language = Language.parse(code)
         if language is None:
             known = ", ".join(Language)
-            errors.append(FieldError(f"languages[{i}]", f"{code!r} is not a working language ({known})"))
+            message = f"{code!r} is not a working language ({known})"
+            errors.append(FieldError(f"languages[{i}]", message, "not_language", {"value": code}))
         else:
             read.add(language)
     fields: set[str] = set()
     for i, text in enumerate(ipc_fields):
         prefix = canonical_ipc_prefix(text)
         if prefix is None:
-            errors.append(FieldError(f"ipc_fields[{i}]", f"{text!r} is not an IPC class (H01) or subclass (H01M)"))
+            message = f"{text!r} is not an IPC class (H01) or subclass (H01M)"
+            errors.append(FieldError(f"ipc_fields[{i}]", message, "not_ipc_field", {"value": text}))
         else:
             fields.add(prefix)
     if len(fields) > MAX_IPC_FIELDS:
