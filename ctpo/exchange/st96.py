@@ -26,6 +26,8 @@ NSMAP = {"pat": PAT, "com": COM}
 _IPC = re.compile(r"^\s*([A-H])(\d{2})([A-Z])\s*(\d{1,4})\s*/\s*(\d{1,6})\s*$")
 _PROVISIONAL_CODES = ("XT",)
 """Office codes we use that WIPO's ST.3 list in the schema does not have yet (the CTPO's own)."""
+_DESIGNATED = "pat:StateDesignation/pat:RegionalDesignation/com:DesignatedCountryCode"
+"""INID (84): the states designated through a regional office."""
 
 
 def _p(tag: str) -> str:
@@ -139,6 +141,11 @@ def export_st96(data: PublicationData) -> bytes:
     if data.is_grant:
         _sub(biblio, _p("GrantPublicationDate"), data.publication_date.isoformat())
     _parties_of(biblio, data)
+    if data.designated_states:  # (84): the member states designated through the CTPO, a regional office
+        regional = _sub(_sub(biblio, _p("StateDesignation")), _p("RegionalDesignation"))
+        _sub(regional, _p("RegionalOfficeCode"), data.country)
+        for state in data.designated_states:
+            _sub(regional, _c("DesignatedCountryCode"), state)
     _texts(root, data)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
@@ -159,12 +166,19 @@ def _schema(*, with_provisional_codes: bool = True) -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     parser.resolvers.add(_Resolver())
     common = etree.parse(str(SCHEMAS / "PatentPublication_V6_0_Common.xsd"), parser)
-    if with_provisional_codes:  # the one deviation, in memory: the CTPO's code is not in WIPO's list yet
+    if with_provisional_codes:  # the one deviation, in memory: the CTPO's code is not in WIPO's lists yet
         xs = "http://www.w3.org/2001/XMLSchema"
         (restriction,) = common.xpath("//xs:simpleType[@name='WIPOST3CodeType']/xs:restriction", namespaces={"xs": xs})
         for code in _PROVISIONAL_CODES:
             etree.SubElement(restriction, f"{{{xs}}}enumeration", value=code)
     main = etree.parse(str(SCHEMAS / "PatentPublication_V6_0.xsd"), parser)
+    if with_provisional_codes:  # and in the list of regional offices, for (84)
+        xs = "http://www.w3.org/2001/XMLSchema"
+        (regional,) = main.xpath(
+            "//xs:simpleType[@name='RegionalOfficeCodeType']/xs:restriction", namespaces={"xs": xs}
+        )
+        for code in _PROVISIONAL_CODES:
+            etree.SubElement(regional, f"{{{xs}}}enumeration", value=code)
     (imported,) = main.xpath(
         "//xs:import[@schemaLocation='PatentPublication_V6_0_Common.xsd']",
         namespaces={"xs": "http://www.w3.org/2001/XMLSchema"},
@@ -281,6 +295,10 @@ def parse_st96(document: bytes | etree._Element) -> PublicationData:
         applicants=_parties(bib, "pat:PartyBag/pat:ApplicantBag/pat:Applicant"),
         inventors=_parties(bib, "pat:PartyBag/pat:InventorBag/pat:Inventor"),
         representatives=_parties(bib, "pat:PartyBag/pat:RegisteredPractitionerBag/pat:RegisteredPractitioner"),
+        designated_states=tuple(
+            _text(c)
+            for c in bib.iterfind("pat:StateDesignation/pat:RegionalDesignation/com:DesignatedCountryCode", NSMAP)
+        ),
         description="\n".join(_text(p) for p in root.iterfind("pat:Description/com:P", NSMAP)),
         claims=tuple(_text(c.find("pat:ClaimText", NSMAP)) for c in root.iterfind("pat:Claims/pat:Claim", NSMAP)),
     )

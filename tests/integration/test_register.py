@@ -200,6 +200,7 @@ def test_lookup_by_number_name_across_scripts_and_inspection(
         "A2",
         "Алиев Эльдар Фёдорович",
     )
+    assert exported.designated_states == ("AZ", "KG", "KZ", "TR", "UZ")  # (84): every state, designated by default
     # citations of the search report are shown with the A1 file
     assert "US 1234567 B2" in client.get(f"/register/{world['latin']}").text
     _check_the_weeks_bulletin(client, world)  # the same world: building it again costs seconds

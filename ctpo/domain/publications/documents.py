@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ctpo.db.models import Application, Claim, PartyKind, ProceduralDocument, Publication
 from ctpo.domain.examination.codec import kind_of
+from ctpo.domain.fees.lifecycle import active_states
 from ctpo.rendering import CitationData, PartyData, PriorityData, PublicationData
 from workflows.documents import SearchReport
 from workflows.publication import CTPO_ST3_CODE, KindCode
@@ -107,6 +108,7 @@ def publication_data(session: Session, publication_id: uuid.UUID) -> Publication
             PartyData(p.name, p.country, p.address) for p in application.parties if p.kind == PartyKind.APPLICANT
         ),
         inventors=tuple(PartyData(p.name, p.country, "") for p in application.parties if p.kind == PartyKind.INVENTOR),
+        designated_states=tuple(active_states(session, application.id)),
         description=application.description,
         claims=_claims(session, application, application.claim_set_version if grant else 1),
         citations=_citations(session, application.id) if original.has_search_report else None,
