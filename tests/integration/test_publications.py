@@ -3,7 +3,9 @@ numbers under concurrency, the rendered PDF stored content-addressed."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,12 +14,15 @@ from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import Publication, utcnow
+from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs import records
 from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.publications.jobs import publication_job_bodies
 from ctpo.domain.publications.numbering import next_publication_number
+from ctpo.exchange.st96 import parse_st96, validate
 from tests.support import application_payload
+from workflows.tasks import run_sweep
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -86,6 +91,17 @@ def run_publication_jobs(settings: Settings) -> None:
         engine.dispose()
 
 
+def _close_opposition_period(settings: Settings) -> None:
+    """The deadline sweep, run as if nine months and a few days had passed since the grant."""
+    engine = create_sync_engine(settings.database_url)
+    try:
+        store = SqlWorkflowStore(sessionmaker(engine, expire_on_commit=False))
+        applied = run_sweep(store, utcnow() + timedelta(days=9 * 31 + 7)).applied
+        assert applied, "the opposition period did not close"
+    finally:
+        engine.dispose()
+
+
 def test_a2_a3_b1_b2_share_one_number(client: TestClient[Any], users: dict[str, dict[str, str]], settings: Settings):
     case = Case(client, users)
     case.ok("examiner", "claim", "begin_formalities_check", "complete_formalities")
@@ -98,6 +114,19 @@ def test_a2_a3_b1_b2_share_one_number(client: TestClient[Any], users: dict[str, 
     case.ok("third", "file_opposition", payload={"grounds": "Lack of novelty over D1."})
     published = _publications(settings)
     assert [kind for _, kind, _ in published] == ["A2", "A3", "B1"]
+    assert {number for number, _, _ in published} == {"0000001"}
+    # the opposition is decided once the 9 months (Art. 99(1) EPC) are over: amended claims, published as B2
+    amended = {"claims": ["A liquid-cooled battery module limited to the features of claim 3.", "Dep."]}
+    early = client.post(
+        f"/applications/{case.number}/actions/maintain_as_amended",
+        json={"payload": amended},
+        headers=users["examiner"],
+    )
+    assert early.status_code == 409, early.text  # the opposition period is still running
+    _close_opposition_period(settings)
+    case.ok("examiner", "maintain_as_amended", payload=amended)
+    published = _publications(settings)
+    assert [kind for _, kind, _ in published] == ["A2", "A3", "B1", "B2"]
     assert {number for number, _, _ in published} == {"0000001"}
 
     run_publication_jobs(settings)
@@ -115,7 +144,18 @@ def test_a2_a3_b1_b2_share_one_number(client: TestClient[Any], users: dict[str, 
         ("Q10", "XT 0000001 A2", published[0][2]),
         ("Q10", "XT 0000001 A3", published[1][2]),
         ("Q20", "XT 0000001 B1", published[2][2]),
+        ("Q20", "XT 0000001 B2", published[3][2]),
     ]
+    # the public register shows the B2 with the amended claims, as PDF and as ST.96
+    entry = client.get(f"/register/{case.number}")
+    assert "XT 0000001 B2" in entry.text
+    pdf = client.get(f"/register/{case.number}/publications/B2")
+    assert pdf.status_code == 200
+    assert hashlib.sha256(pdf.content).hexdigest() == published[3][2]
+    xml = client.get(f"/register/{case.number}/publications/B2/st96")
+    assert validate(xml.content) == []
+    b2 = parse_st96(xml.content)
+    assert (b2.kind, b2.claims) == ("B2", tuple(amended["claims"]))
     run_publication_jobs(settings)  # a second run records nothing twice
     again = client.get(f"/applications/{case.number}/legal-events", headers=users["applicant"]).json()
     assert len(again) == len(events)
