@@ -119,6 +119,10 @@ def document_problems(app: Litestar) -> None:
             responses["401"] = _problem("No valid bearer token: missing, expired, tampered with, or account disabled.")
         if (path, method) == ("/auth/login", "post"):
             responses["429"] = _problem("Too many failed logins for this account or address.", retry_after=True)
+        if (path, method) == ("/applications/{number}/observations", "post"):
+            responses["429"] = _problem(
+                "Too many observations from this address (CTPO_OBSERVATIONS_PER_MINUTE).", retry_after=True
+            )
         responses["default"] = _problem(
             "Any other refusal or failure (403, 404, 409, 413, 415, 422, 503, …), as problem details."
         )
