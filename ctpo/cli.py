@@ -132,7 +132,10 @@ def _sync_sessions() -> tuple[Any, Any]:
 
 
 def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
-    """Bring the saved search engine up to date, with a progress bar (resumable: it saves as it goes)."""
+    """Embed what is not embedded yet here (this process is the one worker), then bring the saved engine up to date.
+
+    Resumable: chunks and vectors are committed as they are made, and the engine is saved as it goes.
+    """
     from tqdm import tqdm  # noqa: PLC0415
 
     from ctpo.domain.prior_art.runtime import runtime_for  # noqa: PLC0415
@@ -141,6 +144,11 @@ def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
     runtime = runtime_for(settings, sessions)
     click.echo(f"loading the model {settings.embedding_model} …")
     runtime.open()
+    with tqdm(desc="embedding", unit="passage") as bar:
+        before = runtime.ingest_progress()
+        if before is not None:
+            bar.total, bar.n = before.passages, before.passages_done
+        runtime.embed_open_chunks(progress=bar.update)
     with tqdm(desc="indexing", unit="doc") as bar:
 
         def progress(done: int, total: int) -> None:
@@ -155,17 +163,26 @@ def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
 @corpus.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--source", default="import", show_default=True, help="Label stored with the documents.")
-@click.option("--index/--no-index", default=True, help="Also embed and index them now (else the server does).")
-def corpus_load(path: Path, source: str, *, index: bool) -> None:
+@click.option(
+    "--index/--no-index",
+    default=True,
+    help="In-process tasks: embed and index them now, in this process (else the server does).",
+)
+@click.option("--wait", is_flag=True, help="Celery tasks: show the workers' progress until every chunk is embedded.")
+def corpus_load(path: Path, source: str, *, index: bool, wait: bool) -> None:
     """Load published documents (JSON lines, or patent XML); idempotent by id, re-run to resume.
 
-    XML (``.xml``): WIPO ST.96, ST.36 / USPTO grant and application full text incl. weekly bulk files, EPO
-    publication XML, DOCDB/OPS exchange documents.
+    New and changed documents are cut into chunks, one embedding job each, run by the Celery workers in parallel
+    when scaled (``--wait`` shows their progress) or here with ``--index``. XML (``.xml``): WIPO ST.96, ST.36 /
+    USPTO grant and application full text incl. weekly bulk files, EPO publication XML, DOCDB/OPS exchange
+    documents.
     """
     from tqdm import tqdm  # noqa: PLC0415
 
+    from ctpo.domain.prior_art.ingest import plan_ingest  # noqa: PLC0415
     from ctpo.domain.prior_art.loading import load_corpus_file  # noqa: PLC0415
 
+    settings = get_settings()
     engine, sessions = _sync_sessions()
     try:
         with tqdm(desc="reading", unit="doc") as bar:
@@ -175,26 +192,41 @@ def corpus_load(path: Path, source: str, *, index: bool) -> None:
             click.echo(f"skipped {problem}", err=True)
         if len(report.rejected) > 20:  # noqa: PLR2004
             click.echo(f"… and {len(report.rejected) - 20} more skipped", err=True)
-        if report.inserted or report.updated:
-            _schedule_ingest(sessions)
-        if index:
+        with sessions() as session, session.begin():  # also what an earlier, interrupted load left unplanned
+            batch = plan_ingest(session, chunk_passages=settings.ingest_chunk_passages)
+            planned = (batch.documents, batch.passages, batch.chunks) if batch is not None else None
+        if planned is not None:
+            click.echo("embedding queued: {} documents, {} passages in {} chunks".format(*planned))
+        if settings.task_backend == "celery":
+            if wait:
+                _watch_ingest(sessions)
+        elif index:
             _index(sessions)
     finally:
         engine.dispose()
 
 
-def _schedule_ingest(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
-    """A job that embeds the new documents wherever background work runs (a Celery worker when scaled)."""
-    from ctpo.db.models import utcnow  # noqa: PLC0415
-    from ctpo.domain.jobs.follow_ups import INGEST_CORPUS  # noqa: PLC0415
-    from ctpo.domain.jobs.records import JobSpec, schedule  # noqa: PLC0415
-    from ctpo.domain.prior_art.corpus import corpus_fingerprint  # noqa: PLC0415
+def _watch_ingest(sessions: Any, poll_seconds: float = 1.0) -> None:  # noqa: ANN401 - a sessionmaker
+    """A progress bar over the chunk rows while the workers embed them (rate and ETA from the rows)."""
+    import time  # noqa: PLC0415
 
-    with sessions() as session, session.begin():
-        count, latest = corpus_fingerprint(session)
-        key = f"{INGEST_CORPUS}:{count}:{latest}"
-        schedule(session, JobSpec(name=INGEST_CORPUS, key=key, args={"documents": count}), utcnow())
-    click.echo(f"indexing job scheduled ({key})")
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from ctpo.db.models import utcnow  # noqa: PLC0415
+    from ctpo.domain.prior_art.ingest import ingest_progress  # noqa: PLC0415
+
+    with tqdm(desc="embedding (workers)", unit="passage") as bar:
+        while True:
+            with sessions() as session:
+                progress = ingest_progress(session, utcnow())
+            if progress is None:
+                return
+            bar.total, bar.n = progress.passages, progress.passages_done
+            rate = f"{progress.rate:.1f}/s" if progress.rate else "waiting for a worker"
+            bar.set_postfix_str(f"{progress.chunks_done}/{progress.chunks} chunks, {rate}")
+            if progress.complete:
+                return
+            time.sleep(poll_seconds)
 
 
 @corpus.command("reindex")

@@ -24,13 +24,16 @@ from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.fees.renewals import run_renewal_sweep
 from ctpo.domain.jobs.registry import job_runner
 from ctpo.domain.notifications.services import remind_once
-from ctpo.domain.prior_art.runtime import SearchRuntime, open_runtime
+from ctpo.domain.prior_art.runtime import SearchRuntime, embedding_backend, open_runtime
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
+from search.embedder import load_embedder
 from workflows.tasks import register_tasks
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from search.interfaces import Embedder
 
 logger = logging.getLogger("ctpo.worker")
 
@@ -53,6 +56,23 @@ class _LazyRuntime:
             if self._runtime is None:
                 self._runtime = open_runtime(self.settings, self.sessions)
             return self._runtime
+
+
+class _LazyEmbedder:
+    """The worker's embedding model alone, for ingest chunks: loaded on the first chunk, without any engine."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._embedder: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                model_dir = self.settings.model_dir or self.settings.data_dir
+                backend = embedding_backend(self.settings.embedding_backend)
+                self._embedder = load_embedder(self.settings.embedding_model, model_dir, backend=backend)
+            return self._embedder
 
 
 REMIND_UNREAD = "ctpo.remind_unread"
@@ -91,7 +111,7 @@ def create_celery(settings: Settings) -> Celery:
         yield SqlWorkflowStore(sessions)
 
     register_tasks(app, store)
-    runner = job_runner(settings, sessions, _LazyRuntime(settings, sessions))
+    runner = job_runner(settings, sessions, _LazyRuntime(settings, sessions), _LazyEmbedder(settings))
 
     @app.task(name=SWEEP_RENEWALS, ignore_result=True)  # type: ignore[untyped-decorator]
     def sweep_renewals() -> int:

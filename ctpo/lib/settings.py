@@ -204,6 +204,8 @@ class Settings:
     """A job handed out but not finished within this time is handed out again (its worker or broker was lost)."""
     job_retry_base_seconds: float = 10.0
     """First retry delay of a failed job; it doubles per attempt up to an hour."""
+    ingest_chunk_passages: int = 256
+    """Passages per ingest chunk, the unit of work of one embedding job (``CTPO_INGEST_CHUNK_PASSAGES``)."""
     vector_index: VectorIndexKind = VectorIndexKind.INPROCESS
     """``inprocess`` (usearch HNSW saved under the data directory) or ``pgvector`` (a table in PostgreSQL)."""
     log_format: LogFormat = LogFormat.TEXT

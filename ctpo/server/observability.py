@@ -123,7 +123,9 @@ def _search(state: State) -> CheckOut:
         return CheckOut("loading", "model and index are loading")
     if not runtime.ready:  # searches would silently miss most of the corpus
         return CheckOut("loading", f"indexing the corpus: {runtime.indexed} documents in, {runtime.pending} to go")
-    return CheckOut("ok", f"{runtime.indexed} documents, {runtime.pending} pending")
+    # documents still being embedded (new ones, or a load on the workers) do not make the process unready: it
+    # says what is complete, and searches meanwhile answer partial: true
+    return CheckOut("ok", f"{runtime.indexed} documents, {runtime.pending} pending{runtime.ingest_summary}")
 
 
 class HealthController(Controller):

@@ -1,4 +1,4 @@
-"""``ctpo corpus load`` as an operator runs it: a real process; new documents leave an indexing job behind."""
+"""``ctpo corpus load`` as an operator runs it: a real process; new documents leave embedding chunks, one job each."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def test_corpus_load_stores_documents_and_schedules_indexing_once(database_url: 
     assert first.returncode == 0, first.stderr
     assert "2 new" in first.stdout
     assert "line 3" in first.stderr
+    assert "embedding queued: 2 documents" in first.stdout
     second = _load(corpus, database_url, tmp_path)  # nothing new: no second job
     assert second.returncode == 0, second.stderr
     assert "2 unchanged" in second.stdout
@@ -54,7 +55,7 @@ def test_corpus_load_stores_documents_and_schedules_indexing_once(database_url: 
         assert sorted(session.scalars(select(CorpusDocument.id))) == ["KZ2021/000002", "TR2020/000001"]
         jobs = list(session.scalars(select(JobRecord)))
     engine.dispose()
-    assert [(job.name, job.status) for job in jobs] == [("ingest_corpus", "queued")]
+    assert [(job.name, job.status) for job in jobs] == [("embed_chunk", "queued")]
 
 
 def test_corpus_load_reads_patent_xml(database_url: str, tmp_path: Path):

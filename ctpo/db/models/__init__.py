@@ -32,6 +32,7 @@ from ctpo.db.models._fees import (
     Renewal,
     RenewalStatus,
 )
+from ctpo.db.models._ingest import IngestBatch, IngestChunk, PassageEmbedding
 from ctpo.db.models._international import InternationalEntry
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._legal_event import LegalEventRecord
@@ -62,6 +63,8 @@ __all__ = [
     "FeePayment",
     "HistoryRecord",
     "IdempotencyRecord",
+    "IngestBatch",
+    "IngestChunk",
     "InternationalEntry",
     "IpcClass",
     "JobRecord",
@@ -75,6 +78,7 @@ __all__ = [
     "OfficeCalendarDay",
     "Party",
     "PartyKind",
+    "PassageEmbedding",
     "Patent",
     "PatentState",
     "PendingRegistration",

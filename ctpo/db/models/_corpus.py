@@ -31,5 +31,9 @@ class CorpusDocument(Base):
     """``sample``, ``import`` or ``application``."""
     content_sha256: Mapped[str] = mapped_column(String(64))
     """Hash of the searchable content, so re-loading unchanged documents is a no-op."""
+    planned_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The content hash last put into an ingest chunk: a document is planned once per content."""
+    embedded_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The content hash whose passages are all stored embedded: equal to ``content_sha256`` once it may be indexed."""
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -24,6 +24,8 @@ SEARCH_AFTER_FORMALITIES: Final = FollowUp.SEARCH_AFTER_FORMALITIES
 INDEX_PUBLICATIONS: Final = FollowUp.INDEX_PUBLICATIONS
 INGEST_CORPUS: Final = "ingest_corpus"
 """Embed corpus documents loaded by ``ctpo corpus load`` (not a follow-up of a transition)."""
+EMBED_CHUNK: Final = "embed_chunk"
+"""Embed one ingest chunk's passages (:mod:`ctpo.domain.prior_art.ingest`); one job per chunk, run in parallel."""
 
 JOB_ARGS: Mapping[FollowUp, Callable[[uuid.UUID], dict[str, Any]]] = {
     FollowUp.SEARCH_AFTER_FORMALITIES: lambda app_id: {"application_id": str(app_id), "step": "after_formalities"},

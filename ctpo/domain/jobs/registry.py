@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.prior_art.automated import job_bodies
+from ctpo.domain.prior_art.ingest import ingest_job_bodies
 from ctpo.domain.publications.jobs import publication_job_bodies
 from ctpo.mail import mail_job_bodies
 
@@ -22,24 +23,38 @@ if TYPE_CHECKING:
     from ctpo.domain.prior_art.automated import JobBodies
     from ctpo.domain.prior_art.runtime import SearchRuntime
     from ctpo.lib.settings import Settings
+    from search.interfaces import Embedder
 
 
 def all_job_bodies(
-    settings: Settings, sessions: sessionmaker[Session], search: Callable[[], SearchRuntime]
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    search: Callable[[], SearchRuntime],
+    embedder: Callable[[], Embedder] | None = None,
 ) -> JobBodies:
-    """The body of every job name, bound to a database, the document store, mail and the search runtime."""
+    """The body of every job name, bound to a database, the document store, mail and the search runtime.
+
+    ``embedder`` gives the model ingest chunks are embedded with; by default the search runtime's (a worker that
+    only embeds passes its own, so that it never opens an engine).
+    """
     return {
         **job_bodies(sessions, search),
+        **ingest_job_bodies(sessions, embedder or (lambda: search().embedder), lease=float(settings.job_lease_seconds)),
         **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
         **mail_job_bodies(sessions, settings.mail),
     }
 
 
-def job_runner(settings: Settings, sessions: sessionmaker[Session], search: Callable[[], SearchRuntime]) -> JobRunner:
+def job_runner(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    search: Callable[[], SearchRuntime],
+    embedder: Callable[[], Embedder] | None = None,
+) -> JobRunner:
     """The runner of every job, with the lease and retry settings."""
     return JobRunner(
         sessions,
-        all_job_bodies(settings, sessions, search),
+        all_job_bodies(settings, sessions, search, embedder),
         lease_seconds=settings.job_lease_seconds,
         retry_base_seconds=settings.job_retry_base_seconds,
     )

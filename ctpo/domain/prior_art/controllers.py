@@ -20,6 +20,7 @@ from ctpo.domain.prior_art.services import (
     PRIOR_ART_HITS,
     check_search,
     find_prior_art,
+    ingest_out,
     prior_art_query,
     search_out,
     search_runtime,
@@ -71,10 +72,18 @@ class SearchController(Controller):
 
     @get("/search/status", opt=PUBLIC, summary="Search readiness")
     async def status(self, state: State) -> s.SearchStatusOut:
-        """Whether the engine is loaded, how many documents it holds and how many it is still indexing."""
+        """Whether the engine is loaded, how many documents it holds and how many it is still indexing.
+
+        ``ingest`` gives the embedding workers' progress, rate and ETA, read from the chunk rows.
+        """
         runtime: SearchRuntime | None = getattr(state, "search", None)
         if runtime is None:
             return s.SearchStatusOut(ready=False, indexed=0, pending=0, error="search is not started")
+        progress = await anyio.to_thread.run_sync(runtime.ingest_progress)
         return s.SearchStatusOut(
-            ready=runtime.ready, indexed=runtime.indexed, pending=runtime.pending, error=runtime.error
+            ready=runtime.ready,
+            indexed=runtime.indexed,
+            pending=runtime.pending,
+            error=runtime.error,
+            ingest=ingest_out(progress),
         )

@@ -150,11 +150,13 @@ def corpus_fingerprint(session: Session) -> tuple[int, str | None]:
     return int(count), latest.isoformat() if latest is not None else None
 
 
-def corpus_digests(session: Session) -> dict[str, str]:
-    """Id → content hash of every corpus document: what the index must hold."""
-    return {
-        row.id: row.content_sha256 for row in session.execute(select(CorpusDocument.id, CorpusDocument.content_sha256))
-    }
+def corpus_digests(session: Session) -> dict[str, tuple[str, bool]]:
+    """Id → (content hash, whether that content's passages are stored embedded) of every corpus document.
+
+    What the index must hold; a document not embedded yet waits for its ingest chunk.
+    """
+    rows = session.execute(select(CorpusDocument.id, CorpusDocument.content_sha256, CorpusDocument.embedded_sha256))
+    return {row.id: (row.content_sha256, row.embedded_sha256 == row.content_sha256) for row in rows}
 
 
 def load_documents(session: Session, ids: list[str]) -> Iterator[Document]:

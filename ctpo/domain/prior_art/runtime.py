@@ -16,12 +16,21 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ctpo.db.models import utcnow
 from ctpo.domain.prior_art.corpus import (
     content_sha256,
     corpus_digests,
     corpus_fingerprint,
     load_documents,
     sync_published_applications,
+)
+from ctpo.domain.prior_art.ingest import (
+    CHUNK_PASSAGES,
+    EmbeddingStore,
+    StoredEmbedder,
+    ingest_progress,
+    plan_ingest,
+    run_open_chunks,
 )
 from search.embedder import BACKENDS, DEFAULT_BACKEND, load_embedder
 from search.engine import SearchEngine
@@ -34,6 +43,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session, sessionmaker
 
+    from ctpo.domain.prior_art.progress import IngestProgress
     from ctpo.lib.settings import Settings
     from search.embedder import Backend
     from search.engine import Hit
@@ -63,8 +73,18 @@ class SearchRuntime:
         vector_index: Callable[[Embedder], VectorIndex] | None = None,
         *,
         backend: Backend = DEFAULT_BACKEND,
+        embed_inline: bool = True,
+        chunk_passages: int = CHUNK_PASSAGES,
+        lease_seconds: float = 300.0,
     ) -> None:
         self.directory = directory
+        self.embed_inline = embed_inline
+        """Whether a catch-up embeds open ingest chunks itself (in-process tasks), or leaves them to the workers."""
+        self.chunk_passages = chunk_passages
+        self.lease_seconds = lease_seconds
+        """How long a claimed ingest chunk is left to its worker (the jobs' lease)."""
+        self._embedder: Embedder | None = None
+        self._last_progress: IngestProgress | None = None
         self.backend: Backend = backend
         """How the model runs (``CTPO_EMBEDDING_BACKEND``)."""
         self.make_index: Callable[[Embedder], VectorIndex] = vector_index or (lambda embedder: HnswIndex(embedder.dim))
@@ -118,21 +138,59 @@ class SearchRuntime:
     def open(self, embedder: Embedder | None = None) -> None:
         """Load the model and the saved engine (or start an empty one when there is none usable)."""
         try:
-            embedder = embedder or load_embedder(self.model, self.model_dir, backend=self.backend)
+            model = embedder or load_embedder(self.model, self.model_dir, backend=self.backend)
+            stored = StoredEmbedder(model, EmbeddingStore(self.sessions, model.dim))
             with self._disk_lock():
                 try:
-                    engine = SearchEngine.load(self.directory, embedder, self.make_index(embedder))
+                    engine = SearchEngine.load(self.directory, stored, self.make_index(model))
                 except (OSError, ValueError, KeyError) as exc:
                     if self.directory.exists():
                         logger.warning("saved search engine unusable (%s); rebuilding from the corpus", exc)
-                    engine = SearchEngine(embedder, self.make_index(embedder))
+                    engine = SearchEngine(stored, self.make_index(model))
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             raise
         with self._lock:
+            self._embedder = model
             self._engine = engine
             self.indexed = len(engine)
             self._caught_up_at = None  # a freshly opened engine is compared with the table in full
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model itself (what ingest chunks embed with in this process).
+
+        Raises:
+            SearchNotReadyError: the model is not loaded yet.
+        """
+        if self._embedder is None:
+            raise SearchNotReadyError(self.error or "the embedding model is still loading")
+        return self._embedder
+
+    def ingest_progress(self) -> IngestProgress | None:
+        """Progress, rate and ETA of the unfinished ingest batches (else the last one); None before any."""
+        with self.sessions() as session:
+            return ingest_progress(session, utcnow())
+
+    @property
+    def ingest_summary(self) -> str:
+        """``; embedding 3/10 chunks, …`` as of the last catch-up, empty when nothing is being embedded."""
+        progress = self._last_progress
+        if progress is None or progress.complete:
+            return ""
+        rate = f", {progress.rate:.1f} passages/s" if progress.rate else ""
+        eta = f", about {progress.eta_seconds:.0f} s left" if progress.eta_seconds else ""
+        return (
+            f"; embedding {progress.chunks_done}/{progress.chunks} chunks,"
+            f" {progress.passages_done}/{progress.passages} passages{rate}{eta}"
+        )
+
+    def embed_open_chunks(self, progress: Callable[[int], None] | None = None) -> int:
+        """Plan what is not planned yet and embed every claimable chunk in this process; chunks done."""
+        with self.sessions() as session, session.begin():
+            sync_published_applications(session)
+            plan_ingest(session, chunk_passages=self.chunk_passages)
+        return run_open_chunks(self.sessions, self.embedder, lease=self.lease_seconds, progress=progress)
 
     def _require(self) -> SearchEngine:
         if self._engine is None:
@@ -148,17 +206,25 @@ class SearchRuntime:
         engine = self._require()
         with self.sessions() as session, session.begin():
             sync_published_applications(session)
+            plan_ingest(session, chunk_passages=self.chunk_passages)  # the workers' chunks (in-process: ours)
+        if self.embed_inline:
+            run_open_chunks(self.sessions, self.embedder, lease=self.lease_seconds)
         with self.sessions() as session:
             fingerprint = corpus_fingerprint(session)
             if fingerprint == self._caught_up_at:  # the common case every few seconds: skip the full scan
+                self._last_progress = ingest_progress(session, utcnow())
                 return 0
-            wanted = corpus_digests(session)
+            corpus = corpus_digests(session)
         with self._lock:
             held = set(engine.document_ids())
-            stale = sorted(i for i in wanted if i not in held or content_sha256(engine.document(i)) != wanted[i])
-            for removed in held - wanted.keys():
+            behind = {
+                i for i, (digest, _) in corpus.items() if i not in held or content_sha256(engine.document(i)) != digest
+            }
+            stale = sorted(i for i in behind if corpus[i][1])  # embedded: indexed now from the stored vectors
+            for removed in held - corpus.keys():
                 engine.remove_document(removed)
-        self.pending = len(stale)
+        waiting = len(behind) - len(stale)  # still in an ingest chunk; a held older version stays searchable
+        self.pending = len(stale) + waiting
         last_save, done = time.monotonic(), 0
         for start in range(0, len(stale), BATCH):
             ids = stale[start : start + BATCH]
@@ -168,16 +234,17 @@ class SearchRuntime:
                 engine.add_documents(docs)
                 self.indexed = len(engine)
             done += len(docs)
-            self.pending = len(stale) - done
+            self.pending = len(stale) - done + waiting
             if progress is not None:
                 progress(done, len(stale))
             if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
                 self.save()
                 last_save = time.monotonic()
-        if stale or len(held - wanted.keys()):
+        if stale or len(held - corpus.keys()):
             self.save()
             logger.info("search index caught up: %d documents added or replaced", done)
-        self._caught_up_at = fingerprint
+        self._last_progress = self.ingest_progress()
+        self._caught_up_at = fingerprint  # a finished chunk marks its documents embedded: a new fingerprint
         self._complete_once = True
         return done
 
@@ -228,6 +295,18 @@ def pgvector_factory(database_url: str) -> Callable[[Embedder], VectorIndex]:
     return make
 
 
+def embedding_backend(name: str) -> Backend:
+    """The ``CTPO_EMBEDDING_BACKEND`` setting as a backend.
+
+    Raises:
+        ValueError: an unknown backend.
+    """
+    backend = next((b for b in BACKENDS if b == name), None)
+    if backend is None:
+        raise ValueError(f"CTPO_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
+    return backend
+
+
 def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRuntime:
     """The search runtime these settings describe (not opened yet).
 
@@ -236,11 +315,7 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRu
     """
     if settings.vector_index not in {"inprocess", "pgvector"}:
         raise ValueError(f"CTPO_VECTOR_INDEX must be inprocess or pgvector, not {settings.vector_index!r}")
-    backend = next((b for b in BACKENDS if b == settings.embedding_backend), None)
-    if backend is None:
-        raise ValueError(
-            f"CTPO_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.embedding_backend!r}"
-        )
+    backend = embedding_backend(settings.embedding_backend)
     return SearchRuntime(
         settings.data_dir / "search",
         settings.embedding_model,
@@ -248,6 +323,9 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRu
         sessions,
         pgvector_factory(settings.database_url) if settings.vector_index == "pgvector" else None,
         backend=backend,
+        embed_inline=settings.task_backend == "inprocess",
+        chunk_passages=settings.ingest_chunk_passages,
+        lease_seconds=float(settings.job_lease_seconds),
     )
 
 

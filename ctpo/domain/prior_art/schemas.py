@@ -94,10 +94,26 @@ class PriorArtOut(msgspec.Struct):
     """True while the index is still taking in documents of the corpus: a later search may find more."""
 
 
+class IngestOut(msgspec.Struct):
+    """Embedding of the corpus by the ingest workers: the unfinished batches, else the last one."""
+
+    complete: bool
+    chunks: int
+    chunks_done: int
+    passages: int
+    passages_done: int
+    passages_per_second: float | None
+    """Since the first chunk was claimed; null before any passage is stored."""
+    eta_seconds: float | None
+    """At that rate; 0 when complete, null while no rate is known."""
+
+
 class SearchStatusOut(msgspec.Struct):
-    """Whether search is ready and how much of the corpus it holds."""
+    """Whether search is ready, how much of the corpus it holds, and how far embedding the rest has come."""
 
     ready: bool
     indexed: int
     pending: int
     error: str | None
+    ingest: IngestOut | None = None
+    """Null before anything was ever planned for embedding."""

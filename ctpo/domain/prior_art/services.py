@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from litestar.datastructures import State
 
     from ctpo.db.models import Application
+    from ctpo.domain.prior_art.progress import IngestProgress
     from search.engine import Hit
 
 
@@ -118,4 +119,19 @@ def hit_out(hit: Hit, runtime: SearchRuntime) -> s.HitOut:
         language=hit.language,
         publication_date=hit.publication_date,
         flag=str(hit.flag) if hit.flag else None,
+    )
+
+
+def ingest_out(progress: IngestProgress | None) -> s.IngestOut | None:
+    """The ingest progress as the API shows it."""
+    if progress is None:
+        return None
+    return s.IngestOut(
+        complete=progress.complete,
+        chunks=progress.chunks,
+        chunks_done=progress.chunks_done,
+        passages=progress.passages,
+        passages_done=progress.passages_done,
+        passages_per_second=round(progress.rate, 2) if progress.rate is not None else None,
+        eta_seconds=round(progress.eta_seconds, 1) if progress.eta_seconds is not None else None,
     )
