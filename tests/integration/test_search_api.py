@@ -107,7 +107,11 @@ def test_cross_lingual_search_with_filters(
 ):
     runtime.open(embedder)
     assert runtime.catch_up() == len(CORPUS)
-    assert client.get("/search/status").json() == {"ready": True, "indexed": 3, "pending": 0, "error": None}
+    status = client.get("/search/status").json()
+    ingest = status.pop("ingest")
+    assert status == {"ready": True, "indexed": 3, "pending": 0, "error": None}
+    assert (ingest["complete"], ingest["chunks"], ingest["eta_seconds"]) == (True, 1, 0.0)
+    assert ingest["passages_done"] == ingest["passages"] > 0
     assert client.get("/health/ready").json()["checks"]["search"]["status"] == "ok"
     headers = login(make_user("examiner", "KZ"))
 
