@@ -224,6 +224,7 @@ def measure_ingest(workers: int, docs: list[Any], env: dict[str, str], run_dir: 
     """
     name = unique_name("ctpo_ingest")
     url = create_postgres_database(name)
+    upgrade(url)
     engine = create_sync_engine(url)
     sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -300,11 +301,11 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="ctpo-scale-"))
     data_dir = root / "data"
     try:
+        applicant_email, examiner_email = "bench-applicant@scale.example", "bench-examiner@scale.example"
         if args.only != "ingest":
             prepare(database_url, data_dir, args.documents)
-        applicant_email, examiner_email = "bench-applicant@scale.example", "bench-examiner@scale.example"
-        create_user(database_url, "applicant", None, applicant_email)
-        create_user(database_url, "examiner", "KZ", examiner_email)
+            create_user(database_url, "applicant", None, applicant_email)
+            create_user(database_url, "examiner", "KZ", examiner_email)
         env = {
             **os.environ,
             "CTPO_DATABASE_URL": database_url,

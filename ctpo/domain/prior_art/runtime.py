@@ -206,14 +206,16 @@ class SearchRuntime:
         engine = self._require()
         with self.sessions() as session, session.begin():
             sync_published_applications(session)
+        with self.sessions() as session:
+            if corpus_fingerprint(session) == self._caught_up_at:  # the common case every few seconds: no scan
+                self._last_progress = ingest_progress(session, utcnow())
+                return 0
+        with self.sessions() as session, session.begin():
             plan_ingest(session, chunk_passages=self.chunk_passages)  # the workers' chunks (in-process: ours)
         if self.embed_inline:
             run_open_chunks(self.sessions, self.embedder, lease=self.lease_seconds)
         with self.sessions() as session:
-            fingerprint = corpus_fingerprint(session)
-            if fingerprint == self._caught_up_at:  # the common case every few seconds: skip the full scan
-                self._last_progress = ingest_progress(session, utcnow())
-                return 0
+            fingerprint = corpus_fingerprint(session)  # planning and finished chunks change it: read it after them
             corpus = corpus_digests(session)
         with self._lock:
             held = set(engine.document_ids())
