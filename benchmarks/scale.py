@@ -12,7 +12,7 @@ then opens the saved engine instead of embedding it again).
 
     .venv/bin/python benchmarks/scale.py                       # about 10 minutes on 2 cores
     .venv/bin/python benchmarks/scale.py --apis 1,2 --workers 1 --filings 200
-    nice .venv/bin/python benchmarks/scale.py --only ingest --ingest-documents 40   # a few minutes
+    nice .venv/bin/python benchmarks/scale.py --only ingest --ingest-documents 32 --ingest-chunk 4   # minutes
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -159,3 +159,25 @@ def test_a_catch_up_on_the_workers_leaves_unembedded_documents_pending_and_index
         progress = ingest_progress(session, utcnow() + timedelta(seconds=1))
     assert progress is not None
     assert progress.complete
+
+
+def test_a_worker_whose_claim_was_taken_over_stores_nothing_more_and_does_not_finish_the_chunk(
+    sessions: sessionmaker[Session],
+):
+    """A worker stalled past its lease (a long GC pause, a lost database) finds its claim gone at its next step."""
+    (chunk,) = _plan(sessions, chunk_passages=10_000)
+
+    class Stalling(HashingEmbedder):
+        def embed_passages(self, texts: list[str]) -> Any:
+            if self.calls == 1:  # while the second step is embedded, the lease runs out and another worker claims
+                with sessions() as session, session.begin():
+                    session.execute(update(IngestChunk).values(lease_until=utcnow() - timedelta(seconds=1)))
+                    assert claim(session, chunk, utcnow(), 60) == 2
+            return super().embed_passages(texts)
+
+    outcome = run_chunk(sessions, chunk, Stalling(), lease=60, step=4)
+    assert (outcome.status, outcome.embedded) == ("lost", 4)
+    with sessions() as session:
+        row = session.get_one(IngestChunk, chunk)
+    assert (row.status, row.attempts, row.embedded) == ("claimed", 2, 4)
+    assert len(_stored(sessions)) == 4

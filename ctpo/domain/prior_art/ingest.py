@@ -60,6 +60,10 @@ class ChunkBusyError(RuntimeError):
     """Another worker holds the chunk's lease; the job is retried and finds it done, or the lease run out."""
 
 
+class _ClaimLostError(Exception):
+    """This worker's lease on a chunk ran out and another worker claimed it."""
+
+
 def passage_digest(model: str, text: str) -> str:
     """The key of a stored vector: the model's name and the exact text it embedded.
 
@@ -260,15 +264,20 @@ def claim(session: Session, chunk_id: int, now: datetime, lease: float) -> int |
     return chunk.attempts + 1 if result.rowcount else "busy"  # type: ignore[attr-defined]
 
 
-def _renew(session: Session, chunk_id: int, attempt: int, *, now: datetime, lease: float, embedded: int) -> bool:
-    """Keep the claim for another lease and record the passages stored; False if the claim was taken over."""
+def _renew(session: Session, chunk_id: int, attempt: int, *, now: datetime, lease: float, embedded: int) -> None:
+    """Keep the claim for another lease and record the passages stored.
+
+    Raises:
+        _ClaimLostError: the lease ran out and another worker claimed the chunk.
+    """
     result = session.execute(
         update(IngestChunk)
         .where(IngestChunk.id == chunk_id, IngestChunk.attempts == attempt, IngestChunk.status == CLAIMED)
         .values(lease_until=now + timedelta(seconds=lease), embedded=embedded)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise _ClaimLostError
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,12 +323,13 @@ def run_chunk(
     for lo in range(0, len(missing), step):
         part = missing[lo : lo + step]
         vectors = embedder.embed_passages([texts[d] for d in part]).astype(np.float32)
-        with sessions() as session, session.begin():
-            store.put(session, dict(zip(part, vectors, strict=True)), chunk_id=chunk_id, attempt=attempt)
-            done, embedded = done + len(part), embedded + len(part)
-            if not _renew(session, chunk_id, attempt, now=utcnow(), lease=lease, embedded=done):
-                session.rollback()  # taken over after our lease ran out: the new holder stores these itself
-                return ChunkOutcome("lost", embedded - len(part))
+        try:
+            with sessions() as session, session.begin():
+                store.put(session, dict(zip(part, vectors, strict=True)), chunk_id=chunk_id, attempt=attempt)
+                _renew(session, chunk_id, attempt, now=utcnow(), lease=lease, embedded=done + len(part))
+        except _ClaimLostError:  # the step is rolled back: the chunk's new holder stores these itself
+            return ChunkOutcome("lost", embedded)
+        done, embedded = done + len(part), embedded + len(part)
         if progress is not None:
             progress(len(part))
     with sessions() as session, session.begin():
