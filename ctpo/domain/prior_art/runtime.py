@@ -309,8 +309,12 @@ def embedding_backend(name: str) -> Backend:
     return backend
 
 
-def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRuntime:
+def runtime_for(settings: Settings, sessions: sessionmaker[Session], *, worker: bool = False) -> SearchRuntime:
     """The search runtime these settings describe (not opened yet).
+
+    Its catch-up embeds open ingest chunks itself in a ``worker`` (before an automated search: claimed like any
+    chunk job, in parallel with the other workers) and with in-process tasks; an API process of the scaled
+    deployment never runs the model on passages, it indexes what the workers stored.
 
     Raises:
         ValueError: an unknown ``vector_index`` setting, or pgvector asked for on SQLite.
@@ -325,7 +329,7 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRu
         sessions,
         pgvector_factory(settings.database_url) if settings.vector_index == "pgvector" else None,
         backend=backend,
-        embed_inline=settings.task_backend == "inprocess",
+        embed_inline=worker or settings.task_backend == "inprocess",
         chunk_passages=settings.ingest_chunk_passages,
         lease_seconds=float(settings.job_lease_seconds),
     )
@@ -333,7 +337,7 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session]) -> SearchRu
 
 def open_runtime(settings: Settings, sessions: sessionmaker[Session]) -> SearchRuntime:
     """A runtime opened and caught up with the corpus table: what a worker needs before its first search."""
-    runtime = runtime_for(settings, sessions)
+    runtime = runtime_for(settings, sessions, worker=True)
     runtime.open()
     runtime.catch_up()
     return runtime
