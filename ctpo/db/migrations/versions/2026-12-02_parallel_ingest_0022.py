@@ -1,7 +1,7 @@
 """parallel ingest: batches, chunks, stored passage embeddings; planned/embedded content hashes on the corpus
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-02 11:15:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 import advanced_alchemy.types
 
 
-revision = '0019'
-down_revision = '0018'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
