@@ -6,7 +6,7 @@ The service's engine also turns "the database cannot be reached" into one except
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine_raw
@@ -72,9 +72,18 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN
     cursor.close()
 
 
+READS_ONLY: Final = "ctpo_reads_only"
+"""Execution option for a transaction that only reads: on SQLite it begins deferred, without the write lock.
+
+Such a transaction must end before anything is written on its connection (see :func:`_begin_immediate`)."""
+
+
 def _begin_immediate(conn: Connection) -> None:
-    """Take SQLite's write lock at BEGIN: a deferred BEGIN that later upgrades can deadlock and fail at once."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take SQLite's write lock at BEGIN: a deferred BEGIN that later upgrades can deadlock and fail at once.
+
+    A transaction declared :data:`READS_ONLY` begins deferred: it takes no lock, and WAL readers never wait.
+    """
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READS_ONLY) else "BEGIN IMMEDIATE")
 
 
 def install_sqlite_hooks(sync_engine: Any) -> None:  # noqa: ANN401 - sync Engine of either flavour
@@ -88,9 +97,9 @@ def install_sqlite_hooks(sync_engine: Any) -> None:  # noqa: ANN401 - sync Engin
 def create_engine(database_url: str) -> AsyncEngine:
     """The async engine for the service, sized for the embedded default or for PostgreSQL."""
     url = make_url(database_url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
-    if url.get_backend_name() == "postgresql":
-        kwargs.update(pool_size=20, max_overflow=20)
+    kwargs: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":  # a SQLite file cannot drop a connection: no ping per checkout
+        kwargs.update(pool_pre_ping=True, pool_size=20, max_overflow=20)
         if url.get_driver_name() == "asyncpg":
             kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
     engine = create_async_engine(database_url, **kwargs)

@@ -66,6 +66,7 @@ from ctpo.server.openapi_payloads import document_action_payloads
 from ctpo.server.problems import EXCEPTION_HANDLERS
 from ctpo.server.request_guards import refuse_malformed_requests
 from ctpo.server.request_ids import outermost_request_ids
+from ctpo.server.request_session import outer_request_session
 from ctpo.server.response_headers import outermost_response_headers
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         state=state,
         dependencies={
-            "db_session": Provide(provide_db_session),
+            "db_session": Provide(provide_db_session, sync_to_thread=False),
             "filing_service": Provide(provide_filing_service, sync_to_thread=False),
             "account_service": Provide(provide_account_service, sync_to_thread=False),
             "examination_service": Provide(provide_examination_service, sync_to_thread=False),
@@ -192,7 +193,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "fee_service": Provide(provide_fee_service, sync_to_thread=False),
             "rate_limiter": Provide(lambda: rate_limiter, use_cache=True, sync_to_thread=False),
         },
-        on_app_init=[jwt_auth.on_app_init, outermost_request_ids, outermost_response_headers],
+        on_app_init=[jwt_auth.on_app_init, outer_request_session, outermost_request_ids, outermost_response_headers],
         middleware=[PROMETHEUS.middleware, request_context_middleware(proxies)],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_malformed_requests,

@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy import delete, select
+from sqlalchemy import Boolean, delete, exists, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ctpo.db.engine import READS_ONLY
 from ctpo.db.models import RevokedToken, User
+from ctpo.server.request_session import keeps_transaction, request_session
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -31,17 +33,28 @@ OPENAPI_PATHS = r"^/schema(?:/|$)"
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    """The active account the token names, unless the token was logged out; else None (the middleware: 401)."""
+    """The active account the token names, unless the token was logged out; else None (the middleware: 401).
+
+    One statement on the request's own session (:mod:`ctpo.server.request_session`), in a transaction that only
+    reads; the handler's services go on with the same session.
+    """
     try:
         user_id = uuid.UUID(token.sub)
     except ValueError:
         return None
-    async with connection.app.state.session_factory() as session:
-        user: User | None = await session.get(User, user_id)
-        if token.jti and await session.get(RevokedToken, token.jti) is not None:
-            return None
-    if user is None or not user.is_active:
+    session = request_session(connection)
+    revoked = (
+        exists().where(RevokedToken.jti == token.jti) if token.jti else literal(value=False, type_=Boolean)
+    ).label("revoked")
+    await session.connection(execution_options={READS_ONLY: True})
+    row = (await session.execute(select(User, revoked).where(User.id == user_id))).one_or_none()
+    if row is not None:
+        session.expunge(row.User)  # detached, as before: a rollback by the handler must not expire it
+    if not keeps_transaction(connection, session):
+        await session.rollback()  # the connection goes back to the pool; SQLite: the deferred read ends
+    if row is None or row.revoked or not row.User.is_active:
         return None
+    user: User = row.User
     return user
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from typing import Any
 
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,12 +14,12 @@ from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.fees.services import FeeService
 from ctpo.domain.filings.services import FilingService
 from ctpo.domain.legal_status.services import LegalStatusService
+from ctpo.server.request_session import request_session
 
 
-async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """One session per request, rolled back unless a service committed."""
-    async with state.session_factory() as session:
-        yield session
+def provide_db_session(request: Request[Any, Any, Any]) -> AsyncSession:
+    """One session per request (the one the token lookup used), rolled back at the end unless a service committed."""
+    return request_session(request)
 
 
 def provide_filing_service(state: State, db_session: NamedDependency[AsyncSession]) -> FilingService:
