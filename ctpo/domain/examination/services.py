@@ -29,7 +29,13 @@ from ctpo.domain.audit.services import audit_record, record_list_read
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.citations import reference_problems
 from ctpo.domain.examination.payloads import decode_payload, parse_document
-from ctpo.domain.examination.store import SessionWorkflowStore, apply_decision, load_calendar, load_snapshot
+from ctpo.domain.examination.store import (
+    SessionWorkflowStore,
+    apply_decision,
+    forget_calendars,
+    load_calendar,
+    load_snapshot,
+)
 from ctpo.domain.representatives.access import is_represented
 from ctpo.domain.worksharing.services import WorkSharingService
 from ctpo.lib.errors import ConflictError, CtpoError, FieldError, InvalidRequestError, NotFoundError
@@ -412,6 +418,7 @@ class ExaminationService:
             else:
                 row.kind, row.reason, row.changed_by, row.changed_at = kind, reason, user.id, now
             session.flush()
+            forget_calendars(session)
             report = run_recompute(SessionWorkflowStore(session), OfficeCode(office), now)
             return row, len(report.applied)
 

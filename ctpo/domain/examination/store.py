@@ -67,14 +67,36 @@ def snapshot_of(application: Application, open_deadlines: Iterable[dict[str, Any
     )
 
 
+_CALENDARS = "ctpo_calendars"
+"""``session.info`` key: the calendars read in the session's current transaction, by office."""
+
+
 def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
-    """The office's statutory calendar with the closures and openings its administrators recorded."""
+    """The office's statutory calendar with the closures and openings its administrators recorded.
+
+    Read once per transaction: a filing needs it for its publication date and again for its first renewal fee.
+    A change to the calendar forgets what was read (:func:`forget_calendars`); another transaction reads afresh.
+    """
+    transaction = session.get_transaction()
+    memo: tuple[object, dict[OfficeCode, OfficeCalendar]] | None = session.info.get(_CALENDARS)
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, {})
+        session.info[_CALENDARS] = memo
+    if (known := memo[1].get(office)) is not None:
+        return known
     days = session.execute(select(OfficeCalendarDay).where(OfficeCalendarDay.office == office.value)).scalars().all()
-    return OfficeCalendar(
+    calendar = OfficeCalendar(
         office,
         closures=MappingProxyType({d.day: d.reason for d in days if d.kind == "closure"}),
         openings=frozenset(d.day for d in days if d.kind == "opening"),
     )
+    memo[1][office] = calendar
+    return calendar
+
+
+def forget_calendars(session: Session) -> None:
+    """After the session changed a calendar: the next :func:`load_calendar` reads it again."""
+    session.info.pop(_CALENDARS, None)
 
 
 def _deadline_row(deadline: Deadline, opened_at: datetime) -> dict[str, Any]:

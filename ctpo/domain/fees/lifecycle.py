@@ -7,7 +7,8 @@ and renewal fees from then on are owed per state (Eurasian Patent Convention Art
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, insert, select, update
 
@@ -42,12 +43,33 @@ def active_states(session: Session, application_id: uuid.UUID) -> list[str]:
     return sorted(rows)
 
 
+class Filed(Protocol):
+    """What renewal dates run from: an :class:`Application` row, or :class:`NewFiling` while it is being filed."""
+
+    @property
+    def id(self) -> uuid.UUID: ...  # noqa: D102
+    @property
+    def receiving_office(self) -> str: ...  # noqa: D102
+    @property
+    def filing_date(self) -> date: ...  # noqa: D102
+
+
+@dataclass(frozen=True, slots=True)
+class NewFiling:
+    """The application a filing decision opens, from the decision itself: not read back from the table."""
+
+    id: uuid.UUID
+    receiving_office: str
+    filing_date: date
+
+
 def open_renewal(
-    session: Session, application: Application, scope: str, year: int, *, after: date | None = None
+    session: Session, application: Filed, scope: str, year: int, *, after: date | None = None, new: bool = False
 ) -> None:
     """Schedule the renewal fee of ``year`` (or the first later year falling due after ``after``) for ``scope``.
 
     Nothing is scheduled beyond year 20 or past expiry; an existing row for that year is left alone (idempotent).
+    ``new``: the application is being filed in this transaction, so it has no renewal row to look for.
     """
     calendar = workflow_store.load_calendar(session, OfficeCode(application.receiving_office))
     expires = expiry_date(application.filing_date)
@@ -60,9 +82,13 @@ def open_renewal(
         year += 1
     else:
         return
-    exists = session.execute(
-        select(Renewal.id).where(Renewal.application_id == application.id, Renewal.scope == scope, Renewal.year == year)
-    ).first()
+    exists = None
+    if not new:
+        exists = session.execute(
+            select(Renewal.id).where(
+                Renewal.application_id == application.id, Renewal.scope == scope, Renewal.year == year
+            )
+        ).first()
     if exists is None:
         session.execute(
             insert(Renewal).values(
@@ -78,15 +104,11 @@ def open_renewal(
         )
 
 
-def on_filing(session: Session, application_id: uuid.UUID, states: list[str] | None = None) -> None:
+def on_filing(session: Session, filed: NewFiling, states: list[str] | None = None) -> None:
     """Designate the states (all five by default) and schedule the first renewal fee, for the application."""
     chosen = sorted(set(states)) if states else [code.value for code in OfficeCode]
-    session.execute(
-        insert(Designation), [{"application_id": application_id, "state": s, "status": ACTIVE} for s in chosen]
-    )
-    application = session.get(Application, application_id)
-    if application is not None:
-        open_renewal(session, application, APPLICATION_SCOPE, FIRST_RENEWAL_YEAR)
+    session.execute(insert(Designation), [{"application_id": filed.id, "state": s, "status": ACTIVE} for s in chosen])
+    open_renewal(session, filed, APPLICATION_SCOPE, FIRST_RENEWAL_YEAR, new=True)
 
 
 def next_patent_number(session: Session) -> str:
@@ -154,7 +176,8 @@ def on_revocation(session: Session, application_id: uuid.UUID, on: date) -> None
 def on_decision(session: Session, decision: Decision, application_id: uuid.UUID) -> None:
     """The designation, patent and renewal consequences of one workflow decision, in its transaction."""
     if decision.action == Action.FILE:
-        on_filing(session, application_id)
+        snapshot = decision.snapshot
+        on_filing(session, NewFiling(application_id, snapshot.office.value, snapshot.filing_date))
     elif decision.action == Action.APPROVE_GRANT_TEXT:
         on_grant(session, application_id, decision.history.at)
     elif decision.action == Action.REVOKE_PATENT:

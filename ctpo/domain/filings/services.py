@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import msgspec
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -33,7 +33,7 @@ from ctpo.domain.audit.services import record_list_read
 from ctpo.domain.examination.store import apply_decision, load_calendar, snapshot_columns
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
-from ctpo.domain.filings.numbering import format_number, next_sequence
+from ctpo.domain.filings.numbering import number_before_insert, number_inserted
 from ctpo.domain.filings.validation import check_filename, validate_application
 from ctpo.domain.representatives.services import RepresentationService
 from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
@@ -320,6 +320,7 @@ class FilingService:
                 calendar=calendar,
             )
         run = self.session.execute
+        numbered = await number_before_insert(self.session, office, year)  # SQLite; PostgreSQL numbers it last
         await run(
             insert(Application),
             [
@@ -338,6 +339,8 @@ class FilingService:
                     "content_digest": digest,
                     "earliest_priority_date": earliest,
                     "created_at": received_at,
+                    "number": numbered[0] if numbered else None,
+                    "sequence": numbered[1] if numbered else None,
                     **snapshot_columns(case.snapshot),
                 }
             ],
@@ -420,9 +423,7 @@ class FilingService:
                 await run(insert(model), rows)
         await self.session.run_sync(lambda session: apply_decision(session, case, expected_version=0, payload=payload))
         # Last: the counter row stays locked until commit, so everything else was written before taking it.
-        sequence = await next_sequence(self.session, office, year)
-        number = format_number(office, year, sequence)
-        await run(update(Application).where(Application.id == application_id).values(number=number, sequence=sequence))
+        number = numbered[0] if numbered else await number_inserted(self.session, application_id, office, year)
         return s.Receipt(
             application_number=number,
             receiving_office=office,
