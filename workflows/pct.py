@@ -12,20 +12,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workflows.actions import Action
-from workflows.deadlines import Deadline, Explanation, OfficeCalendar, Period, add_months, explain_due_date
-from workflows.errors import DeadlinePassed, Forbidden, InvalidPayload
-from workflows.history import HistoryEntry, payload_digest
+from workflows.deadlines import Explanation, OfficeCalendar, Period, add_months, explain_due_date
+from workflows.errors import DeadlinePassed, InvalidPayload
 from workflows.languages import Language
-from workflows.machine import ApplicationSnapshot, Decision
-from workflows.machine._transitions import DEADLINE_RULES
+from workflows.machine import authorise_opening, open_file
 from workflows.offices import OFFICES
-from workflows.states import ApplicationState, DeadlineKind, Role
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import date, datetime
 
-    from workflows.machine import Actor
+    from workflows.machine import Actor, Decision
     from workflows.offices import OfficeCode
 
 REGIONAL_PHASE_MONTHS = 31
@@ -166,56 +163,23 @@ def enter_regional_phase(
     """
     if now.tzinfo is None:
         raise ValueError("workflow decisions need an aware datetime")
-    if actor.role is not Role.APPLICANT:
-        raise Forbidden("only an applicant or its representative enters the regional phase")
+    opening = authorise_opening(ACTION, actor)
     calendar = calendar or OfficeCalendar(office)
     check_dates(international_filing_date, earliest_priority, OFFICES[office].local_date(now))
     limit = entry_time_limit(calendar, international_filing_date, earliest_priority)
     check_in_time(limit, now, calendar, re_establishment)
-
     published_here = international_publication_date is not None and international_language.lower() in WORKING_LANGUAGES
-    opened: tuple[Deadline, ...] = ()
-    if not published_here:
-        rule = DEADLINE_RULES[DeadlineKind.PUBLICATION]
-        start = priority_date(international_filing_date, earliest_priority)
-        opened = (
-            Deadline(
-                application_id=application_id,
-                kind=DeadlineKind.PUBLICATION,
-                office=office,
-                trigger_event="earliest priority date",
-                trigger_date=start,
-                period=rule.period,
-                satisfied_by=rule.satisfied_by,
-                on_expiry=rule.on_expiry,
-                explanation=explain_due_date(calendar, "earliest priority date", start, rule.period),
-            ),
-        )
-    snapshot = ApplicationSnapshot(
-        application_id=application_id,
-        office=office,
-        state=ApplicationState.FILED,
+    decision = open_file(  # publication is opened by the declaration unless it took place already
+        opening,
+        application_id,
+        office,
+        actor,
+        now,
         filing_date=international_filing_date,
         priority_date=earliest_priority,
         publication_date=international_publication_date if published_here else None,
-        claimant_id=None,
-        claim_set_version=1,
-        lapse=None,
-        deadlines=opened,
-        version=1,
-    )
-    entry = HistoryEntry(
-        application_id=application_id,
-        seq=1,
-        action=ACTION,
-        from_state=None,
-        to_state=ApplicationState.FILED,
-        actor_id=actor.id,
-        role=actor.role,
-        actor_office=actor.office,
-        office=office,
-        at=now,
         reason="late entry with a request for re-establishment of rights" if re_establishment else None,
-        payload_digest=payload_digest(payload or {}),
+        payload=payload,
+        calendar=calendar,
     )
-    return Decision(ACTION, None, snapshot, (), opened, entry, None, None), limit
+    return decision, limit

@@ -3,26 +3,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from workflows.actions import Action
-from workflows.errors import Forbidden, GuardFailed
-from workflows.history import HistoryEntry, payload_digest
-from workflows.machine import Decision
-from workflows.states import ApplicationState, Role
+from workflows.machine import record
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from workflows.machine import Actor, ApplicationSnapshot
+    from workflows.machine import Actor, ApplicationSnapshot, Decision
 
 ACTION = Action.RECORD_TRANSFER
 """The history action of a recordal."""
-S = ApplicationState
-CLOSED_STATES: frozenset[ApplicationState] = frozenset({S.WITHDRAWN, S.REFUSED, S.REVOKED})
-"""Nothing is left to transfer: the application or patent is gone for good."""
 
 
 def record_transfer(
@@ -43,30 +36,8 @@ def record_transfer(
         payload: the request as received, for the history digest.
 
     Raises:
-        Forbidden: anyone else.
+        Forbidden: anyone else, or an administrator of another office.
         GuardFailed: the application was withdrawn or refused, or the patent revoked.
+        ValueError: ``now`` is naive.
     """
-    if now.tzinfo is None:
-        raise ValueError("workflow decisions need an aware datetime")
-    if actor.role is Role.OFFICE_ADMIN and actor.office is not snapshot.office:
-        raise Forbidden(f"recordals are made by administrators of office {snapshot.office.value}")
-    if actor.role not in {Role.APPLICANT, Role.OFFICE_ADMIN}:
-        raise Forbidden("a transfer is recorded at the request of the applicant of record or by the office")
-    if snapshot.state in CLOSED_STATES:
-        raise GuardFailed("not_closed", f"nothing to transfer: the file is {snapshot.state.value}")
-    after = replace(snapshot, version=snapshot.version + 1)
-    entry = HistoryEntry(
-        application_id=snapshot.application_id,
-        seq=after.version,
-        action=ACTION,
-        from_state=snapshot.state,
-        to_state=snapshot.state,
-        actor_id=actor.id,
-        role=actor.role,
-        actor_office=actor.office,
-        office=snapshot.office,
-        at=now,
-        reason="transfer recorded on evidence (EPC Rule 22)",
-        payload_digest=payload_digest(payload or {}),
-    )
-    return Decision(ACTION, snapshot.state, after, (), (), entry, None, None)
+    return record(snapshot, ACTION, actor, now, payload)

@@ -15,6 +15,8 @@ from workflows.machine._model import ApplicationSnapshot, ClosedDeadline, CloseR
 from workflows.machine._transitions import (
     ALL,
     DEADLINE_RULES,
+    OPENINGS_BY_ACTION,
+    RECORDALS_BY_ACTION,
     TRANSITIONS,
     Anchor,
     Context,
@@ -105,49 +107,106 @@ def open_application(
         InvalidPayload: the priority date is after filing or more than 12 months before it.
     """
     _check_now(now)
-    if actor.role is not Role.APPLICANT:
-        raise Forbidden("only an applicant files an application")
+    opening = authorise_opening(Action.FILE, actor)
     calendar = _calendar_for(office, calendar)
     filing_date = OFFICES[office].local_date(now)
     if priority_date is not None and (
         priority_date > filing_date or add_months(priority_date, PRIORITY_MONTHS) < filing_date
     ):
         raise InvalidPayload("the priority date must lie within the 12 months before filing")
-    publication = _make_deadline(
+    return open_file(
+        opening,
         application_id,
-        DeadlineKind.PUBLICATION,
-        calendar=calendar,
-        trigger_event="earliest priority date",
-        trigger_date=priority_date or filing_date,
-    )
-    snapshot = ApplicationSnapshot(
-        application_id=application_id,
-        office=office,
-        state=ApplicationState.FILED,
+        office,
+        actor,
+        now,
         filing_date=filing_date,
         priority_date=priority_date,
-        publication_date=None,
+        payload=payload,
+        calendar=calendar,
+    )
+
+
+def authorise_opening(action: Action, actor: Actor) -> Transition:
+    """The declared opening ``action`` (:data:`OPENINGS`), if ``actor`` may make it.
+
+    Raises:
+        Forbidden: the declaration does not name the actor's role (only applicants open files).
+    """
+    opening = OPENINGS_BY_ACTION[action]
+    if actor.role not in opening.roles:
+        allowed = ", ".join(sorted(opening.roles))
+        raise Forbidden(f"{opening.action.value!r} is for {allowed}, not {actor.role.value}")
+    return opening
+
+
+def open_file(
+    opening: Transition,
+    application_id: str,
+    office: OfficeCode,
+    actor: Actor,
+    now: datetime,
+    *,
+    filing_date: date,
+    priority_date: date | None,
+    publication_date: date | None = None,
+    reason: str | None = None,
+    payload: Mapping[str, object] | None = None,
+    calendar: OfficeCalendar | None = None,
+) -> Decision:
+    """The first decision of a file, for every way one opens: state, deadlines and entry 1 from the declaration.
+
+    The caller checked what is particular to its opening (the priority period, the 31 months of a PCT entry) and
+    the actor (:func:`authorise_opening`); the deadlines are the declaration's ``opens``, as for a transition.
+    """
+    _check_now(now)
+    calendar = _calendar_for(office, calendar)
+    if not isinstance(opening.target, ApplicationState):  # pragma: no cover - a declaration error
+        raise TypeError(f"{opening.action} must open the file in a state")
+    start = ApplicationSnapshot(
+        application_id=application_id,
+        office=office,
+        state=opening.target,
+        filing_date=filing_date,
+        priority_date=priority_date,
+        publication_date=publication_date,
         claimant_id=None,
         claim_set_version=1,
         lapse=None,
-        deadlines=(publication,),
+        deadlines=(),
         version=1,
     )
-    entry = HistoryEntry(
-        application_id=application_id,
-        seq=1,
-        action=Action.FILE,
-        from_state=None,
-        to_state=ApplicationState.FILED,
+    ctx = _context(start, actor, action=opening.action, now=now, calendar=calendar, document=None)
+    opened = tuple(d for spec in opening.opens if (d := _opened(spec, ctx, start)) is not None)
+    entry = _entry(start, opening.action, from_state=None, actor=actor, now=now, reason=reason, payload=payload or {})
+    return Decision(opening.action, None, replace(start, deadlines=opened), (), opened, entry, None, None)
+
+
+def _entry(
+    after: ApplicationSnapshot,
+    action: Action,
+    *,
+    from_state: ApplicationState | None,
+    actor: Actor,
+    now: datetime,
+    reason: str | None,
+    payload: Mapping[str, object],
+) -> HistoryEntry:
+    """The history entry of a decision: the one place every entry is built (seq = the new version)."""
+    return HistoryEntry(
+        application_id=after.application_id,
+        seq=after.version,
+        action=action,
+        from_state=from_state,
+        to_state=after.state,
         actor_id=actor.id,
         role=actor.role,
         actor_office=actor.office,
-        office=office,
+        office=after.office,
         at=now,
-        reason=None,
-        payload_digest=payload_digest(payload or {}),
+        reason=reason,
+        payload_digest=payload_digest(payload),
     )
-    return Decision(Action.FILE, None, snapshot, (), (publication,), entry, None, None)
 
 
 def works_on(office: OfficeCode, claimant_id: str | None, actor: Actor) -> bool:
@@ -264,6 +323,8 @@ def _reason(transition: Transition, payload: Mapping[str, object], ctx: Context)
         raise InvalidPayload("'reason' must be a string")
     if transition.reason_required and not (reason and reason.strip()):
         raise InvalidPayload(f"{transition.action.value!r} needs a 'reason'")
+    if reason is None and transition.reason is not None:
+        return transition.reason
     if reason is None:
         passed = [d for d in ctx.snapshot.deadlines if d.on_expiry == ctx.action and d.has_passed(ctx.now)]
         if passed and passed[0].kind is DeadlineKind.PUBLICATION:
@@ -310,11 +371,49 @@ def decide(
     """
     _check_now(now)
     calendar = _calendar_for(snapshot.office, calendar)
-    payload = payload or {}
     transition = declaration(action)
     if transition is None or snapshot.state not in transition.sources:
         allowed = allowed_actions(snapshot, actor, now, calendar=calendar)
         raise IllegalTransition(str(action), snapshot.state, allowed)
+    return _decided(transition, snapshot, actor, now, payload=payload or {}, calendar=calendar)
+
+
+def record(
+    snapshot: ApplicationSnapshot,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    payload: Mapping[str, object] | None = None,
+    *,
+    calendar: OfficeCalendar | None = None,
+) -> Decision:
+    """Decide a recordal (:data:`RECORDALS`, e.g. a transfer): checked and built exactly as :func:`decide` does.
+
+    Recordals are not workflow actions: :func:`decide` and :func:`allowed_actions` do not know them, so the generic
+    action route cannot make one without the service that also changes what it records.
+
+    Raises:
+        IllegalTransition: ``action`` is not a declared recordal.
+        Forbidden, InvalidPayload, GuardFailed: as for :func:`decide`.
+    """
+    _check_now(now)
+    calendar = _calendar_for(snapshot.office, calendar)
+    recordal = RECORDALS_BY_ACTION.get(action)
+    if recordal is None or snapshot.state not in recordal.sources:
+        raise IllegalTransition(str(action), snapshot.state, ())
+    return _decided(recordal, snapshot, actor, now, payload=payload or {}, calendar=calendar)
+
+
+def _decided(
+    transition: Transition,
+    snapshot: ApplicationSnapshot,
+    actor: Actor,
+    now: datetime,
+    *,
+    payload: Mapping[str, object],
+    calendar: OfficeCalendar,
+) -> Decision:
+    """What a declared act does: permission, payload, guards, effects, deadlines, and its history entry."""
     _authorise(transition, snapshot, actor)
     document = transition.parse(payload) if transition.parse else None
     ctx = _context(snapshot, actor, action=transition.action, now=now, calendar=calendar, document=document)
@@ -340,24 +439,13 @@ def decide(
     kept = tuple(d for d in snapshot.deadlines if d not in closing)
     clash = {d.kind for d in kept} & {d.kind for d in opened}
     if clash:  # pragma: no cover - a declaration error, caught by the stateful tests
-        raise RuntimeError(f"{action} would open a second deadline of kind {sorted(clash)}")
+        raise RuntimeError(f"{transition.action} would open a second deadline of kind {sorted(clash)}")
 
     after = replace(after, state=target, deadlines=kept + opened, version=snapshot.version + 1)
     claim_set = None
     if after.claim_set_version != snapshot.claim_set_version:
         claim_set = ClaimSet(after.claim_set_version, amended_claims(document) or (), snapshot.claim_set_version)
-    entry = HistoryEntry(
-        application_id=snapshot.application_id,
-        seq=after.version,
-        action=transition.action,
-        from_state=snapshot.state,
-        to_state=target,
-        actor_id=actor.id,
-        role=actor.role,
-        actor_office=actor.office,
-        office=snapshot.office,
-        at=now,
-        reason=reason,
-        payload_digest=payload_digest(payload),
+    entry = _entry(
+        after, transition.action, from_state=snapshot.state, actor=actor, now=now, reason=reason, payload=payload
     )
     return Decision(transition.action, snapshot.state, after, closed, opened, entry, document, claim_set)

@@ -203,6 +203,17 @@ def within_two_months_of_cause_removal(ctx: Context) -> None:
         )
 
 
+CLOSED_STATES: frozenset[ApplicationState] = frozenset({S.WITHDRAWN, S.REFUSED, S.REVOKED})
+"""Gone for good: nothing is left to transfer."""
+
+
+@_guard
+def not_closed(ctx: Context) -> None:
+    """A recordal needs a file that is still alive: not withdrawn or refused, and not a revoked patent."""
+    if ctx.snapshot.state in CLOSED_STATES:
+        raise GuardFailed("not_closed", f"nothing to transfer: the file is {ctx.snapshot.state.value}")
+
+
 def mark_published(ctx: Context, snap: ApplicationSnapshot) -> ApplicationSnapshot:
     """Publication is a flag (its date): the examination state is unaffected."""
     return replace(snap, publication_date=ctx.today)
@@ -345,6 +356,8 @@ class Transition:
     """Background jobs scheduled in the transition's transaction once it is applied."""
     audited_roles: frozenset[Role] = ADMIN_ACTS_AUDITED
     """Accounts of these roles leave an office audit record with the act (the history records everybody)."""
+    reason: str | None = None
+    """The history entry's reason when the payload gives none (a recordal says on what it was recorded)."""
 
 
 def _form_of(parse: object, reason_required: bool, form: FormKind | None) -> FormKind:  # noqa: FBT001
@@ -373,6 +386,7 @@ def _t(
     form: FormKind | None = None,
     pre_checks: tuple[PreCheck, ...] = (),
     follow_ups: tuple[FollowUp, ...] = (),
+    reason: str | None = None,
 ) -> Transition:
     return Transition(
         action=action,
@@ -390,6 +404,7 @@ def _t(
         form=_form_of(parse, reason_required, form),
         pre_checks=pre_checks,
         follow_ups=follow_ups,
+        reason=reason,
     )
 
 
@@ -500,6 +515,30 @@ TRANSITIONS: tuple[Transition, ...] = (
        effects=(assign_examiner,)),
 )  # fmt: skip
 
+OPENINGS: tuple[Transition, ...] = (
+    _t(A.FILE, frozenset(), S.FILED, {R.APPLICANT},
+       "File an application: the filing date is the office-local date of receipt; publication is scheduled "
+       "18 months from the earliest date.", office_bound=False,
+       opens=(Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE),)),
+    _t(A.ENTER_REGIONAL_PHASE, frozenset(), S.FILED, {R.APPLICANT},
+       "Enter the regional phase of an international application within 31 months of priority (PCT Art. 22/39, "
+       "EPC Rule 159(1)); its filing date is the international one (PCT Art. 11(3)).", office_bound=False,
+       opens=(Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE, when=not_published),)),
+)  # fmt: skip
+"""How a file opens (its first decision, from no state): :func:`~workflows.machine.open_file` builds it."""
+
+RECORDALS: tuple[Transition, ...] = (
+    _t(A.RECORD_TRANSFER, frozenset(S), Target.STAY, {R.APPLICANT, R.OFFICE_ADMIN},
+       "Record a transfer of the application or patent on evidence, effective from today (EPC Art. 72, Rules 22 "
+       "and 85); running time limits continue against the new applicant.",
+       guards=(not_closed,), reason="transfer recorded on evidence (EPC Rule 22)"),
+)  # fmt: skip
+"""Acts the file records without changing its state, asked through their own service rather than as workflow
+actions (a transfer also changes the parties): :func:`~workflows.machine.record` decides them like
+:func:`~workflows.machine.decide` does transitions, so the history entry is built in one place."""
+
+OPENINGS_BY_ACTION: Mapping[Action, Transition] = {t.action: t for t in OPENINGS}
+RECORDALS_BY_ACTION: Mapping[Action, Transition] = {t.action: t for t in RECORDALS}
 TRANSITIONS_BY_ACTION: Mapping[Action, Transition] = {t.action: t for t in TRANSITIONS}
 """Lookups by a plain string work too (``Action`` is a ``StrEnum``); an unknown name is simply absent."""
 
