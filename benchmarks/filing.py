@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import statistics
 import subprocess
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine
 
 from benchmarks.bare_insert import METADATA
+from ctpo.cli import WORKER_HEALTHCHECK_SECONDS
 from ctpo.db.engine import sync_url
 from ctpo.db.migrate import upgrade
 from tests.support import (
@@ -102,6 +104,7 @@ def bare_server(database_url: str, workers: int) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "benchmarks.bare_insert:app", "--port", str(port)]
     command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    command += ["--timeout-worker-healthcheck", str(WORKER_HEALTHCHECK_SECONDS)]  # as ``ctpo serve``
     env = {**os.environ, "CTPO_DATABASE_URL": database_url}
     proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
@@ -156,6 +159,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="API processes")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would load the load generator
     with tempfile.TemporaryDirectory() as tmp:
         if args.db in {"sqlite", "both"}:
             bench("SQLite", f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", tmp, args)

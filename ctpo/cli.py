@@ -18,6 +18,13 @@ def main() -> None:
     """CTPO filing system. Settings come from CTPO_* environment variables."""
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long the supervisor waits for a busy API process to answer its ping before killing it (uvicorn: 5 s).
+
+On a loaded machine a healthy process can miss 5 s (measured on the 2-core development machine under load 18:
+workers killed mid-request, their clients cut off); a really hung one is still replaced within a minute."""
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default CTPO_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default CTPO_PORT or 8000).")
@@ -44,6 +51,7 @@ def serve(host: str | None, port: int | None, workers: int | None, *, access_log
         access_log=False,  # the app logs each request once, with its id (ctpo.access); uvicorn's would double it
         log_level="info",
         proxy_headers=False,  # the app resolves X-Forwarded-For itself, from CTPO_TRUSTED_PROXIES only (SECURITY.md)
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
