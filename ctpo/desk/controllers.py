@@ -394,10 +394,30 @@ class DeskController(Controller):
         desk_service: NamedDependency[DeskService],
     ) -> Response[Any]:
         """The examiner declares what they read and examine; a refusal shows the page again, naming the entry."""
+        return await self._save(request, desk, desk_service, None)
+
+    @post("/sharing/examiners/{user_id:uuid}", status_code=HTTP_303_SEE_OTHER)
+    async def save_examiner_profile(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: FromPath[uuid.UUID],
+        desk: NamedDependency[DeskSession],
+        desk_service: NamedDependency[DeskService],
+    ) -> Response[Any]:
+        """An administrator maintains the profile of an examiner of their office (as the API does, audited)."""
+        return await self._save(request, desk, desk_service, user_id)
+
+    async def _save(
+        self,
+        request: Request[Any, Any, Any],
+        desk: DeskSession,
+        desk_service: DeskService,
+        examiner_id: uuid.UUID | None,
+    ) -> Response[Any]:
         form = await _form(request)
         _check_csrf(request, form, request.cookies.get(SESSION_COOKIE))
         try:
-            await desk_service.save_profile(desk.user, form)
+            await desk_service.save_profile(desk.user, form, examiner_id)
         except InvalidRequestError as exc:
             page = await desk_service.sharing_page(desk.user)
             error = describe(Translator(language_of(request)), exc, form)

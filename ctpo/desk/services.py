@@ -156,21 +156,27 @@ class DeskService:
         """An examiner's own profile; an administrator's files lent to and borrowed from other offices."""
         sharing = WorkSharingService(self.session)
         profile = await sharing.profile(user, user.id) if user.role is Role.EXAMINER else None
-        shared = await sharing.shared_files(user, user.office or "") if user.role is Role.OFFICE_ADMIN else None
-        return v.SharingPage(profile, shared, tuple(Language))
+        if user.role is not Role.OFFICE_ADMIN:
+            return v.SharingPage(profile, None, tuple(Language))
+        office = user.office or ""
+        shared = await sharing.shared_files(user, office)
+        return v.SharingPage(profile, shared, tuple(Language), await sharing.office_profiles(user, office))
 
-    async def save_profile(self, user: User, form: forms.Form) -> None:
-        """The examiner's own languages (ticked) and IPC fields (typed), replacing what they declared.
+    async def save_profile(self, user: User, form: forms.Form, examiner_id: uuid.UUID | None = None) -> None:
+        """Languages (ticked) and IPC fields (typed) replacing what an examiner declared.
+
+        The examiner's own (no ``examiner_id``), or those of an examiner of the administrator's office.
 
         Raises:
-            ForbiddenError: not an examiner (administrators set profiles through the API).
+            ForbiddenError: an administrator without ``examiner_id``; anybody else's examiner.
+            NotFoundError: no examiner has this id.
             InvalidRequestError: naming each entry that is not a working language or an IPC class/subclass.
         """
-        if user.role is not Role.EXAMINER:
+        if examiner_id is None and user.role is not Role.EXAMINER:
             raise ForbiddenError("Only examiners declare what they examine.")
         languages = list(form.get("languages") or ())
         await WorkSharingService(self.session).set_profile(
-            user, user.id, languages, _ipc_entries(forms.first(form, "ipc_fields"))
+            user, examiner_id or user.id, languages, _ipc_entries(forms.first(form, "ipc_fields"))
         )
 
     async def _queue_actions(self, user: User, numbers: list[str]) -> dict[str, list[Action]]:

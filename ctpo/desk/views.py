@@ -424,3 +424,5 @@ class SharingPage:
     """The office's files held across offices (``None`` for an examiner)."""
     languages: Sequence[str]
     """The working languages an examiner may tick."""
+    examiners: Sequence[ExaminerProfileOut] = ()
+    """The office's examiners, whose profiles an administrator maintains."""

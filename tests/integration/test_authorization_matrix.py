@@ -151,6 +151,8 @@ DESK: dict[tuple[str, str], dict[str, int]] = {
     # work sharing: examiners see and save their own profile; administrators see their office's shared files
     ("GET", "/desk/sharing"): _row(303, 403, 403, 200, 200, 200, 200),
     ("POST", "/desk/sharing"): _row(303, 403, 403, 303, 303, 403, 403),
+    # the profile of the office's examiner: the examiner themself or an administrator of their office
+    ("POST", "/desk/sharing/examiners/{user_id}"): _row(303, 403, 403, 303, 403, 303, 403),
     ("GET", "/desk/applications/{number}"): DESK_PAGE,
     ("GET", "/desk/applications/{number}/prior-art"): DESK_PAGE,
     ("GET", "/desk/applications/{number}/documents/{sha256}"): DESK_PAGE,
@@ -403,6 +405,7 @@ def test_desk_authorization_matrix(
         "action": "claim",
         "file_path": "desk.css",
         "observation_id": uuid.uuid4(),
+        "user_id": users["examiner_same"].id,
     }
     secret = client.app.state.settings.secret_key
     failures = []

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
 
 from ctpo.db.models import AuditRecord
 from tests.integration.test_desk import desk_login
@@ -15,6 +15,7 @@ from tests.support import application_payload
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from litestar import Litestar
     from litestar.testing import TestClient
 
 
@@ -204,6 +205,34 @@ def test_who_may_be_assigned_or_suggested_and_who_declares_a_profile(sharing: Sh
     assert client.get(f"/examiners/{admin_id}/profile", headers=sharing.headers["tr_admin"]).status_code == 404
 
 
+def test_a_queue_without_files_of_other_offices_is_the_plain_office_query(
+    app: Litestar, sharing: Sharing, client: TestClient[Any]
+):
+    """The office queue reads its page off the office index; only an examiner holding another office's file adds
+    an ``OR`` (a few ids), so the benchmarked queue keeps its plan."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/offices/TR/queue", headers=sharing.headers["tr_examiner"]).json() == []
+        assert sharing.assign("tr_examiner").status_code == 200
+        statements.clear()
+        assert len(client.get("/offices/TR/queue", headers=sharing.headers["tr_examiner"]).json()) == 1
+        lent_page = [s for s in statements if "ORDER BY applications.next_deadline_date" in s]
+        statements.clear()
+        assert client.get("/offices/TR/queue", headers=sharing.headers["tr_examiner2"]).json() == []
+        plain_page = [s for s in statements if "ORDER BY applications.next_deadline_date" in s]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(plain_page) == len(lent_page) == 1
+    assert " OR " not in plain_page[0]
+    assert " OR " in lent_page[0]
+
+
 def test_the_desk_shows_the_shared_file_the_profile_and_both_offices_views(sharing: Sharing, client: TestClient[Any]):
     assert sharing.assign("tr_examiner").status_code == 200
     n = sharing.number
@@ -229,8 +258,17 @@ def test_the_desk_shows_the_shared_file_the_profile_and_both_offices_views(shari
     assert refused.status_code == 422
     assert "H01M 10/613" in refused.text
 
-    desk_login(client, sharing.users["kz_admin"])
+    admin_csrf = desk_login(client, sharing.users["kz_admin"])
+    kz_examiner = sharing.users["kz_examiner"].id
+    form = {"csrf_token": admin_csrf, "languages": ["kk", "ky"], "ipc_fields": "H02J"}
+    maintained = client.post(f"/desk/sharing/examiners/{kz_examiner}", data=form, follow_redirects=False)
+    assert maintained.status_code == 303
+    tr_examiner = sharing.users["tr_examiner"].id
+    assert client.post(f"/desk/sharing/examiners/{tr_examiner}", data=form, follow_redirects=False).status_code == 403
+    declared = client.get(f"/examiners/{kz_examiner}/profile", headers=sharing.headers["kz_admin"]).json()
+    assert (declared["languages"], declared["ipc_fields"]) == (["kk", "ky"], ["H02J"])
     lent = client.get("/desk/sharing").text
+    assert f'action="/desk/sharing/examiners/{kz_examiner}"' in lent
     assert f'href="/desk/applications/{n}"' in lent
     assert sharing.users["tr_examiner"].full_name in lent
     application = client.get(f"/desk/applications/{n}").text

@@ -86,6 +86,23 @@ class WorkSharingService:
         examiner = await self._examiner(examiner_id)
         return self._out(examiner, (await self._profiles([examiner]))[examiner.id])
 
+    async def office_profiles(self, admin: User, office: str) -> list[s.ExaminerProfileOut]:
+        """The active examiners of the office with what they declared, by name: what its administrator maintains.
+
+        Raises:
+            ForbiddenError: not an office administrator.
+            NotFoundError: the administrator of another office.
+        """
+        office = require_admin_of(admin, office, purpose="Office administrators maintain their examiners' profiles.")
+        query = (
+            select(User)
+            .where(User.office == office, User.role == Role.EXAMINER, User.is_active.is_(True))
+            .order_by(User.full_name, User.email)
+        )
+        examiners = list((await self.session.execute(query)).scalars().all())
+        profiles = await self._profiles(examiners)
+        return [self._out(e, profiles[e.id]) for e in examiners]
+
     async def set_profile(
         self, user: User, examiner_id: uuid.UUID, languages: Iterable[str], ipc_fields: Iterable[str]
     ) -> s.ExaminerProfileOut:
