@@ -32,9 +32,9 @@ DOCS = [
         id=f"KZ2020/{n:06d}",
         lang="kk",
         title=f"Аккумулятор {n}",
-        abstract="Литий-ионды аккумулятор электролит. " * 20,
+        abstract=f"Литий-ионды аккумулятор {n} электролит. " * 20,
         claims=[f"Аккумулятор {n}, катод бар."],
-        description="Батарея корпусы салқындатылады. " * 120,
+        description=f"Батарея {n} корпусы салқындатылады. " * 120,  # no passage shared between documents
         publication_date=date(2020, 5, 1),
     )
     for n in range(6)
@@ -181,3 +181,28 @@ def test_a_worker_whose_claim_was_taken_over_stores_nothing_more_and_does_not_fi
         row = session.get_one(IngestChunk, chunk)
     assert (row.status, row.attempts, row.embedded) == ("claimed", 2, 4)
     assert len(_stored(sessions)) == 4
+
+
+def test_two_workers_at_once_split_the_chunks_and_embed_every_passage_once(sessions: sessionmaker[Session]):
+    """(A passage shared by documents of two chunks run at the same moment may be embedded by both; stored once.)"""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from ctpo.domain.prior_art.ingest import run_open_chunks  # noqa: PLC0415
+
+    chunks = _plan(sessions, chunk_passages=4)
+    workers = [HashingEmbedder(), HashingEmbedder()]
+    embedded = [0, 0]
+
+    def work(i: int) -> int:
+        def count(n: int) -> None:
+            embedded[i] += n
+
+        return run_open_chunks(sessions, workers[i], lease=60, progress=count)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(work, range(2)))
+    assert sum(done) == len(chunks)
+    assert sum(embedded) == len(_passages()), "a passage was embedded twice, or one was left out"
+    assert sorted(_stored(sessions)) == sorted(_passages())
+    with sessions() as session:
+        assert set(session.scalars(select(IngestChunk.status))) == {"done"}

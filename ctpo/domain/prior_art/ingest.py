@@ -7,7 +7,8 @@ Celery worker runs it). ``run_chunk`` claims a chunk with a lease, embeds the pa
 each step committed with its vectors and a renewed lease, and finishes the chunk by marking its documents embedded.
 A worker killed mid-chunk loses at most the step it was in: once its lease runs out the chunk is claimed again and
 only the passages still missing are embedded. Vectors are keyed by the model and the exact text embedded, so
-nothing is stored twice, and an unchanged passage of a changed document is never embedded again.
+nothing is stored twice, and an unchanged passage of a changed document is never embedded again. (A passage text
+shared by documents of two chunks that run at the same moment may be embedded by both workers; it is stored once.)
 
 The search engine of each process then takes the vectors of embedded documents from the store instead of
 embedding them (:class:`StoredEmbedder`): embedding, the costly part, runs once and in parallel; indexing in each
