@@ -12,24 +12,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK
 
-from ctpo.db.models import OfficeCalendarDay, ProceduralDocument, User
+from ctpo.db.models import OfficeCalendarDay, User
 from ctpo.domain.examination import schemas as s
+from ctpo.domain.examination.dossier import DossierService, document_out
 from ctpo.domain.examination.services import ExaminationService, history_out
-from ctpo.domain.filings.services import FilingService, file_of
-from ctpo.domain.international.services import InternationalService, international_out
-from ctpo.domain.observations.services import ObservationService, observation_out
-from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art
-
-
-def _document_out(document: ProceduralDocument) -> s.ProceduralDocumentOut:
-    return s.ProceduralDocumentOut(
-        kind=document.kind,
-        action=document.action,
-        history_seq=document.history_seq,
-        author_id=document.author_id,
-        created_at=document.created_at,
-        body=document.body,
-    )
+from ctpo.domain.filings.services import FilingService
 
 
 def _day_out(day: OfficeCalendarDay) -> s.CalendarDayOut:
@@ -94,36 +81,7 @@ class ExaminationController(Controller):
         state: State,
     ) -> s.DossierOut:
         """One round trip for the desk; the same visibility rules as each part."""
-        application = await filing_service.get_visible(request.user, number)
-        try:
-            prior_art: list[Any] | None = (await find_prior_art(state, application)).hits
-        except SearchUnavailableError:
-            prior_art = None
-        documents = [_document_out(d) for d in await examination_service.documents(request.user, number)]
-        entry = await InternationalService(filing_service.session, filing_service).entry_of(application.id)
-        claim_sets: dict[int, list[str]] = {}
-        for claim in application.claims:
-            claim_sets.setdefault(claim.claim_set, []).append(claim.text)
-        return s.DossierOut(
-            application=file_of(application),
-            state=await examination_service.status(request.user, number),
-            history=[history_out(r) for r in await examination_service.history(request.user, number)],
-            deadlines=await examination_service.deadlines(request.user, number),
-            documents=documents,
-            office_action_rounds=_rounds(documents, claim_sets),
-            prior_art=prior_art,
-            automated_searches=[
-                s.AutomatedSearchOut(
-                    step=a.step, created_at=a.created_at, cutoff_date=a.cutoff_date, engine=a.engine, hits=a.hits
-                )
-                for a in await examination_service.automated_searches(request.user, number)
-            ],
-            international=international_out(number, entry) if entry is not None else None,
-            observations=[
-                observation_out(number, o)
-                for o in await ObservationService(filing_service.session).records(application.id)
-            ],
-        )
+        return await DossierService(examination_service, filing_service, state).dossier(request.user, number)
 
     @get("/procedural-documents", summary="Office actions, responses, search reports")
     async def documents(
@@ -134,23 +92,7 @@ class ExaminationController(Controller):
         kind: Annotated[str | None, QueryParameter(name="kind", max_length=40)] = None,
     ) -> list[s.ProceduralDocumentOut]:
         """As issued; a search report exists (and is shown) only once the examiner has issued it."""
-        return [_document_out(d) for d in await examination_service.documents(request.user, number, kind)]
-
-
-def _rounds(documents: list[s.ProceduralDocumentOut], claim_sets: dict[int, list[str]]) -> list[s.OfficeActionRound]:
-    """Pair each office action with the response that followed it; a response may bring a new claim set."""
-    rounds: list[s.OfficeActionRound] = []
-    current = 1
-    for document in documents:
-        if document.kind == "office_action":
-            rounds.append(s.OfficeActionRound(document, None, claim_sets.get(current, []), None))
-        elif document.kind == "office_action_response" and rounds and rounds[-1].response is None:
-            amended = document.body.get("amended_claims")
-            if amended:
-                current += 1
-            rounds[-1].response = document
-            rounds[-1].claims_after = claim_sets.get(current) if amended else None
-    return rounds
+        return [document_out(d) for d in await examination_service.documents(request.user, number, kind)]
 
 
 class OfficeWorkController(Controller):
