@@ -78,13 +78,14 @@ class DossierService:
         claim_sets: dict[int, list[str]] = {}
         for claim in application.claims:
             claim_sets.setdefault(claim.claim_set, []).append(claim.text)
+        file = file_of(application)  # before the workflow's reads, which refresh the loaded row
         state = await self.examination.status(user, number)
         history = [history_out(r) for r in await self.examination.history(user, number)]
         deadlines = await self.examination.deadlines(user, number)
         automated = await self.examination.automated_searches(user, number)
         observations = await ObservationService(session).records(application.id)
         return s.DossierOut(
-            application=file_of(application),
+            application=file,
             state=state,
             history=history,
             deadlines=deadlines,
