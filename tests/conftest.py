@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
 from ctpo.db.migrate import upgrade
+from ctpo.domain.accounts import passwords
 from ctpo.lib.settings import MailSettings, PublicationSettings, Settings
 from ctpo.server.app import create_app
 from tests.support import (
@@ -27,6 +31,41 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
     from ctpo.db.models import User
+
+
+# Argon2id as in production, at the cheapest cost: the default (64 MiB, 3 passes, 4 lanes) takes ~0.17 s of CPU per
+# hash or check, and the suite creates and logs in thousands of accounts. The parameters live in each hash, so a
+# server process started by a test verifies these hashes just as cheaply; no test asserts the cost parameters.
+passwords._HASHER = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1)
+passwords._DUMMY_HASH = passwords._HASHER.hash("not-a-real-password")
+
+
+@pytest.fixture(scope="session")
+def model_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data dir the bundled model is converted into: one per run, shared by every xdist worker.
+
+    ``ensure_bundled_model`` converts under a file lock, so the first worker converts and the others reuse it.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own basetemp
+    return root / "ctpo-data"
+
+
+@pytest.fixture(scope="session")
+def embedding_cache_dir(model_data_dir: Path) -> Path:
+    """Where :class:`tests.embedding_cache.DiskCachedEmbedder` keeps vectors: one folder per run, for every worker."""
+    return model_data_dir.parent / "ctpo-embeddings"
+
+
+@pytest.fixture(scope="session")
+def postgres_dropper() -> Iterator[ThreadPoolExecutor]:
+    """Drops the tests' PostgreSQL databases in the background (a DROP … WITH (FORCE) can take seconds).
+
+    Every database is still dropped: the session waits for the queue before it ends.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-db") as dropper:
+        yield dropper
 
 
 @pytest.fixture(scope="session")
@@ -60,9 +99,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite+aiosqlite:///{path}"
         return
     template = request.getfixturevalue("postgres_template")
+    dropper = request.getfixturevalue("postgres_dropper")
     name = unique_name("ctpo_test")
     yield create_postgres_database(name, template=template)
-    drop_postgres_database(name)
+    dropper.submit(drop_postgres_database, name)
 
 
 @pytest.fixture

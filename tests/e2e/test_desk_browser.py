@@ -128,7 +128,7 @@ def _need_browser() -> None:
 
 
 @pytest.fixture
-def desk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def desk_server(tmp_path_factory: pytest.TempPathFactory, model_data_dir: Path) -> Iterator[str]:
     """The app served by uvicorn on a free port, two filings made over REST, prior-art search ready."""
     _need_browser()
     root = tmp_path_factory.mktemp("desk-e2e")
@@ -168,7 +168,7 @@ def desk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with sessions() as session, session.begin():
         upsert_documents(session, CORPUS, "e2e")
     runtime = SearchRuntime(root / "search", "bundled:multilingual-e5-small", root, sessions)
-    runtime.open(load_embedder("bundled:multilingual-e5-small", tmp_path_factory.getbasetemp() / "ctpo-data"))
+    runtime.open(load_embedder("bundled:multilingual-e5-small", model_data_dir))
     runtime.catch_up()
     app.state.search = runtime
     try:

@@ -26,6 +26,7 @@ from tests.support import PASSWORD, application_payload, create_user, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from playwright.sync_api import Page
 
@@ -45,7 +46,7 @@ UNPUBLISHED = application_payload(
 
 
 @pytest.fixture
-def register_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def register_server(tmp_path_factory: pytest.TempPathFactory, model_data_dir: Path) -> Iterator[str]:
     """The app on a free port, one application published over REST and one not, search ready."""
     _need_browser()
     root = tmp_path_factory.mktemp("register-e2e")
@@ -93,7 +94,7 @@ def register_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upsert_documents(session, CORPUS, "e2e")
         sync_published_applications(session)
     runtime = SearchRuntime(root / "search", "bundled:multilingual-e5-small", root, sessions)
-    runtime.open(load_embedder("bundled:multilingual-e5-small", tmp_path_factory.getbasetemp() / "ctpo-data"))
+    runtime.open(load_embedder("bundled:multilingual-e5-small", model_data_dir))
     runtime.catch_up()
     app.state.search = runtime
     try:

@@ -64,9 +64,9 @@ CORPUS = [
 
 
 @pytest.fixture(scope="session")
-def embedder(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
+def embedder(model_data_dir: Path) -> SentenceTransformerEmbedder:
     # converted once per test process, in the folder the search unit tests use too
-    return load_embedder("bundled:multilingual-e5-small", tmp_path_factory.getbasetemp() / "ctpo-data")
+    return load_embedder("bundled:multilingual-e5-small", model_data_dir)
 
 
 @pytest.fixture

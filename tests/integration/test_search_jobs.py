@@ -60,8 +60,8 @@ CORPUS = [
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.getbasetemp() / "ctpo-data"  # shared with the other model tests: converted once
+def model_dir(model_data_dir: Path) -> Path:
+    return model_data_dir  # shared with the other model tests: converted once
 
 
 @pytest.fixture(scope="module")

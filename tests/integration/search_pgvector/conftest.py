@@ -13,6 +13,7 @@ from tests.pgvector_server import PgVectorServer, pgvector_server
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
     from search.embedder import SentenceTransformerEmbedder
 
@@ -52,6 +53,6 @@ def make_pg_index(pgvector_url: str) -> Iterator[Callable[..., PgVectorIndex]]:
 
 
 @pytest.fixture(scope="session")
-def e5_embedder(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
+def e5_embedder(model_data_dir: Path) -> SentenceTransformerEmbedder:
     # Same data dir as the unit model tests (tests/unit/search), so a session converts the bundled model once.
-    return load_embedder(DEFAULT_MODEL, tmp_path_factory.getbasetemp() / "ctpo-data", device="cpu")
+    return load_embedder(DEFAULT_MODEL, model_data_dir, device="cpu")

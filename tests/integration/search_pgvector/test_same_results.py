@@ -13,9 +13,11 @@ import pytest
 from search.engine import SearchEngine
 from search.index import ExactIndex, HnswIndex
 from search.sample_data import load_sample_documents
+from tests.embedding_cache import DiskCachedEmbedder
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     from numpy.typing import NDArray
 
@@ -80,8 +82,9 @@ class CachedEmbedder:
 
 
 @pytest.fixture(scope="module")
-def cached_embedder(e5_embedder: Embedder) -> CachedEmbedder:
-    embedder = CachedEmbedder(e5_embedder)
+def cached_embedder(e5_embedder: Embedder, embedding_cache_dir: Path) -> CachedEmbedder:
+    # the corpus vectors come from the run's disk memo, shared with tests/unit/search/test_sample_data.py
+    embedder = CachedEmbedder(DiskCachedEmbedder(e5_embedder, embedding_cache_dir))
     SearchEngine.rebuild(load_sample_documents(), embedder, ExactIndex(embedder.dim))  # embeds the corpus once
     return embedder
 

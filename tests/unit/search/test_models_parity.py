@@ -43,10 +43,10 @@ PROMPTS = ("query: ", "passage: ")
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def model_dir(model_data_dir: Path) -> Path:
     # One conversion per test session (per xdist worker): every module asks for the same data dir and
     # ensure_bundled_model reuses the first module's result.
-    return ensure_bundled_model(tmp_path_factory.getbasetemp() / "ctpo-data")
+    return ensure_bundled_model(model_data_dir)
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,11 @@ from search.embedder import DEFAULT_MODEL, load_embedder
 from search.engine import Document, SearchEngine
 from search.index import ExactIndex
 from search.sample_data import load_sample_documents
+from tests.embedding_cache import DiskCachedEmbedder
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from numpy.typing import NDArray
 
@@ -51,9 +53,11 @@ def lexical_engine() -> SearchEngine:
 
 
 @pytest.fixture(scope="module")
-def e5_engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
-    # Same data dir as the other model tests, so the session converts the bundled model once.
-    return _engine(load_embedder(DEFAULT_MODEL, tmp_path_factory.getbasetemp() / "ctpo-data", device="cpu"))
+def e5_engine(model_data_dir: Path, embedding_cache_dir: Path) -> SearchEngine:
+    # Same data dir as the other model tests, so the run converts the bundled model once, and the corpus vectors are
+    # shared with the pgvector comparison (tests/integration/search_pgvector), so the run embeds the corpus once.
+    model = load_embedder(DEFAULT_MODEL, model_data_dir, device="cpu")
+    return _engine(DiskCachedEmbedder(model, embedding_cache_dir))
 
 
 def test_sample_corpus_covers_our_languages_and_is_small() -> None:
