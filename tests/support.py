@@ -136,7 +136,8 @@ def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
+                proc.kill()  # a server still starting keeps its stderr open: reading it first would wait forever
+                err = proc.communicate(timeout=15)[1].decode()
                 raise RuntimeError(f"server did not start: {err[-2000:]}")
             time.sleep(0.2)
         yield base
