@@ -36,7 +36,7 @@ from benchmarks.desk_page import _desk_login
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
 from ctpo.db.models import Application, Claim, User
-from tests.support import PASSWORD, application_payload, create_user, live_server, real_pdf
+from tests.support import PASSWORD, application_payload, create_user, live_server, real_pdf, record_bank_transfer
 
 PARALLEL = 20
 DOCUMENT_BYTES = 20_000_000
@@ -115,14 +115,14 @@ def _words(n: int, seed: int) -> str:
     return " ".join(rng.choice(vocabulary) for _ in range(n))
 
 
-def _huge_claim_file(base: str, database_url: str, owner: User, examiner: User) -> str:
+def _huge_claim_file(base: str, database_url: str, owner: User, examiner: User, admin: User) -> str:
     """A file in examination whose claims went from one 10,000-word version to another."""
 
     def token(user: User) -> dict[str, str]:
         r = httpx.post(f"{base}/auth/login", json={"email": user.email, "password": PASSWORD})
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
-    applicant, staff = token(owner), token(examiner)
+    applicant, staff, office = token(owner), token(examiner), token(admin)
     number = httpx.post(f"{base}/applications", json=application_payload(), headers=applicant).json()[
         "application_number"
     ]
@@ -136,6 +136,9 @@ def _huge_claim_file(base: str, database_url: str, owner: User, examiner: User) 
         (applicant, "respond_to_office_action", {"arguments": "Amended.", "amended_claims": ["A short claim."]}),
     ]
     for headers, action, payload in steps:
+        if action == "request_examination":  # it takes effect only with its fee paid (EPC Art. 94(1))
+            with httpx.Client(base_url=base) as client:
+                record_bank_transfer(client, number, "examination", office)
         r = httpx.post(f"{base}/applications/{number}/actions/{action}", json={"payload": payload}, headers=headers)
         assert r.status_code == 200, (action, r.text[:300])
     engine = create_sync_engine(database_url)
@@ -179,6 +182,7 @@ def main() -> None:
         upgrade(database_url)
         users = [create_user(database_url, "applicant") for _ in range(PARALLEL)]
         examiner = create_user(database_url, "examiner", "KZ")
+        admin = create_user(database_url, "office_admin", "KZ")
         env = {
             "CTPO_DATABASE_URL": database_url,
             "CTPO_DATA_DIR": data_dir,
@@ -193,7 +197,7 @@ def main() -> None:
         with live_server(env) as base:
             idle = _idle(base, args.probes)
             loaded, elapsed = _load(base, users)
-            number = _huge_claim_file(base, database_url, users[0], examiner)
+            number = _huge_claim_file(base, database_url, users[0], examiner, admin)
             pages, during = _desk(base, number, examiner, args.desk_rounds)
     i50, i99 = _pcts(idle)
     l50, l99 = _pcts(loaded)

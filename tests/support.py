@@ -167,3 +167,27 @@ def real_pdf(payload: bytes = b"BT /F1 12 Tf 72 720 Td (CTPO) Tj ET") -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return out
+
+
+def record_bank_transfer(client: Any, number: str, fee: str, admin: dict[str, str]) -> dict[str, Any]:
+    """The receiving office records a bank transfer paying an application-wide ``fee`` in full, as due today.
+
+    The procedure needs fees paid (the examination request, EPC Art. 94(1); grant, Rule 71(3); the filing and search
+    fees within a month, Rule 38(1)): tests reaching those acts pay this way. ``admin``: an administrator of the
+    receiving office's login headers.
+    """
+    dues = client.get(f"/applications/{number}/fees", headers=admin)
+    assert dues.status_code == 200, dues.text
+    (due,) = [d for d in dues.json() if d["fee"] == fee and d["state"] is None]
+    body = {
+        "reference": f"{number}-{fee}-{uuid.uuid4().hex[:8]}",
+        "fee": fee,
+        "amount": due["amount"],
+        "currency": "EUR",
+        "method": "bank_transfer",
+        "bank_reference": f"BANK-{fee.upper()}",
+    }
+    paid = client.post(f"/applications/{number}/payments", json=body, headers=admin)
+    assert paid.status_code in {200, 201}, paid.text
+    result: dict[str, Any] = paid.json()
+    return result

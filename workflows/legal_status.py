@@ -27,8 +27,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from workflows.actions import Action
+from workflows.fees import legal_due_date, renewal_year_of_grace
 from workflows.offices import OFFICES, OfficeCode
-from workflows.states import ApplicationState
+from workflows.states import ApplicationState, DeadlineKind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -284,11 +285,23 @@ it is rendered (``ctpo.domain.publications.jobs``), since the record is append-o
 Claims, assignments, office actions and replies are procedure, not legal status: they stay in the history only."""
 
 
+def _renewal_due_date(decision: Decision) -> date | None:
+    """The due date of the pre-grant renewal fee whose grace period expired in this decision, if that is the loss."""
+    for closed in decision.closed:
+        deadline = closed.deadline
+        if deadline.kind is DeadlineKind.PAY_RENEWAL_FEE and deadline.has_passed(decision.history.at):
+            year = renewal_year_of_grace(deadline.period.months)
+            return None if year is None else legal_due_date(decision.snapshot.filing_date, year)
+    return None
+
+
 def events_for_decision(decision: Decision) -> tuple[LegalEvent, ...]:
     """The legal events a workflow decision makes, to be stored in the transaction that applies it.
 
     A deemed withdrawal is dated on the due date of the missed time limit (EPC Art. 120, Rule 131: the loss of
-    rights takes effect when the time limit expires); every other event on the office-local date of the act.
+    rights takes effect when the time limit expires), except for an unpaid pre-grant renewal fee, dated on the fee's
+    due date (EPC Art. 86(1): the loss takes effect when the fee fell due, not at the end of the grace period, as
+    per-state lapses are); every other event on the office-local date of the act.
     """
     key = ACTION_EVENTS.get(decision.action)
     if key is None:
@@ -296,7 +309,7 @@ def events_for_decision(decision: Decision) -> tuple[LegalEvent, ...]:
     snapshot = decision.snapshot
     effective = OFFICES[snapshot.office].local_date(decision.history.at)
     if key is KeyEvent.APPLICATION_DEEMED_WITHDRAWN and snapshot.lapse is not None:
-        effective = snapshot.lapse.due_date
+        effective = _renewal_due_date(decision) or snapshot.lapse.due_date
     status, phase = status_in(snapshot.state)
     payload: dict[str, object] = {"action": decision.action, "history_seq": decision.history.seq}
     if decision.history.reason:

@@ -76,6 +76,11 @@ class DeadlineKind(enum.StrEnum):
     OPPOSITION_PERIOD = "opposition_period"
     PUBLICATION = "publication"
     """Not a time limit for a party: the date from which the office publishes the application."""
+    PAY_FILING_FEES = "pay_filing_fees"
+    """The filing and search fees, due within one month of filing (EPC Rule 38(1), Art. 78(2), Art. 90(3))."""
+    PAY_RENEWAL_FEE = "pay_renewal_fee"
+    """The renewal fee falling due before grant, payable until the end of its grace period (EPC Art. 86(1),
+    Rule 51(2)): open while the application is pending, one year at a time."""
 
 
 S = ApplicationState
@@ -99,10 +104,10 @@ PENDING_STATES: frozenset[ApplicationState] = frozenset(
 )
 """Pre-grant states in which the procedure runs normally: publication may happen in any of them."""
 
-LAPSABLE_STATES: frozenset[ApplicationState] = frozenset(
-    {S.FORMALITIES_DEFICIENT, S.SEARCH_REPORT_ISSUED, S.OFFICE_ACTION, S.INTENTION_TO_GRANT}
-)
-"""States that wait for the applicant under a time limit whose loss deems the application withdrawn."""
+LAPSABLE_STATES: frozenset[ApplicationState] = PENDING_STATES
+"""States in which a missed time limit deems the application withdrawn: every pending state, since the fee time
+limits (filing and search fees, EPC Art. 78(2) and 90(3); pre-grant renewal fees, Art. 86(1)) run whatever the
+examination has reached, beside the replies the applicant owes in the waiting states."""
 
 ACCOUNT_ROLES: frozenset[Role] = frozenset({Role.APPLICANT, Role.EXAMINER, Role.OFFICE_ADMIN})
 """The roles an account can hold; ``system`` and ``third_party`` exist only as capacities on an application."""

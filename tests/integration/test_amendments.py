@@ -33,6 +33,7 @@ def in_office_action(client: TestClient[Any], make_user: Callable[..., Any], log
     for action in ("claim", "begin_formalities_check", "complete_formalities"):
         desk.ok("examiner", action)
     desk.ok("examiner", "issue_search_report", {"citations": []})
+    desk.pay("examination")
     desk.ok("applicant", "request_examination")
     desk.ok("examiner", "issue_office_action", {"objections": [{"claims": [1], "ground": "clarity", "reasoning": "?"}]})
     return desk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -10,11 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ctpo.db.engine import create_engine
-from tests.support import application_payload
+from tests.support import application_payload, record_bank_transfer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from litestar import Litestar
     from litestar.testing import TestClient
 
 
@@ -52,6 +54,10 @@ class Desk:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def pay(self, fee: str) -> Any:
+        """The office records a bank transfer paying ``fee`` in full."""
+        return record_bank_transfer(self.client, self.number, fee, self.headers["admin"])
+
 
 @pytest.fixture
 def desk(client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]) -> Desk:
@@ -76,7 +82,8 @@ def test_filing_opens_the_case(desk: Desk):
     history = desk.get("applicant", "/history")
     assert [(h["seq"], h["action"], h["from_state"], h["to_state"]) for h in history] == [(1, "file", None, "filed")]
     deadlines = desk.get("applicant", "/deadlines")
-    assert [d["kind"] for d in deadlines] == ["publication"]
+    # nearest first: the filing and search fees in a month (EPC Rule 38), publication, the first renewal fee
+    assert [d["kind"] for d in deadlines] == ["pay_filing_fees", "publication", "pay_renewal_fee"]
     steps = [s["step"] for s in deadlines[0]["explanation"]]
     assert steps[0] == "trigger"
     assert steps[-1] == "expires_at"
@@ -93,6 +100,7 @@ def test_whole_procedure_to_grant(desk: Desk):
     assert [c["document_id"] for c in report[0]["body"]["citations"]] == ["TR2019/01234 A1", "US11617522B2"]
     assert [c["categories"] for c in report[0]["body"]["citations"]] == [["X"], ["Y"]]
 
+    desk.pay("examination")
     desk.ok("applicant", "request_examination")
     desk.ok(
         "examiner",
@@ -126,6 +134,7 @@ def test_whole_procedure_to_grant(desk: Desk):
     assert refused.status_code == 409  # not yet published
     desk.ok("applicant", "request_early_publication")
     desk.ok("admin", "publish")
+    desk.pay("grant_publication")
     assert desk.ok("applicant", "approve_grant_text")["state"] == "granted"
 
     history = desk.get("applicant", "/history")
@@ -136,6 +145,34 @@ def test_whole_procedure_to_grant(desk: Desk):
     # after publication the file is open to public inspection, and third parties may oppose
     assert desk.get("stranger", "")["state"] == "granted"
     assert desk.ok("stranger", "file_opposition", {"grounds": "Lack of novelty over D1."})["state"] == "opposition"
+
+
+def test_examination_request_and_grant_need_their_fees(desk: Desk):
+    """EPC Art. 94(1) and Rule 70(1): no request without its fee; Rule 71(3) and (7): no grant without its fee."""
+    _to_search(desk)
+    desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    history = desk.get("applicant", "/history")
+    unpaid = desk.act("applicant", "request_examination")
+    assert unpaid.status_code == 409, unpaid.text
+    problem = unpaid.json()
+    assert (problem["title"], problem["fee"], problem["currency"]) == ("Fee not paid", "examination", "EUR")
+    assert problem["errors"] == [{"field": "fee", "message": f"examination: {problem['amount_due']} EUR unpaid"}]
+    due = next(d["amount"] for d in desk.get("applicant", "/fees") if d["fee"] == "examination")
+    assert problem["amount_due"] == due
+    assert "Art. 94(1)" in problem["detail"]
+    assert desk.get("applicant", "/history") == history  # nothing recorded
+    desk.pay("examination")
+    desk.ok("applicant", "request_examination")
+    desk.ok("examiner", "issue_intention_to_grant")
+    desk.ok("applicant", "request_early_publication")
+    desk.ok("admin", "publish")
+    unpaid = desk.act("applicant", "approve_grant_text")
+    assert unpaid.status_code == 409, unpaid.text
+    assert unpaid.json()["fee"] == "grant_publication"
+    assert "Rule 71(3)" in unpaid.json()["detail"]
+    assert desk.get("applicant", "/state")["state"] == "intention_to_grant"
+    desk.pay("grant_publication")
+    assert desk.ok("applicant", "approve_grant_text")["state"] == "granted"
 
 
 def test_illegal_transition_says_what_is_allowed(desk: Desk):
@@ -205,6 +242,7 @@ def test_history_is_append_only_in_the_database(desk: Desk, database_url: str):
 def test_calendar_closure_moves_running_deadlines(desk: Desk):
     _to_search(desk)
     desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    desk.pay("examination")
     desk.ok("applicant", "request_examination")
     desk.ok("examiner", "issue_office_action", {"objections": [{"claims": [1], "ground": "clarity", "reasoning": "?"}]})
     kind = "respond_to_office_action"
@@ -244,17 +282,20 @@ def test_calendar_closure_moves_running_deadlines(desk: Desk):
 
 
 def test_queue_is_ordered_by_deadline_and_filtered(
-    client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+    app: Litestar, client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
 ):
     applicant, examiner = login(make_user("applicant")), login(make_user("examiner", "KZ"))
     numbers = []
     for i, (priority, ipc) in enumerate([("2026-03-01", "H01M 10/613"), (None, "B60L 58/26"), ("2026-01-10", "H01M")]):
+        app.state.clock = lambda day=12 - i: datetime(2026, 3, day, 9, tzinfo=UTC)  # later filings, earlier days
         priorities = [{"office": "TR", "number": f"P{i}", "date": priority}] if priority else []
         payload = application_payload(priority_claims=priorities, ipc=[ipc])
         numbers.append(client.post("/applications", json=payload, headers=applicant).json()["application_number"])
     queue = client.get("/offices/KZ/queue", headers=examiner).json()
-    assert [q["application_number"] for q in queue] == [numbers[2], numbers[0], numbers[1]]  # earliest publication
-    assert all(q["next_deadline_kind"] == "publication" for q in queue)
+    # the filing fees' month (EPC Rule 38(1)) is every new file's nearest time limit: the last filed is due first
+    assert [q["application_number"] for q in queue] == [numbers[2], numbers[1], numbers[0]]
+    assert [q["next_deadline"] for q in queue] == ["2026-04-10", "2026-04-13", "2026-04-13"]  # 11-12 Apr: a weekend
+    assert all(q["next_deadline_kind"] == "pay_filing_fees" for q in queue)
     h01m = client.get("/offices/KZ/queue", params={"ipc": "H01M"}, headers=examiner).json()
     assert [q["application_number"] for q in h01m] == [numbers[2], numbers[0]]
     assert client.get("/offices/KZ/queue", params={"state": "search"}, headers=examiner).json() == []
@@ -318,6 +359,7 @@ def test_a_search_report_cites_only_claims_on_file_and_documents_that_can_be_cit
 def test_an_office_action_objects_only_to_claims_on_file(desk: Desk):
     _to_search(desk)
     desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    desk.pay("examination")
     desk.ok("applicant", "request_examination")
     objection = {"claims": [2, 5], "ground": "novelty", "reasoning": "D1."}
     response = desk.act("examiner", "issue_office_action", {"objections": [objection]})

@@ -67,8 +67,10 @@ def test_entry_in_time_with_translation_and_search_report(
     assert [h["action"] for h in history] == ["enter_regional_phase"]
     # published in Japanese: not our publication; the translation is published here, and it is due already
     deadlines = client.get(f"/applications/{number}/deadlines", headers=login(applicant)).json()
-    assert [d["kind"] for d in deadlines] == ["publication"]
+    # nearest first: the overdue publication, the filing and search fees a month from entry, the next renewal fee
+    assert [d["kind"] for d in deadlines] == ["publication", "pay_filing_fees", "pay_renewal_fee"]
     assert deadlines[0]["days_left"] < 0
+    assert deadlines[1]["days_left"] > 0
     assert client.get(f"/applications/{number}/international", headers=login(stranger)).status_code == 404
 
 

@@ -41,19 +41,22 @@ def test_events_follow_the_procedure(desk: Desk, settings: Settings):
     _to_search(desk)  # claim, formalities: procedure, not legal status
     assert _codes(desk) == ["A10"]
     desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
+    desk.pay("examination")  # a fee payment is a legal event of its own (U10)
     desk.ok("applicant", "request_examination")
     desk.ok("examiner", "issue_intention_to_grant")
     desk.ok("applicant", "request_early_publication")
     desk.ok("admin", "publish")
     run_publication_jobs(settings)  # the publication's Q10 is recorded with its rendered document's SHA-256
+    desk.pay("grant_publication")
     desk.ok("applicant", "approve_grant_text")
-    assert _codes(desk) == ["A10", "D10", "D20", "Q10", "F10"]
+    codes = ["A10", "D10", "U10", "D20", "Q10", "U10", "F10"]
+    assert _codes(desk) == codes
     granted = desk.get("applicant", "/legal-events")[-1]
     assert (granted["status"], granted["phase"], granted["title"]) == ("in_force", "ip_right", "Patent granted")
     # events of the whole file concern every state
-    assert _codes(desk, query="?state=kg") == ["A10", "D10", "D20", "Q10", "F10"]
+    assert _codes(desk, query="?state=kg") == codes
     # once published the file, and its legal status, are public
-    assert _codes(desk, "stranger") == ["A10", "D10", "D20", "Q10", "F10"]
+    assert _codes(desk, "stranger") == codes
 
 
 def test_refused_transition_records_nothing(desk: Desk):

@@ -23,7 +23,7 @@ from ctpo.domain.notifications.services import send_reminders
 from ctpo.lib.settings import MailSettings
 from ctpo.mail import mail_job_bodies
 from tests.mail_server import Inbox, smtp_server
-from tests.support import application_payload
+from tests.support import application_payload, record_bank_transfer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -124,6 +124,7 @@ def test_full_procedure_notified_to_applicant_and_representative(  # noqa: PLR09
         "issue_search_report",
         {"citations": [{"document_id": "KZ 1234 B", "category": "A", "claims": [1], "passage": "p. 2"}]},
     )
+    record_bank_transfer(client, number, "examination", login(admin))
     act(rep, "request_examination")
     act(staff, "issue_office_action", {"objections": [{"claims": [1], "ground": "novelty", "reasoning": "D1."}]})
     deliver()

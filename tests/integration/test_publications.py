@@ -21,7 +21,7 @@ from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.publications.jobs import publication_job_bodies
 from ctpo.domain.publications.numbering import next_publication_number
 from ctpo.exchange.st96 import parse_st96, validate
-from tests.support import application_payload
+from tests.support import application_payload, record_bank_transfer
 from workflows.tasks import run_sweep
 
 if TYPE_CHECKING:
@@ -108,8 +108,10 @@ def test_a2_a3_b1_b2_share_one_number(client: TestClient[Any], users: dict[str, 
     case.ok("applicant", "request_early_publication")
     case.ok("admin", "publish")  # before the search report: A2
     case.ok("examiner", "issue_search_report", payload=REPORT)  # after publication: A3
+    record_bank_transfer(client, case.number, "examination", users["admin"])
     case.ok("applicant", "request_examination")
     case.ok("examiner", "issue_intention_to_grant")
+    record_bank_transfer(client, case.number, "grant_publication", users["admin"])
     case.ok("applicant", "approve_grant_text")  # B1
     case.ok("third", "file_opposition", payload={"grounds": "Lack of novelty over D1."})
     published = _publications(settings)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
-from tests.support import REPO, application_payload
+from tests.support import REPO, application_payload, record_bank_transfer
 from workflows.tasks import run_sweep
 
 if TYPE_CHECKING:
@@ -55,6 +55,9 @@ def test_sweep_applies_passed_deadlines_once(
 ):
     applicant, examiner = login(make_user("applicant")), login(make_user("examiner", "KZ"))
     number = _file(client, applicant)
+    admin = login(make_user("office_admin", "KZ"))
+    for fee in ("filing", "search"):  # in time: only the correction's time limit is left to miss
+        record_bank_transfer(client, number, fee, admin)
     for action in ("claim", "begin_formalities_check"):
         _act(client, number, action, examiner)
     _act(client, number, "issue_deficiency_notice", examiner, {"deficiencies": ["Abstract too long"]})
@@ -82,6 +85,9 @@ def test_sweep_publishes_at_eighteen_months(
 ):
     applicant = login(make_user("applicant"))
     number = _file(client, applicant)
+    admin = login(make_user("office_admin", "KZ"))
+    for fee in ("filing", "search"):  # unpaid, the file would be deemed withdrawn after a month (EPC Rule 38)
+        record_bank_transfer(client, number, fee, admin)
     run_sweep(store, utcnow() + timedelta(days=30 * 18 - 5))
     assert client.get(f"/applications/{number}", headers=applicant).json()["publication_date"] is None
     run_sweep(store, utcnow() + timedelta(days=30 * 18 + 10))

@@ -128,11 +128,55 @@ def renewal_window(filing_date: date, year: int, calendar: OfficeCalendar) -> Re
     """
     if not FIRST_RENEWAL_YEAR <= year <= LAST_RENEWAL_YEAR:
         raise ValueError(f"renewal fees are due for years {FIRST_RENEWAL_YEAR} to {LAST_RENEWAL_YEAR}")
-    months = 12 * (year - 1)
     trigger = "date of filing"
-    due = explain_due_date(calendar, trigger, filing_date, Period(months=months, end_of_month=True))
-    grace = explain_due_date(calendar, trigger, filing_date, Period(months=months + GRACE_MONTHS, end_of_month=True))
+    due = explain_due_date(calendar, trigger, filing_date, Period(months=12 * (year - 1), end_of_month=True))
+    grace = explain_due_date(calendar, trigger, filing_date, grace_period(year))
     return RenewalWindow(year, filing_date, due, grace)
+
+
+def grace_period(year: int) -> Period:
+    """From the filing date to the end of the grace period of ``year``'s renewal fee (EPC Rule 51(1) and (2)).
+
+    >>> grace_period(3)
+    Period(months=30, days=0, extend_to_working_day=True, expiry=<Expiry.END_OF_DAY: 'end_of_day'>, end_of_month=True)
+    """
+    return Period(months=12 * (year - 1) + GRACE_MONTHS, end_of_month=True)
+
+
+def legal_due_date(filing_date: date, year: int) -> date:
+    """The last day of the month containing the (``year``-1)th anniversary of filing (EPC Rule 51(1)); no calendar.
+
+    >>> legal_due_date(date(2024, 2, 29), 3)
+    datetime.date(2026, 2, 28)
+    """
+    anniversary = add_months(filing_date, 12 * (year - 1))
+    return date(anniversary.year, anniversary.month, monthrange(anniversary.year, anniversary.month)[1])
+
+
+def next_renewal_year(filing_date: date, today: date) -> int | None:
+    """The first year whose renewal fee cannot yet be paid on ``today`` (more than 3 months before its due date).
+
+    A renewal fee for year *N* paid in its window (from 3 months before the due date to the end of the 6-month
+    grace period, EPC Rule 51(1)-(2)) makes *N*+1 the next one: its window opens 9 months after *N*'s due date.
+    ``None`` past year 20.
+
+    >>> next_renewal_year(date(2024, 1, 10), date(2025, 12, 1)), next_renewal_year(date(2024, 1, 10), date(2026, 7, 31))
+    (4, 4)
+    """
+    for year in renewal_years():
+        if months_before(legal_due_date(filing_date, year), EARLIEST_PAYMENT_MONTHS) > today:
+            return year
+    return None
+
+
+def renewal_year_of_grace(months: int) -> int | None:
+    """The renewal year whose grace period ends ``months`` after filing (the inverse of :func:`grace_period`).
+
+    >>> renewal_year_of_grace(30), renewal_year_of_grace(2)
+    (3, None)
+    """
+    year, rest = divmod(months - GRACE_MONTHS, 12)
+    return year + 1 if rest == 0 and FIRST_RENEWAL_YEAR <= year + 1 <= LAST_RENEWAL_YEAR else None
 
 
 def renewal_years() -> range:

@@ -84,8 +84,33 @@ def render_markdown(schedules: FeeSchedules | None = None) -> str:
         "  Patent Convention Art. 18); a fee due before grant is owed for the whole application, which is deemed",
         "  withdrawn if it is not paid (EPC Art. 86(1)).",
         f"- The patent expires {TERM_YEARS} years after the filing date (EPC Art. 63(1)).",
+        *_procedure_section(),
     ]
     return "\n".join(out) + "\n"
+
+
+def _procedure_section() -> list[str]:
+    """What the procedure waits for, read from the transition table and its deadline rules."""
+    from workflows.machine import DEADLINE_RULES, TRANSITIONS  # noqa: PLC0415 - the machine imports this package
+    from workflows.states import DeadlineKind  # noqa: PLC0415
+
+    out = [
+        "",
+        "## Fees in the procedure",
+        "",
+        "Acts that take effect only once their fees are paid (refused until then, naming the fee and the amount):",
+        "",
+    ]
+    out.extend(f"- `{t.action.value}`: " + ", ".join(f"`{fee.value}`" for fee in t.fees) for t in TRANSITIONS if t.fees)
+    out += ["", "Fee time limits: ordinary deadlines, explained step by step and extended over office closures:", ""]
+    out.extend(
+        f"- `{kind.value}`: {rule.period.months} months from filing"
+        + (" to the end of that month (year 3; each payment opens the next year's)" if rule.period.end_of_month else "")
+        + f"; met by `{rule.satisfied_by[0].value}`; missed: `{rule.on_expiry.value}`"
+        for kind, rule in DEADLINE_RULES.items()
+        if kind in {DeadlineKind.PAY_FILING_FEES, DeadlineKind.PAY_RENEWAL_FEE}
+    )
+    return out
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from workflows.machine._model import Actor
     from workflows.offices import OfficeCode
 
+FILING_TRIGGER = "date of filing"
+"""The trigger event of the time limits reckoned from filing (fees)."""
+
 PRIORITY_MONTHS = 12
 """Paris Convention Art. 4C: a priority claim is valid for 12 months before filing."""
 
@@ -100,7 +103,8 @@ def open_application(
         calendar: the office's calendar (defaults to its public holidays).
 
     Returns:
-        The decision with the first history entry (``from_state`` ``None``).
+        The decision with the first history entry (``from_state`` ``None``); it opens the publication and the
+        fee time limits (filing and search fees, the first renewal fee).
 
     Raises:
         Forbidden: the actor is not an applicant.
@@ -279,6 +283,8 @@ def allowed_actions(
 def _trigger(spec: Open, ctx: Context, lapsed_due: date | None) -> tuple[str, date]:
     if spec.anchor is Anchor.PRIORITY_DATE:
         return "earliest priority date", ctx.snapshot.earliest_date
+    if spec.anchor is Anchor.FILING_DATE:
+        return FILING_TRIGGER, ctx.snapshot.filing_date
     if spec.anchor is Anchor.MISSED_DUE_DATE:
         if lapsed_due is None:  # pragma: no cover - declarations pair this anchor with record_lapse
             raise RuntimeError("no missed time limit to anchor on")

@@ -19,6 +19,7 @@ from workflows import documents as docs
 from workflows.actions import Action, FollowUp, FormKind, PreCheck
 from workflows.deadlines import Expiry, Period, explain_due_date
 from workflows.errors import DeadlinePassed, Forbidden, GuardFailed
+from workflows.fees import FIRST_RENEWAL_YEAR, FeeKind, grace_period, next_renewal_year
 from workflows.machine._model import Lapse
 from workflows.states import (
     FINAL_STATES,
@@ -78,6 +79,13 @@ DEADLINE_RULES: Mapping[DeadlineKind, DeadlineRule] = {
     K.PUBLICATION: DeadlineRule(
         Period(months=18, extend_to_working_day=False, expiry=Expiry.START_OF_DAY), (A.PUBLISH,), A.PUBLISH
     ),
+    # EPC Rule 38(1): the filing and search fees within one month of filing; unpaid, the application is deemed
+    # withdrawn (Art. 78(2), Art. 90(3)). Rule 134(1) extends it over the office's closed days.
+    K.PAY_FILING_FEES: DeadlineRule(Period(months=1), (A.PAY_FILING_FEES,), A.DEEM_WITHDRAWN),
+    # EPC Art. 86(1), Rule 51(1)-(2): a renewal fee falling due before grant, payable with the surcharge until the
+    # last day of the sixth month after its due date; unpaid, the application is deemed withdrawn. The rule's
+    # period is year 3's (opened at filing); each payment opens the next year's (:func:`next_renewal_months`).
+    K.PAY_RENEWAL_FEE: DeadlineRule(grace_period(FIRST_RENEWAL_YEAR), (A.PAY_RENEWAL_FEE,), A.DEEM_WITHDRAWN),
 }
 
 
@@ -273,6 +281,8 @@ class Anchor(enum.StrEnum):
     """The earliest priority date, or the filing date without priority."""
     MISSED_DUE_DATE = "missed_due_date"
     """The due date of the time limit whose loss is being recorded."""
+    FILING_DATE = "filing_date"
+    """The date of filing (renewal fees are reckoned from it, EPC Rule 51(1))."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +318,49 @@ def is_published_before(ctx: Context) -> bool:
 def awaiting_examination_request(ctx: Context) -> bool:
     """The search report is out and examination has not been requested."""
     return ctx.snapshot.state is S.SEARCH_REPORT_ISSUED
+
+
+def next_renewal_months(ctx: Context) -> int | None:
+    """The months from filing to the end of the grace period of the next pre-grant renewal fee (EPC Rule 51)."""
+    year = next_renewal_year(ctx.snapshot.filing_date, ctx.today)
+    return None if year is None else grace_period(year).months
+
+
+def renewal_follows(ctx: Context) -> bool:
+    """Another renewal fee falls due after the one just paid (none after year 20)."""
+    return next_renewal_year(ctx.snapshot.filing_date, ctx.today) is not None
+
+
+def renewal_limit_lost_elsewhere(ctx: Context) -> bool:
+    """Re-establishment after another time limit: the pre-grant renewal fees run again (EPC Art. 86(1))."""
+    lapse = ctx.snapshot.lapse
+    return lapse is not None and lapse.kind is not K.PAY_RENEWAL_FEE and renewal_follows(ctx)
+
+
+WAITING_FOR: Mapping[ApplicationState, DeadlineKind] = {
+    S.FORMALITIES_DEFICIENT: K.CORRECT_DEFICIENCIES,
+    S.SEARCH_REPORT_ISSUED: K.REQUEST_EXAMINATION,
+    S.OFFICE_ACTION: K.RESPOND_TO_OFFICE_ACTION,
+    S.INTENTION_TO_GRANT: K.APPROVE_GRANT_TEXT,
+}
+"""The reply each waiting state runs under; the examination request only once the application is published."""
+
+
+def resumes_waiting_for(kind: DeadlineKind) -> Callable[[Context], bool]:
+    """Re-establishment after a fee time limit, into a state waiting for the applicant's ``kind`` reply.
+
+    The deemed withdrawal closed that time limit too; it runs again for :data:`REOPEN_MONTHS` like the lapsed one
+    (our choice, EPC Art. 122(3): the legal consequences of the missed limit are undone, not the others' periods).
+    """
+
+    def check(ctx: Context) -> bool:
+        lapse = ctx.snapshot.lapse
+        if lapse is None or lapse.kind is kind or WAITING_FOR.get(lapse.resume_state) is not kind:
+            return False
+        return kind is not K.REQUEST_EXAMINATION or ctx.snapshot.published
+
+    check.__name__ = f"resumes_waiting_for_{kind.value}"
+    return check
 
 
 def not_published(ctx: Context) -> bool:
@@ -358,6 +411,9 @@ class Transition:
     """Accounts of these roles leave an office audit record with the act (the history records everybody)."""
     reason: str | None = None
     """The history entry's reason when the payload gives none (a recordal says on what it was recorded)."""
+    fees: tuple[FeeKind, ...] = ()
+    """Fees that must be paid for the act to take effect; the service refuses it, naming the fee and its amount,
+    until they are (EPC Art. 94(1) and Rule 70(1) for the examination fee, Rule 71(3) and (7) for the grant fee)."""
 
 
 def _form_of(parse: object, reason_required: bool, form: FormKind | None) -> FormKind:  # noqa: FBT001
@@ -387,6 +443,7 @@ def _t(
     pre_checks: tuple[PreCheck, ...] = (),
     follow_ups: tuple[FollowUp, ...] = (),
     reason: str | None = None,
+    fees: tuple[FeeKind, ...] = (),
 ) -> Transition:
     return Transition(
         action=action,
@@ -405,6 +462,7 @@ def _t(
         pre_checks=pre_checks,
         follow_ups=follow_ups,
         reason=reason,
+        fees=fees,
     )
 
 
@@ -442,8 +500,9 @@ TRANSITIONS: tuple[Transition, ...] = (
        guards=(publication_pending,), closes={K.PUBLICATION}, opens=(Open(K.PUBLICATION, months=0),)),
     # --- examination -------------------------------------------------------------------------------------------
     _t(A.REQUEST_EXAMINATION, {S.SEARCH_REPORT_ISSUED}, S.EXAMINATION, {R.APPLICANT},
-       "The applicant requests substantive examination.", office_bound=False, guards=(within_time_limit,),
-       closes={K.REQUEST_EXAMINATION}),
+       "The applicant requests substantive examination; it takes effect once the examination fee is paid "
+       "(Art. 94(1) EPC).", office_bound=False, guards=(within_time_limit,),
+       closes={K.REQUEST_EXAMINATION}, fees=(FeeKind.EXAMINATION,)),
     _t(A.ISSUE_OFFICE_ACTION, {S.EXAMINATION}, S.OFFICE_ACTION, _EXAMINER,
        "Communicate objections per claim; the applicant must respond in time.", guards=(actor_holds_claim,),
        parse=docs.parse_office_action, form=FormKind.OFFICE_ACTION,
@@ -460,28 +519,42 @@ TRANSITIONS: tuple[Transition, ...] = (
        closes={K.APPROVE_GRANT_TEXT}),
     _t(A.APPROVE_GRANT_TEXT, {S.INTENTION_TO_GRANT}, S.GRANTED, {R.APPLICANT},
        "The applicant approves the text; the patent is granted and the opposition period starts.",
-       office_bound=False, guards=(within_time_limit, is_published), closes={K.APPROVE_GRANT_TEXT},
-       opens=(Open(K.OPPOSITION_PERIOD),)),
+       office_bound=False, guards=(within_time_limit, is_published),
+       closes={K.APPROVE_GRANT_TEXT, K.PAY_FILING_FEES, K.PAY_RENEWAL_FEE},
+       opens=(Open(K.OPPOSITION_PERIOD),), fees=(FeeKind.GRANT_PUBLICATION,)),
     _t(A.REFUSE, {S.EXAMINATION}, S.REFUSED, _EXAMINER,
        "Refuse the application (Art. 97(2) EPC).", guards=(actor_holds_claim,), reason_required=True,
        closes=ALL),
+    # --- fees: the fee service records a payment that meets a fee time limit ------------------------------------
+    _t(A.PAY_FILING_FEES, PENDING_STATES, Target.STAY, {R.SYSTEM},
+       "The filing and search fees are paid within one month of filing (EPC Rule 38(1)).", office_bound=False,
+       guards=(within_time_limit,), closes={K.PAY_FILING_FEES}),
+    _t(A.PAY_RENEWAL_FEE, PENDING_STATES, Target.STAY, {R.SYSTEM},
+       "A renewal fee falling due before grant is paid (EPC Art. 86(1)); the next year's time limit opens.",
+       office_bound=False, guards=(within_time_limit,), closes={K.PAY_RENEWAL_FEE},
+       opens=(Open(K.PAY_RENEWAL_FEE, anchor=Anchor.FILING_DATE, months_from=next_renewal_months,
+                   when=renewal_follows),)),
     # --- withdrawal and loss of rights ---------------------------------------------------------------------------
     _t(A.WITHDRAW, _PRE_GRANT, S.WITHDRAWN, {R.APPLICANT},
        "The applicant withdraws the application (any time before grant).", office_bound=False, closes=ALL),
     _t(A.DEEM_WITHDRAWN, LAPSABLE_STATES, S.DEEMED_WITHDRAWN, {R.SYSTEM},
-       "A time limit passed unanswered: the application is deemed withdrawn.", guards=(deadline_has_passed,),
+       "A time limit passed unanswered or a fee unpaid: the application is deemed withdrawn.",
+       guards=(deadline_has_passed,),
        closes=ALL, effects=(record_lapse,),
        opens=(Open(K.RE_ESTABLISHMENT, anchor=Anchor.MISSED_DUE_DATE),)),
     _t(A.REQUEST_RE_ESTABLISHMENT, {S.DEEMED_WITHDRAWN}, S.RE_ESTABLISHMENT_REQUESTED, {R.APPLICANT},
        "Ask for re-establishment of rights: 2 months from removal of the cause, at most 12 months after the "
        "missed time limit.", office_bound=False,
        guards=(window_open(K.RE_ESTABLISHMENT), within_two_months_of_cause_removal),
-       parse=docs.parse_re_establishment_request, closes={K.RE_ESTABLISHMENT}),
+       parse=docs.parse_re_establishment_request, closes={K.RE_ESTABLISHMENT}, fees=(FeeKind.RE_ESTABLISHMENT,)),
     _t(A.GRANT_RE_ESTABLISHMENT, {S.RE_ESTABLISHMENT_REQUESTED}, Target.RESUME, {R.OFFICE_ADMIN},
        "Re-establish rights: the procedure resumes where it lapsed, the missed act due within 2 months.",
        effects=(clear_lapse,),
        opens=(Open("lapsed", months=REOPEN_MONTHS),
-              Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE, when=not_published))),
+              Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE, when=not_published),
+              Open(K.PAY_RENEWAL_FEE, anchor=Anchor.FILING_DATE, months_from=next_renewal_months,
+                   when=renewal_limit_lost_elsewhere),
+              *(Open(kind, months=REOPEN_MONTHS, when=resumes_waiting_for(kind)) for kind in WAITING_FOR.values()))),
     _t(A.REJECT_RE_ESTABLISHMENT, {S.RE_ESTABLISHMENT_REQUESTED}, S.DEEMED_WITHDRAWN, {R.OFFICE_ADMIN},
        "Reject the request; the loss of rights is final.", reason_required=True),
     _t(A.CLOSE_RE_ESTABLISHMENT_WINDOW, {S.DEEMED_WITHDRAWN}, Target.STAY, {R.SYSTEM},
@@ -518,12 +591,21 @@ TRANSITIONS: tuple[Transition, ...] = (
 OPENINGS: tuple[Transition, ...] = (
     _t(A.FILE, frozenset(), S.FILED, {R.APPLICANT},
        "File an application: the filing date is the office-local date of receipt; publication is scheduled "
-       "18 months from the earliest date.", office_bound=False,
-       opens=(Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE),)),
+       "18 months from the earliest date; the filing and search fees are due within a month (EPC Rule 38(1)), "
+       "renewal fees from the third year (Art. 86(1)).", office_bound=False,
+       opens=(Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE),
+              Open(K.PAY_FILING_FEES, anchor=Anchor.FILING_DATE),
+              Open(K.PAY_RENEWAL_FEE, anchor=Anchor.FILING_DATE))),
     _t(A.ENTER_REGIONAL_PHASE, frozenset(), S.FILED, {R.APPLICANT},
        "Enter the regional phase of an international application within 31 months of priority (PCT Art. 22/39, "
-       "EPC Rule 159(1)); its filing date is the international one (PCT Art. 11(3)).", office_bound=False,
-       opens=(Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE, when=not_published),)),
+       "EPC Rule 159(1)); its filing date is the international one (PCT Art. 11(3)). The filing and search fees "
+       "are due within a month of entry (our reading of Rule 159(1)(c), the entry standing for the filing), the "
+       "renewal fees from the next year whose payment window has not opened (Rule 159(1)(g) left aside).",
+       office_bound=False,
+       opens=(Open(K.PUBLICATION, anchor=Anchor.PRIORITY_DATE, when=not_published),
+              Open(K.PAY_FILING_FEES),
+              Open(K.PAY_RENEWAL_FEE, anchor=Anchor.FILING_DATE, months_from=next_renewal_months,
+                   when=renewal_follows))),
 )  # fmt: skip
 """How a file opens (its first decision, from no state): :func:`~workflows.machine.open_file` builds it."""
 

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 
 from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
-from ctpo.domain.fees import lifecycle
+from ctpo.domain.fees import lifecycle, procedure
 from ctpo.domain.jobs.follow_ups import follow_ups
 from ctpo.domain.jobs.records import schedule
 from ctpo.domain.legal_status import record_legal_events
@@ -135,8 +135,10 @@ def apply_decision(
 
     Raises:
         StaleSnapshotError: the application moved on since its snapshot was loaded.
+        FeeUnpaidError: the transition declares a fee that is not paid; nothing is written.
     """
     app_id = uuid.UUID(decision.snapshot.application_id)
+    procedure.require_fees(session, decision, app_id)  # a transition's declared fees (EPC Art. 94(1), Rule 71(3))
     reference = None
     if decision.action in NOTIFIED_ACTIONS:  # time limits it starts run from, and name, the notification
         number = session.execute(select(Application.number).where(Application.id == app_id)).scalar_one()

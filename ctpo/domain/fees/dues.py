@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -9,10 +10,28 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from ctpo.db.models import Claim, Designation, FeePayment, LedgerTransaction, Renewal, RenewalStatus
+from ctpo.db.models import (
+    Claim,
+    Designation,
+    FeePayment,
+    LedgerTransaction,
+    PublishedFeeSchedule,
+    Renewal,
+    RenewalStatus,
+)
 from ctpo.domain.fees.lifecycle import ACTIVE, APPLICATION_SCOPE
 from workflows import ApplicationState, OfficeCode
-from workflows.fees import FREE_CLAIMS, Entitlement, FeeKind, FeeSchedule, RenewalCharge, renewal_window
+from workflows.fees import (
+    FREE_CLAIMS,
+    Entitlement,
+    FeeKind,
+    FeeSchedule,
+    FeeSchedules,
+    RenewalCharge,
+    load_schedules,
+    parse_schedule,
+    renewal_window,
+)
 
 if TYPE_CHECKING:
     import uuid
@@ -49,6 +68,23 @@ class Due:
     def matches(self, fee: FeeKind, state: str | None, year: int | None) -> bool:
         """Whether a payment for ``fee``/``state``/``year`` is for this due."""
         return self.fee is fee and self.state == state and self.year == year
+
+
+def euros(cents: int) -> str:
+    """Cents as a decimal string of euros."""
+    return str((Decimal(cents) / 100).quantize(Decimal("0.01")))
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_schedules() -> FeeSchedules:
+    """The schedules of ``workflows/fees/schedules.toml`` (read once per process)."""
+    return load_schedules()
+
+
+def fee_schedules(session: Session) -> FeeSchedules:
+    """The shipped schedules and those office administrators published."""
+    rows: list[dict[str, Any]] = list(session.execute(select(PublishedFeeSchedule.data)).scalars())
+    return load_schedules(extra=[parse_schedule(data) for data in rows]) if rows else shipped_schedules()
 
 
 def _cents(amount: Decimal | int) -> int:

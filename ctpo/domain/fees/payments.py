@@ -7,14 +7,13 @@ caller commits: a refused payment writes nothing. Money is counted in euro cents
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
 from ctpo.db.models import Application, FeePayment, LedgerAccount, LedgerLeg, LedgerTransaction, Renewal, RenewalStatus
-from ctpo.domain.fees import ledger
-from ctpo.domain.fees.dues import Due, designated_offices, fees_due
+from ctpo.domain.fees import ledger, procedure
+from ctpo.domain.fees.dues import Due, designated_offices, euros, fees_due
 from ctpo.domain.fees.lifecycle import APPLICATION_SCOPE, open_renewal
 from ctpo.domain.legal_status import record_legal_events
 from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError
@@ -26,6 +25,7 @@ from workflows.offices import OFFICES
 if TYPE_CHECKING:
     import uuid
     from datetime import date, datetime
+    from decimal import Decimal
 
     from sqlalchemy.orm import Session
 
@@ -48,11 +48,6 @@ class PaymentOrder:
     year: int | None = None
     entitlement: str | None = None
     bank_reference: str | None = None
-
-
-def euros(cents: int) -> str:
-    """Cents as a decimal string of euros."""
-    return str((Decimal(cents) / 100).quantize(Decimal("0.01")))
 
 
 def previous_result(session: Session, reference: str) -> dict[str, Any] | None:
@@ -258,6 +253,7 @@ def pay_fee(
             .values(status=RenewalStatus.PAID)
         )
         open_renewal(session, application, scope, due.year + 1)
+    procedure.after_payment(session, application.id, kind, due.state, now)  # may meet a fee time limit
     status, phase = status_in(ApplicationState(application.state))
     key = KeyEvent.RENEWAL_FEE_PAID if kind is FeeKind.RENEWAL else KeyEvent.FEE_PAID
     payload = {k: result[k] for k in ("reference", "fee", "year", "amount_due", "currency", "method")}

@@ -44,7 +44,9 @@ class RenewalSweepReport:
     designations_withdrawn: list[tuple[str, str]] = field(default_factory=list)
     """(application id, state) of each designation deemed withdrawn for its unpaid fee."""
     pending_applications: int = 0
-    """Application-wide renewal fees past their grace period: the application is deemed withdrawn by the workflow."""
+    """Application-wide renewal fees past their grace period, counted only: the workflow's ``pay_renewal_fee`` time
+    limit deems the application withdrawn through the deadline sweep (EPC Art. 86(1)), with its history entry, B11
+    event and loss-of-rights notice; a per-state lapse would be wrong before grant."""
 
 
 def sweep_renewals(session: Session, now: datetime) -> RenewalSweepReport:

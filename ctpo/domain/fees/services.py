@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +29,11 @@ from ctpo.domain.audit.services import audit_record
 from ctpo.domain.examination.store import load_calendar
 from ctpo.domain.fees import ledger
 from ctpo.domain.fees import schemas as s
-from ctpo.domain.fees.dues import fees_due
+from ctpo.domain.fees.dues import euros, fee_schedules, fees_due, shipped_schedules
 from ctpo.domain.fees.lifecycle import ACTIVE
 from ctpo.domain.fees.payments import (
     BANK_TRANSFER,
     PaymentOrder,
-    euros,
     fund_deposit,
     pay_fee,
     previous_result,
@@ -49,7 +47,6 @@ from workflows.fees import (
     FeeSchedules,
     NotInForceError,
     ScheduleError,
-    load_schedules,
     parse_schedule,
     schedule_to_data,
 )
@@ -58,17 +55,11 @@ from workflows.offices import OFFICES
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
-
-
-@functools.lru_cache(maxsize=1)
-def shipped_schedules() -> FeeSchedules:
-    """The schedules of ``workflows/fees/schedules.toml`` (read once per process)."""
-    return load_schedules()
 
 
 def _unparseable(exc: ScheduleError) -> InvalidRequestError:
@@ -84,8 +75,7 @@ class FeeService:
 
     async def schedules(self) -> FeeSchedules:
         """The shipped schedules and those office administrators published."""
-        rows: Sequence[dict[str, Any]] = (await self.session.execute(select(PublishedFeeSchedule.data))).scalars().all()
-        return load_schedules(extra=[parse_schedule(data) for data in rows]) if rows else shipped_schedules()
+        return await self.session.run_sync(fee_schedules)
 
     async def _file(self, user: User, number: str) -> Application:
         return await FileAccess(self.session).get(user, number)

@@ -101,10 +101,13 @@ def test_late_entry_with_timely_re_establishment_request_is_accepted():
 def test_publication_in_a_working_language_replaces_ours_otherwise_it_is_due_at_once():
     published, _ = _enter(_local(date(2026, 5, 4), 10))
     assert published.snapshot.publication_date == date(2024, 7, 25)
-    assert published.opened == ()
+    fee_limits = [DeadlineKind.PAY_FILING_FEES, DeadlineKind.PAY_RENEWAL_FEE]  # a month from entry; renewals
+    assert [d.kind for d in published.opened] == fee_limits
+    assert published.opened[0].due_date == date(2026, 6, 4)
     foreign, _ = _enter(_local(date(2026, 5, 4), 10), international_language="ja")
     assert foreign.snapshot.publication_date is None
-    (publication,) = foreign.opened
+    (publication, *fees) = foreign.opened
+    assert [d.kind for d in fees] == fee_limits
     assert publication.kind is DeadlineKind.PUBLICATION
     assert publication.has_passed(_local(date(2026, 5, 4), 10))
 

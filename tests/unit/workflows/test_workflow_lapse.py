@@ -38,7 +38,11 @@ def test_missed_response_deems_the_application_withdrawn():
     assert decision.history.reason == "time limit respond_to_office_action ended on 2027-03-23"
     assert flow.snapshot.lapse == Lapse(S.OFFICE_ACTION, K.RESPOND_TO_OFFICE_ACTION, date(2027, 3, 23))
     reasons = {c.deadline.kind: c.reason for c in decision.closed}
-    assert reasons == {K.RESPOND_TO_OFFICE_ACTION: CloseReason.EXPIRED, K.PUBLICATION: CloseReason.SUPERSEDED}
+    assert reasons == {
+        K.RESPOND_TO_OFFICE_ACTION: CloseReason.EXPIRED,
+        K.PUBLICATION: CloseReason.SUPERSEDED,
+        K.PAY_RENEWAL_FEE: CloseReason.SUPERSEDED,
+    }
     (window,) = flow.snapshot.deadlines
     assert window.kind is K.RE_ESTABLISHMENT
     assert window.trigger_date.isoformat() == "2027-03-23"
@@ -65,7 +69,7 @@ def test_re_establishment_resumes_where_it_lapsed():
     assert decision.new_state is S.OFFICE_ACTION
     assert flow.snapshot.lapse is None
     kinds = {d.kind: d for d in decision.opened}
-    assert set(kinds) == {K.RESPOND_TO_OFFICE_ACTION, K.PUBLICATION}
+    assert set(kinds) == {K.RESPOND_TO_OFFICE_ACTION, K.PUBLICATION, K.PAY_RENEWAL_FEE}  # renewals run again
     assert kinds[K.RESPOND_TO_OFFICE_ACTION].trigger_date == flow.now.date()
     assert kinds[K.RESPOND_TO_OFFICE_ACTION].period.months == 2
     assert flow.do("respond_to_office_action").new_state is S.EXAMINATION
@@ -138,7 +142,8 @@ def test_missed_examination_request_lapses_and_is_restored():
     flow.do("request_re_establishment", payload={"cause_removed_on": flow.now.date().isoformat(), "grounds": "g"})
     decision = flow.do("grant_re_establishment")
     assert decision.new_state is S.SEARCH_REPORT_ISSUED
-    assert [d.kind for d in decision.opened] == [K.REQUEST_EXAMINATION]  # already published: no publication
+    # already published: no publication; the pre-grant renewal fees run again
+    assert [d.kind for d in decision.opened] == [K.REQUEST_EXAMINATION, K.PAY_RENEWAL_FEE]
 
 
 def test_system_only_applies_consequences():

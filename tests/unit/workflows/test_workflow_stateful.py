@@ -69,6 +69,8 @@ ALLOWED_DEADLINE_STATES = {
     K.RE_ESTABLISHMENT: {S.DEEMED_WITHDRAWN},
     K.OPPOSITION_PERIOD: {S.GRANTED, S.OPPOSITION},
     K.PUBLICATION: PENDING_STATES,
+    K.PAY_FILING_FEES: PENDING_STATES,
+    K.PAY_RENEWAL_FEE: PENDING_STATES,
 }
 ENDINGS = {"withdraw", "refuse", "revoke_patent", "maintain_patent", "maintain_as_amended", "release", "assign"}
 REQUIRED_DEADLINE = {

@@ -13,6 +13,7 @@ from celery import Celery
 import workflows.tasks
 from tests.unit.workflows.workflow_support import APPLICANT, T0, Flow
 from workflows import (
+    Action,
     ApplicationSnapshot,
     ApplicationState,
     DeadlineKind,
@@ -21,9 +22,10 @@ from workflows import (
     OfficeCalendar,
     OfficeCode,
     StaleSnapshotError,
+    decide,
     open_application,
 )
-from workflows.sweep import apply_due, publications_due, settle, sweep
+from workflows.sweep import SYSTEM_ACTOR, apply_due, publications_due, settle, sweep
 from workflows.tasks import register_tasks, run_recompute, run_sweep
 
 S = ApplicationState
@@ -62,7 +64,9 @@ class MemoryStore:
 
 
 def filed(store: MemoryStore, app_id: str, priority: date, office: OfficeCode = OfficeCode.TR) -> None:
-    store.add(open_application(app_id, office, APPLICANT, T0, priority_date=priority))
+    """A filing whose filing and search fees are paid at once (unpaid, it would be deemed withdrawn in a month)."""
+    snapshot = open_application(app_id, office, APPLICANT, T0, priority_date=priority).snapshot
+    store.add(decide(snapshot, Action.PAY_FILING_FEES, SYSTEM_ACTOR, T0))
 
 
 class TestSweep:

@@ -80,6 +80,8 @@ def test_every_declared_transition_is_exercised_somewhere():
     exercised = {a for _, a, _ in HAPPY} | {a for path in PATHS.values() for a in path}
     exercised |= {  # driven by the dedicated tests below
         "deem_withdrawn",
+        "pay_filing_fees",  # by Flow itself
+        "pay_renewal_fee",  # tests/unit/workflows/test_workflow_fee_limits.py
         "request_re_establishment",
         "grant_re_establishment",
         "reject_re_establishment",
@@ -94,8 +96,8 @@ def test_every_declared_transition_is_exercised_somewhere():
 
 def test_filing_opens_publication_at_18_months_from_priority():
     flow = Flow(priority_date=T0.date() - timedelta(days=100))
-    (publication,) = flow.snapshot.deadlines
-    assert publication.kind is K.PUBLICATION
+    (publication, renewal) = flow.snapshot.deadlines  # the filing fees' time limit was met by Flow
+    assert (publication.kind, renewal.kind) == (K.PUBLICATION, K.PAY_RENEWAL_FEE)
     assert publication.trigger_date == flow.snapshot.priority_date
     assert publication.due_date.isoformat() == "2028-02-15"  # 2026-08-15 + 18 months
     assert flow.history[0].from_state is None

@@ -94,6 +94,8 @@ class Flow:
     now: datetime = T0
     priority_date: date | None = None
     calendar: OfficeCalendar | None = None
+    filing_fees_paid: bool = True
+    """Pay the filing and search fees at once (EPC Rule 38(1)): unpaid, the file is deemed withdrawn after a month."""
     snapshot: ApplicationSnapshot = field(init=False)
     history: list[HistoryEntry] = field(init=False)
     decisions: list[Decision] = field(init=False)
@@ -105,6 +107,8 @@ class Flow:
         self.snapshot = first.snapshot
         self.history = [first.history]
         self.decisions = [first]
+        if self.filing_fees_paid:
+            self.do("pay_filing_fees")
 
     def do(self, action: str, actor: Actor | None = None, payload: dict[str, Any] | None = None) -> Decision:
         actor = actor or default_actor(action, self.office)
