@@ -8,6 +8,7 @@ changes every mapping together.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,11 @@ class Document:
     def passages(self) -> list[Passage]:
         """The passages it is embedded, matched and shown in (see :mod:`search.passages`)."""
         return split_passages(self.id, self.title, self.abstract, self.claims, self.description)
+
+
+def content_digest(doc: Document) -> str:
+    """SHA-256 of everything the engine indexes of a document: equal digests mean nothing to re-index."""
+    return hashlib.sha256(json.dumps(doc.to_json(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def stable_key(passage_id: str) -> int:

@@ -18,15 +18,16 @@ from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 import numpy as np
 
 from search import snapshot
-from search.documents import Document, DocumentRegistry, stable_key
-from search.fusion import best_per_group, reciprocal_rank_fusion, score_fusion
+from search.documents import Document, DocumentRegistry, content_digest, stable_key
+from search.fusion import ChannelScore, RankedDocument, rank_documents, top_semantic
 from search.hubness import REFERENCE_SAMPLE, HubScores
 from search.interfaces import SharedIndex
 from search.languages import MAX_QUERY_CHARS
 from search.lexical import LexicalIndex
+from search.passages import doc_id_of
 from search.prior_art import ApplicationDates, CitationFlag, Verdict, eligible
 from search.text import embedding_form
-from search.vectors import PassageVectors
+from search.vectors import PassageVectors, vectors_for
 
 if TYPE_CHECKING:
     import os
@@ -60,14 +61,6 @@ class EngineOptions(TypedDict, total=False):
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelScore:
-    """How one channel saw the matched passage: its score and 1-based rank among that channel's passages."""
-
-    score: float
-    rank: int
-
-
-@dataclass(frozen=True, slots=True)
 class Hit:
     """One document found, with the passage that matched and why.
 
@@ -98,6 +91,26 @@ class Hit:
     language: str
     publication_date: date | None
     flag: CitationFlag | None = None
+
+    @classmethod
+    def of(
+        cls, ranked: RankedDocument, passage: Passage, language: str, published: date | None, flag: CitationFlag | None
+    ) -> Hit:
+        """The hit for a document the fused ranking placed, with what the store knows of its passage."""
+        return cls(
+            document_id=ranked.document_id,
+            score=ranked.score,
+            semantic=ranked.semantic,
+            lexical=ranked.lexical,
+            found_by=ranked.found_by,
+            passage_id=ranked.passage_id,
+            passage_text=passage.text,
+            section=passage.section,
+            matched_terms=ranked.matched_terms,
+            language=language,
+            publication_date=published,
+            flag=flag,
+        )
 
 
 class SearchEngine:
@@ -157,6 +170,10 @@ class SearchEngine:
         """Ids of every document held, for reconciling the engine with its source of truth."""
         return list(self.registry.documents)
 
+    def digests(self) -> dict[str, str]:
+        """Each held document's :func:`~search.documents.content_digest`: what a catch-up compares."""
+        return {doc_id: content_digest(doc) for doc_id, doc in self.registry.documents.items()}
+
     def document(self, document_id: str) -> Document:
         """The stored document (``KeyError`` if absent)."""
         return self.registry.documents[document_id]
@@ -186,22 +203,10 @@ class SearchEngine:
         self._update_hubs(keys, vectors)
 
     def _vectors_for(self, passages: Sequence[Passage], keys: Sequence[int]) -> tuple[NDArray[np.float32], list[int]]:
-        """The passages' vectors: fetched where a shared index already holds them, else embedded (``missing``)."""
-        stored = (
-            self.vector_index.get(np.asarray(keys, dtype=np.int64))
-            if isinstance(self.vector_index, SharedIndex)
-            else {}
+        languages = [self.registry.documents[p.doc_id].lang for p in passages]
+        return vectors_for(
+            passages, keys, languages, embedder=self.embedder, index=self.vector_index, batch=self.embed_batch
         )
-        missing = [i for i, key in enumerate(keys) if key not in stored]
-        vectors = np.zeros((len(passages), self.embedder.dim), dtype=np.float32)
-        for i, key in enumerate(keys):
-            if key in stored:
-                vectors[i] = stored[key]
-        for start in range(0, len(missing), self.embed_batch):
-            rows = missing[start : start + self.embed_batch]
-            texts = [embedding_form(passages[i].text, self.registry.documents[passages[i].doc_id].lang) for i in rows]
-            vectors[rows] = self.embedder.embed_passages(texts).astype(np.float32)
-        return vectors, missing
 
     def remove_document(self, document_id: str) -> None:
         """Remove a document and its passages; an unknown id is ignored."""
@@ -268,41 +273,19 @@ class SearchEngine:
         semantic = self._semantic(query_text, restrict)
         allowed_pids = None if restrict is None else [p for d in restrict for p in registry.doc_passages[d]]
         lexical_hits = self.lexical_index.search(query_text, self.candidates, restrict_to=allowed_pids)
-        lexical = {h.passage_id: h.coverage for h in lexical_hits}
-        terms = {h.passage_id: h.matched_terms for h in lexical_hits}
-        sem_rank = sorted(semantic, key=lambda p: (-semantic[p], p))
-        lex_rank = [h.passage_id for h in lexical_hits]
-        if self.fusion == "rrf":
-            fused = reciprocal_rank_fusion([sem_rank, lex_rank])
-        else:
-            fused = score_fusion(semantic, lexical, lexical_weight=self.lexical_weight)
-        best = best_per_group(fused, {pid: registry.passages[pid].doc_id for pid in fused})
-        order = sorted(best.items(), key=lambda item: (-item[1][1], item[0]))[:k]
-        sem_pos = {p: i + 1 for i, p in enumerate(sem_rank)}
-        lex_pos = {p: i + 1 for i, p in enumerate(lex_rank)}
-        hits = []
-        for doc_id, (pid, score) in order:
-            doc, passage = registry.documents[doc_id], registry.passages[pid]
-            sem = ChannelScore(semantic[pid], sem_pos[pid]) if pid in semantic else None
-            lex = ChannelScore(lexical[pid], lex_pos[pid]) if pid in lexical else None
-            found_by = tuple(name for name, ch in (("semantic", sem), ("lexical", lex)) if ch is not None)
-            hits.append(
-                Hit(
-                    document_id=doc_id,
-                    score=score,
-                    semantic=sem,
-                    lexical=lex,
-                    found_by=found_by,
-                    passage_id=pid,
-                    passage_text=passage.text,
-                    section=passage.section,
-                    matched_terms=terms.get(pid, ()),
-                    language=doc.lang,
-                    publication_date=doc.publication_date,
-                    flag=verdicts[doc_id].flag,
-                )
+        ranked = rank_documents(
+            semantic, lexical_hits, doc_id_of, fusion=self.fusion, lexical_weight=self.lexical_weight, k=k
+        )
+        return [
+            Hit.of(
+                r,
+                registry.passages[r.passage_id],
+                registry.documents[r.document_id].lang,
+                registry.documents[r.document_id].publication_date,
+                verdicts[r.document_id].flag,
             )
-        return hits
+            for r in ranked
+        ]
 
     def _semantic(self, query_text: str, restrict: dict[str, Verdict] | None) -> dict[str, float]:
         query = self.embedder.embed_queries([embedding_form(query_text, None)]).astype(np.float32)
@@ -315,17 +298,19 @@ class SearchEngine:
         pid_of, passages = self.registry.pid_of, self.registry.passages
         while True:
             keys, sims = self.vector_index.search(query, fetch)
-            found: dict[str, float] = {}
+            found: list[tuple[str, float, float]] = []
             for key, sim in zip(keys[0].tolist(), sims[0].tolist(), strict=True):
                 pid = pid_of.get(key)
                 if key < 0 or pid is None or (restrict is not None and passages[pid].doc_id not in restrict):
                     continue
-                found[pid] = self.hubs.corrected(sim, key, query_hub) if self.hubs is not None else sim
+                found.append((pid, sim, self.hubs.scores.get(key, 0.0) if self.hubs is not None else 0.0))
             if len(found) >= want or fetch >= total:
                 break
             fetch = min(total, fetch * 4)
-        ranked = sorted(found.items(), key=lambda item: -item[1])[:want]
-        return dict(ranked)
+        pool = top_semantic(found, want)
+        if self.hubs is None:
+            return {pid: sim for pid, sim, _ in pool}
+        return {pid: self.hubs.correct(sim, hub, query_hub) for pid, sim, hub in pool}
 
     # ------------------------------------------------------------------ persistence
 

@@ -14,14 +14,17 @@ neighbours in a reference sample; :func:`hub_scores` computes that once per corp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable, Mapping, Sequence
+    from collections.abc import Callable, Hashable, Mapping, Sequence
 
     from numpy.typing import NDArray
+
+    from search.lexical import LexicalHit
 
 K = TypeVar("K", bound="Hashable")
 
@@ -165,3 +168,84 @@ def best_per_group(scores: Mapping[K, float], group_of: Mapping[K, str]) -> dict
         if group not in best or score > best[group][1]:
             best[group] = (key, score)
     return best
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelScore:
+    """How one channel saw the matched passage: its score and 1-based rank among that channel's passages."""
+
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class RankedDocument:
+    """A document's place in the fused ranking: its best passage, the fused score, and each channel's view."""
+
+    document_id: str
+    passage_id: str
+    score: float
+    semantic: ChannelScore | None
+    lexical: ChannelScore | None
+    matched_terms: tuple[str, ...]
+
+    @property
+    def found_by(self) -> tuple[str, ...]:
+        """``"semantic"``, ``"lexical"`` or both: the channels that returned the passage."""
+        return tuple(name for name, ch in (("semantic", self.semantic), ("lexical", self.lexical)) if ch is not None)
+
+
+def top_semantic(candidates: Sequence[tuple[str, float, float]], want: int) -> list[tuple[str, float, float]]:
+    """The ``want`` best ``(passage, cosine, hub score)`` candidates by cosine: the pool hubness correction reranks.
+
+    Both engines take the pool by raw cosine from their vector index (filters applied), then correct it, so the
+    in-process and the PostgreSQL engine see the same pool.
+    """
+    return sorted(candidates, key=lambda c: (-c[1], c[0]))[:want]
+
+
+def rank_documents(
+    semantic: Mapping[str, float],
+    lexical_hits: Sequence[LexicalHit],
+    doc_of: Callable[[str], str],
+    *,
+    fusion: Literal["score", "rrf"],
+    lexical_weight: float,
+    k: int,
+) -> list[RankedDocument]:
+    """Fuse the two channels' passages and rank documents by their best passage: the one ranking of every engine.
+
+    Args:
+        semantic: passage id -> semantic (hubness-corrected) score.
+        lexical_hits: the lexical channel's hits, best first.
+        doc_of: the document of a passage id.
+        fusion: ``"score"`` (:func:`score_fusion`) or ``"rrf"`` (:func:`reciprocal_rank_fusion`).
+        lexical_weight: score fusion's weight of lexical coverage.
+        k: how many documents.
+
+    Returns:
+        The ``k`` best documents, best first (ties by document id).
+    """
+    lexical = {h.passage_id: h.coverage for h in lexical_hits}
+    terms = {h.passage_id: h.matched_terms for h in lexical_hits}
+    sem_rank = sorted(semantic, key=lambda p: (-semantic[p], p))
+    lex_rank = [h.passage_id for h in lexical_hits]
+    if fusion == "rrf":
+        fused = reciprocal_rank_fusion([sem_rank, lex_rank])
+    else:
+        fused = score_fusion(semantic, lexical, lexical_weight=lexical_weight)
+    best = best_per_group(fused, {pid: doc_of(pid) for pid in fused})
+    order = sorted(best.items(), key=lambda item: (-item[1][1], item[0]))[:k]
+    sem_pos = {p: i + 1 for i, p in enumerate(sem_rank)}
+    lex_pos = {p: i + 1 for i, p in enumerate(lex_rank)}
+    return [
+        RankedDocument(
+            document_id=doc_id,
+            passage_id=pid,
+            score=score,
+            semantic=ChannelScore(semantic[pid], sem_pos[pid]) if pid in semantic else None,
+            lexical=ChannelScore(lexical[pid], lex_pos[pid]) if pid in lexical else None,
+            matched_terms=terms.get(pid, ()),
+        )
+        for doc_id, (pid, score) in order
+    ]

@@ -28,6 +28,11 @@ REFRESH_GROWTH: Final = 1.25
 Method = Literal["csls", "margin"]
 
 
+def refresh_due(corpus_size: int, computed_at: int) -> bool:
+    """Whether a corpus of ``corpus_size`` passages has outgrown hub scores computed at ``computed_at`` passages."""
+    return corpus_size >= computed_at * REFRESH_GROWTH
+
+
 class HubScores:
     """Each passage key's hub score, and the reference sample they were computed against.
 
@@ -46,7 +51,7 @@ class HubScores:
 
     def due(self, corpus_size: int) -> bool:
         """Whether the corpus (in passages) has grown enough since the last full computation to redo it."""
-        return corpus_size >= self.computed_at * REFRESH_GROWTH
+        return refresh_due(corpus_size, self.computed_at)
 
     def add(self, keys: Sequence[int], vectors: NDArray[np.float32], docs: Sequence[str]) -> None:
         """Score newly stored passages against the current reference sample."""
@@ -94,9 +99,13 @@ class HubScores:
 
     def corrected(self, cosine: float, key: int, query_hub: float) -> float:
         """The cosine of a query and a stored passage, discounted by both hub scores."""
+        return self.correct(cosine, self.scores.get(key, 0.0), query_hub)
+
+    def correct(self, cosine: float, hub: float, query_hub: float) -> float:
+        """A cosine discounted by the passage's hub score ``hub`` and the query's."""
         value = hubness_corrected(
             np.asarray([cosine], dtype=np.float32),
-            np.asarray([self.scores.get(key, 0.0)], dtype=np.float32),
+            np.asarray([hub], dtype=np.float32),
             query_hub=query_hub,
             method=self.method,
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from rapidfuzz import fuzz, process
 from search.text import tokenize
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
     from numpy.typing import NDArray
 
@@ -62,7 +63,9 @@ class LexicalHit:
 
 
 @dataclass(frozen=True, slots=True)
-class _Term:
+class Term:
+    """One query or passage word as the channel sees it: its index term, folded key, spelling, and kind."""
+
     term: str  # index term: stem of a word key, or marked code
     key: str  # full folded key (for fuzzy comparison)
     surface: str
@@ -92,13 +95,95 @@ def matched_index_terms(matched_terms: Iterable[str], prefix: int = DEFAULT_PREF
     return frozenset(out)
 
 
-def _terms(text: str, prefix: int) -> list[_Term]:
+def _terms(text: str, prefix: int) -> list[Term]:
     return [
-        _Term(_CODE_MARK + t.key, t.key, t.surface, exact=True)
+        Term(_CODE_MARK + t.key, t.key, t.surface, exact=True)
         if t.exact
-        else _Term(t.key[:prefix], t.key, t.surface, exact=False)
+        else Term(t.key[:prefix], t.key, t.surface, exact=False)
         for t in tokenize(text)
     ]
+
+
+def query_terms(query: str, prefix: int = DEFAULT_PREFIX) -> list[Term]:
+    """The distinct terms of a query, first occurrence kept: a repeated query word counts once."""
+    terms: dict[str, Term] = {}
+    for term in _terms(query, prefix):
+        terms.setdefault(term.term, term)
+    return list(terms.values())
+
+
+def passage_terms(text: str, prefix: int = DEFAULT_PREFIX) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A passage's index terms (with repeats, in order) and the folded keys of its words (for fuzzy matching)."""
+    terms = _terms(text, prefix)
+    return tuple(t.term for t in terms), tuple(t.key for t in terms if not t.exact)
+
+
+def bm25_idf(df: int, n: int) -> float:
+    """Lucene's BM25 idf, as ``bm25s`` computes it (method ``lucene``): ``ln(1 + (N - df + 0.5) / (df + 0.5))``."""
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def bm25_tf(tf: float, length: float, mean_length: float, *, k1: float = 1.2, b: float = 0.75) -> float:
+    """Lucene's BM25 term-frequency part: ``tf / (tf + k1 (1 - b + b len / avg len))``."""
+    return tf / (tf + k1 * (1.0 - b + b * length / mean_length))
+
+
+def fuzzy_matches(
+    missing: Iterable[Term], word_keys: Sequence[str], *, fuzzy_threshold: float
+) -> list[tuple[Term, str, float]]:
+    """``(query term, passage word key, similarity 0-100)`` for each missing query word with a near-miss word."""
+    if fuzzy_threshold > 100:  # noqa: PLR2004 - a threshold above 100 switches fuzzy off
+        return []
+    found = []
+    for term in missing:
+        best = process.extractOne(term.key, word_keys, scorer=fuzz.ratio, score_cutoff=fuzzy_threshold)
+        if best is not None:
+            found.append((term, str(best[0]), float(best[1])))
+    return found
+
+
+def stem_of(key: str, prefix: int) -> str:
+    """The index term of a folded word key."""
+    return key[:prefix] if prefix else key
+
+
+def rescore(
+    passage_id: str,
+    bm25: float,
+    row_terms: Mapping[str, float],
+    word_keys: Sequence[str],
+    terms: Sequence[Term],
+    *,
+    ceiling: float,
+    prefix: int,
+    fuzzy_threshold: float,
+) -> LexicalHit:
+    """One BM25 candidate's hit: exact matches, fuzzy credit for missing words, and coverage of ``ceiling``.
+
+    The one rule of both lexical channels (in memory here, in SQL in :mod:`search.pg`): a query word absent from
+    the passage earns the BM25 weight of the passage word it nearly matches, scaled by the similarity.
+
+    Args:
+        passage_id: the candidate.
+        bm25: its BM25 score for the query's exact terms.
+        row_terms: BM25 weight of each of its index terms (at least the query's and the fuzzy matches' stems).
+        word_keys: folded keys of its words.
+        terms: the query's distinct terms.
+        ceiling: the query's best attainable score.
+        prefix: characters of a word key kept as its index term.
+        fuzzy_threshold: least similarity (0-100) for fuzzy credit.
+    """
+    matched = [t.surface for t in terms if t.term in row_terms]
+    missing = [t for t in terms if not t.exact and t.term not in row_terms]
+    score = bm25
+    for term, key, similarity in fuzzy_matches(missing, word_keys, fuzzy_threshold=fuzzy_threshold):
+        weight = row_terms.get(stem_of(key, prefix))
+        if weight is None:
+            continue
+        score += weight * similarity / 100.0
+        matched.append(f"{term.surface}~{key}")
+    coverage = min(1.0, score / ceiling) if ceiling > 0 else 0.0
+    return LexicalHit(passage_id, score, coverage, tuple(matched))
 
 
 class LexicalIndex:
@@ -132,6 +217,7 @@ class LexicalIndex:
         self._ids: list[str] = []
         self._row: dict[str, int] = {}
         self._vocab: dict[str, int] = {}
+        self._term_of: dict[int, str] = {}
         self._csr_indptr: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._csr_indices: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._csr_data: NDArray[np.float32] = np.zeros(0, dtype=np.float32)
@@ -146,8 +232,7 @@ class LexicalIndex:
     def add(self, passages: Iterable[tuple[str, str]]) -> None:
         """Index (or re-index) passages given as ``(passage_id, text)``; the matrix is rebuilt lazily."""
         for pid, text in passages:
-            terms = _terms(text, self.prefix)
-            self._passages[pid] = (tuple(t.term for t in terms), tuple(t.key for t in terms if not t.exact))
+            self._passages[pid] = passage_terms(text, self.prefix)
             self._bm25 = None
 
     def remove(self, passage_ids: Iterable[str]) -> None:
@@ -163,6 +248,7 @@ class LexicalIndex:
         bm25 = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
         bm25.index(corpus, show_progress=False)
         self._vocab = dict(bm25.vocab_dict)
+        self._term_of = {i: term for term, i in self._vocab.items()}
         scores = bm25.scores
         indptr = np.asarray(scores["indptr"], dtype=np.int64)
         indices = np.asarray(scores["indices"], dtype=np.int64)
@@ -199,9 +285,7 @@ class LexicalIndex:
             return []
         if self._bm25 is None:
             self._build()
-        terms: dict[str, _Term] = {}
-        for term in _terms(query, self.prefix):
-            terms.setdefault(term.term, term)
+        terms = {t.term: t for t in query_terms(query, self.prefix)}
         known = [t for t in terms.values() if t.term in self._vocab]
         ids = [self._vocab[t.term] for t in known]
         mask = None
@@ -214,35 +298,27 @@ class LexicalIndex:
         n = min(max(self.candidates, k), len(self._ids))
         top = np.argpartition(-scores, n - 1)[:n] if n < len(self._ids) else np.arange(len(self._ids))
         top = top[scores[top] > 0]
-        hits = [self._rescore(int(row), float(scores[row]), known, list(terms.values()), ceiling) for row in top]
+        hits = [self._rescore(int(row), float(scores[row]), list(terms.values()), ceiling) for row in top]
         hits.sort(key=lambda h: (-h.score, h.passage_id))
         return hits[:k]
 
-    def _unknown_ceiling(self, terms: Iterable[_Term]) -> float:
+    def _unknown_ceiling(self, terms: Iterable[Term]) -> float:
         """Query words absent from the vocabulary can still earn fuzzy credit: count them at the mean term idf."""
         unknown = sum(1 for t in terms if not t.exact and t.term not in self._vocab)
         return unknown * float(self._idf_max.mean()) if len(self._idf_max) else 0.0
 
-    def _rescore(self, row: int, bm25: float, known: list[_Term], terms: list[_Term], ceiling: float) -> LexicalHit:
-        row_terms = self._row_terms(row)
-        matched = [t.surface for t in known if self._vocab[t.term] in row_terms]
-        missing = [
-            t for t in terms if not t.exact and (t.term not in self._vocab or self._vocab[t.term] not in row_terms)
-        ]
-        score = bm25
-        if missing and self.fuzzy_threshold <= 100:  # noqa: PLR2004 - a threshold above 100 switches fuzzy off
-            keys = self._passages[self._ids[row]][1]
-            for term in missing:
-                best = process.extractOne(term.key, keys, scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
-                if best is None:
-                    continue
-                stem_id = self._vocab.get(best[0][: self.prefix] if self.prefix else best[0])
-                if stem_id is None or stem_id not in row_terms:
-                    continue
-                score += row_terms[stem_id] * best[1] / 100.0
-                matched.append(f"{term.surface}~{best[0]}")
-        coverage = min(1.0, score / ceiling) if ceiling > 0 else 0.0
-        return LexicalHit(self._ids[row], score, coverage, tuple(matched))
+    def _rescore(self, row: int, bm25: float, terms: list[Term], ceiling: float) -> LexicalHit:
+        row_terms = {self._term_of[i]: w for i, w in self._row_terms(row).items()}
+        return rescore(
+            self._ids[row],
+            bm25,
+            row_terms,
+            self._passages[self._ids[row]][1],
+            terms,
+            ceiling=ceiling,
+            prefix=self.prefix,
+            fuzzy_threshold=self.fuzzy_threshold,
+        )
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write the index into ``directory`` atomically (one file replaced in a single rename).

@@ -133,24 +133,33 @@ def eligible(
         Document id → verdict, for the documents returned.
     """
     langs = None if languages is None else set(languages)
-    prefix = None if ipc_prefix is None else ipc_prefix.replace(" ", "").upper()
+    prefix = None if ipc_prefix is None else ipc_key(ipc_prefix)
     out: dict[str, Verdict] = {}
     for doc in documents:
         if langs is not None and doc.lang not in langs:
             continue
-        if prefix is not None and not any(c.replace(" ", "").upper().startswith(prefix) for c in doc.ipc):
+        if prefix is not None and not any(ipc_key(c).startswith(prefix) for c in doc.ipc):
             continue
-        if isinstance(before, ApplicationDates):
-            verdict = assess(
-                before,
-                publication_date=doc.publication_date,
-                filing_date=doc.filing_date,
-                priority_date=doc.priority_date,
-            )
-        elif before is not None:
-            verdict = published_before(before, doc.publication_date)
-        else:
-            verdict = Verdict(returned=doc.publication_date is not None, prior_art=True)
+        verdict = date_verdict(before, doc.publication_date, doc.filing_date, doc.priority_date)
         if verdict.returned:
             out[doc.id] = verdict
     return out
+
+
+def date_verdict(
+    before: date | ApplicationDates | None,
+    publication_date: date | None,
+    filing_date: date | None,
+    priority_date: date | None,
+) -> Verdict:
+    """What the dates say about one document under the ``before`` filter of :func:`eligible`."""
+    if isinstance(before, ApplicationDates):
+        return assess(before, publication_date=publication_date, filing_date=filing_date, priority_date=priority_date)
+    if before is not None:
+        return published_before(before, publication_date)
+    return Verdict(returned=publication_date is not None, prior_art=True)
+
+
+def ipc_key(symbol: str) -> str:
+    """An IPC symbol as the prefix filter compares it: without spaces, upper case."""
+    return symbol.replace(" ", "").upper()

@@ -11,10 +11,51 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from search.interfaces import SharedIndex
+from search.text import embedding_form
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from numpy.typing import NDArray
+
+    from search.interfaces import Embedder, VectorIndex
+    from search.passages import Passage
+
+
+def vectors_for(
+    passages: Sequence[Passage],
+    keys: Sequence[int],
+    languages: Sequence[str],
+    *,
+    embedder: Embedder,
+    index: VectorIndex,
+    batch: int,
+) -> tuple[NDArray[np.float32], list[int]]:
+    """The passages' vectors: fetched where a shared index already holds them, else embedded (``missing``).
+
+    Args:
+        passages: the passages.
+        keys: their vector keys.
+        languages: each passage's document language (the embedding form depends on it).
+        embedder: embeds what the index lacks.
+        index: the vector index; only a :class:`~search.interfaces.SharedIndex` is asked for stored vectors.
+        batch: passages embedded per call.
+
+    Returns:
+        The vectors, one row per passage, and the positions of those that were embedded (to be stored).
+    """
+    stored = index.get(np.asarray(keys, dtype=np.int64)) if isinstance(index, SharedIndex) else {}
+    missing = [i for i, key in enumerate(keys) if key not in stored]
+    vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
+    for i, key in enumerate(keys):
+        if key in stored:
+            vectors[i] = stored[key]
+    for start in range(0, len(missing), batch):
+        rows = missing[start : start + batch]
+        texts = [embedding_form(passages[i].text, languages[i]) for i in rows]
+        vectors[rows] = embedder.embed_passages(texts).astype(np.float32)
+    return vectors, missing
 
 
 class PassageVectors:

@@ -6,14 +6,13 @@ The database is the source of truth; the search engine on disk is a derived inde
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ctpo.db.models import Application, CorpusDocument
+from search.documents import content_digest
 from search.engine import Document
 
 if TYPE_CHECKING:
@@ -25,8 +24,8 @@ SAMPLE_SOURCE = "sample"
 
 
 def content_sha256(doc: Document) -> str:
-    """Hash of everything the engine indexes of a document."""
-    return hashlib.sha256(json.dumps(doc.to_json(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """Hash of everything the engine indexes of a document (the engine's own digest, so the two always agree)."""
+    return content_digest(doc)
 
 
 def document_from_json(data: dict[str, Any]) -> Document:
