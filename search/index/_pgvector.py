@@ -268,6 +268,11 @@ class PgVectorIndex:
         return self._table
 
     @property
+    def conninfo(self) -> str:
+        """The database, as libpq takes it (what a store kept beside this table connects to)."""
+        return self._conninfo
+
+    @property
     def storage(self) -> Storage:
         """Column type of the stored vectors."""
         return self._storage

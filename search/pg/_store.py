@@ -38,7 +38,6 @@ from psycopg import sql
 
 from search.documents import Document, content_digest
 from search.hubness import REFERENCE_SAMPLE
-from search.index._pgvector import normalise_url
 from search.lexical import (
     DEFAULT_PREFIX,
     LexicalHit,
@@ -112,8 +111,8 @@ class PgPassageStore:
     """The corpus-sized state of :class:`~search.pg.StatelessEngine` in PostgreSQL, next to its vector table.
 
     Args:
-        url: the database (as :class:`~search.index.PgVectorIndex` accepts it).
-        vectors: the vector index whose table the passages are keyed like; its name prefixes the store's tables.
+        vectors: the vector index whose database the store uses and whose keys its passages share; its table's
+            name prefixes the store's tables.
         prefix: characters of a folded word kept as its index term (as :class:`~search.lexical.LexicalIndex`).
         k1: BM25 term-frequency saturation.
         b: BM25 length normalisation.
@@ -124,9 +123,8 @@ class PgPassageStore:
 
     def __init__(
         self,
-        url: str,
-        *,
         vectors: PgVectorIndex,
+        *,
         prefix: int = DEFAULT_PREFIX,
         k1: float = 1.2,
         b: float = 0.75,
@@ -134,7 +132,7 @@ class PgPassageStore:
         candidates: int = 200,
         ranking: Ranking = "bm25",
     ) -> None:
-        self._conninfo = normalise_url(url)
+        self._conninfo = vectors.conninfo
         self.vectors = vectors
         self.prefix, self.k1, self.b = prefix, k1, b
         self.fuzzy_threshold, self.candidates, self.ranking = fuzzy_threshold, candidates, ranking

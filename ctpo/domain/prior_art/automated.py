@@ -1,8 +1,9 @@
-"""The prior-art work done in the background: a search when formalities are complete, and indexing.
+"""The prior-art work done in the background: a search when formalities are complete, indexing, and statistics.
 
-Both run as jobs (:mod:`ctpo.domain.jobs`) in the API process on the embedded default and in a Celery worker when
-scaled. Both are idempotent: the search stores its result under its job's key (unique), so a redelivered job finds
-it there and stops; indexing brings the engine to the corpus table, which a second run finds already done.
+All run as jobs (:mod:`ctpo.domain.jobs`) in the API process on the embedded default and in a Celery worker when
+scaled. All are idempotent: the search stores its result under its job's key (unique), so a redelivered job finds
+it there and stops; indexing brings the engine to the corpus table, which a second run finds already done; the
+statistics refresh of a stateless engine draws the same sample and stores the same scores again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ctpo.db.models import Application, AutomatedSearch, utcnow
 from ctpo.domain.jobs.follow_ups import INDEX_PUBLICATIONS, INGEST_CORPUS, SEARCH_AFTER_FORMALITIES
+from ctpo.domain.prior_art.runtime import REFRESH_SEARCH_STATISTICS
 from ctpo.domain.prior_art.services import PRIOR_ART_HITS, hit_out, prior_art_query
 
 if TYPE_CHECKING:
@@ -74,4 +76,12 @@ def job_bodies(sessions: sessionmaker[Session], runtime: Callable[[], SearchRunt
     def index(_key: str, _args: dict[str, Any]) -> None:
         runtime().catch_up()
 
-    return {SEARCH_AFTER_FORMALITIES: search_after_formalities, INDEX_PUBLICATIONS: index, INGEST_CORPUS: index}
+    def refresh_statistics(_key: str, _args: dict[str, Any]) -> None:
+        runtime().refresh_statistics()
+
+    return {
+        SEARCH_AFTER_FORMALITIES: search_after_formalities,
+        INDEX_PUBLICATIONS: index,
+        INGEST_CORPUS: index,
+        REFRESH_SEARCH_STATISTICS: refresh_statistics,
+    }

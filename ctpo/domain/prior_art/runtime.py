@@ -1,8 +1,13 @@
 """The search engine of one process: opened from disk, brought up to date from the corpus table, queried.
 
-Each API process holds its engine in memory (the embedded default). The saved copy on disk is only a cache of
+On the embedded default each API process holds its engine in memory. The saved copy on disk is only a cache of
 the corpus table: when it is missing, corrupt, built with another model or behind, the engine is rebuilt or
 caught up from the database, never trusted over it.
+
+With ``CTPO_VECTOR_INDEX=pgvector`` the engine is a :class:`~search.pg.StatelessEngine`: documents, passages,
+vectors, lexical statistics and hub scores are tables of the service's PostgreSQL, shared by every process, and
+a process holds only the model. Its hub scores and lexical statistics are refreshed by the
+``refresh_search_statistics`` job, which a catch-up schedules when the corpus has grown enough.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ctpo.db.models import utcnow
+from ctpo.domain.jobs.records import JobSpec, schedule
 from ctpo.domain.prior_art.corpus import (
-    content_sha256,
     corpus_digests,
     corpus_fingerprint,
     load_documents,
@@ -35,6 +40,7 @@ from ctpo.domain.prior_art.ingest import (
 from search.embedder import BACKENDS, DEFAULT_BACKEND, load_embedder
 from search.engine import SearchEngine
 from search.index import HnswIndex, PgVectorIndex
+from search.pg import PgPassageStore, StatelessEngine
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -55,6 +61,10 @@ logger = logging.getLogger("ctpo.search")
 BATCH = 32
 """Documents embedded per step of a catch-up; searches wait at most one step."""
 SAVE_EVERY_SECONDS = 30.0
+REFRESH_SEARCH_STATISTICS = "refresh_search_statistics"
+"""The job that redraws the hub reference sample and recomputes hub scores and lexical statistics (pgvector)."""
+
+Engine = SearchEngine | StatelessEngine
 
 
 class SearchNotReadyError(RuntimeError):
@@ -92,7 +102,7 @@ class SearchRuntime:
         self.model_dir = model_dir
         self.sessions = sessions
         self._lock = threading.RLock()
-        self._engine: SearchEngine | None = None
+        self._engine: Engine | None = None
         self.error: str | None = None
         self.indexed = 0
         """Documents in the engine."""
@@ -140,9 +150,13 @@ class SearchRuntime:
         try:
             model = embedder or load_embedder(self.model, self.model_dir, backend=self.backend)
             stored = StoredEmbedder(model, EmbeddingStore(self.sessions, model.dim))
+            index = self.make_index(model)
+            if isinstance(index, PgVectorIndex):  # the scaled deployment: nothing corpus-sized in this process
+                self._set_engine(StatelessEngine(stored, index, PgPassageStore(index)), model)
+                return
             with self._disk_lock():
                 try:
-                    engine = SearchEngine.load(self.directory, stored, self.make_index(model))
+                    engine: Engine = SearchEngine.load(self.directory, stored, index)
                 except (OSError, ValueError, KeyError) as exc:
                     if self.directory.exists():
                         logger.warning("saved search engine unusable (%s); rebuilding from the corpus", exc)
@@ -150,11 +164,19 @@ class SearchRuntime:
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             raise
+        self._set_engine(engine, model)
+
+    def _set_engine(self, engine: Engine, model: Embedder) -> None:
         with self._lock:
             self._embedder = model
             self._engine = engine
             self.indexed = len(engine)
             self._caught_up_at = None  # a freshly opened engine is compared with the table in full
+
+    @property
+    def stateless(self) -> bool:
+        """Whether the engine keeps its state in PostgreSQL (``CTPO_VECTOR_INDEX=pgvector``)."""
+        return isinstance(self._engine, StatelessEngine)
 
     @property
     def embedder(self) -> Embedder:
@@ -192,7 +214,7 @@ class SearchRuntime:
             plan_ingest(session, chunk_passages=self.chunk_passages)
         return run_open_chunks(self.sessions, self.embedder, lease=self.lease_seconds, progress=progress)
 
-    def _require(self) -> SearchEngine:
+    def _require(self) -> Engine:
         if self._engine is None:
             raise SearchNotReadyError(self.error or "the search engine is still loading")
         return self._engine
@@ -218,10 +240,9 @@ class SearchRuntime:
             fingerprint = corpus_fingerprint(session)  # planning and finished chunks change it: read it after them
             corpus = corpus_digests(session)
         with self._lock:
-            held = set(engine.document_ids())
-            behind = {
-                i for i, (digest, _) in corpus.items() if i not in held or content_sha256(engine.document(i)) != digest
-            }
+            held_digests = engine.digests()
+            held = set(held_digests)
+            behind = {i for i, (digest, _) in corpus.items() if held_digests.get(i) != digest}
             stale = sorted(i for i in behind if corpus[i][1])  # embedded: indexed now from the stored vectors
             for removed in held - corpus.keys():
                 engine.remove_document(removed)
@@ -248,7 +269,23 @@ class SearchRuntime:
         self._last_progress = self.ingest_progress()
         self._caught_up_at = fingerprint  # a finished chunk marks its documents embedded: a new fingerprint
         self._complete_once = True
+        self._schedule_statistics(engine)
         return done
+
+    def _schedule_statistics(self, engine: Engine) -> None:
+        """Schedule the statistics refresh of a stateless engine once its corpus has grown enough (once per size)."""
+        if not isinstance(engine, StatelessEngine) or not engine.statistics_due():
+            return
+        computed_at, generation = engine.store.hub_state()  # each refresh draws a new generation: a new key
+        key = f"{REFRESH_SEARCH_STATISTICS}:{generation}:{computed_at}"
+        with self.sessions() as session, session.begin():
+            schedule(session, JobSpec(name=REFRESH_SEARCH_STATISTICS, key=key, args={}), utcnow())
+
+    def refresh_statistics(self) -> None:
+        """Redraw the hub reference sample and recompute hub scores (and, in PostgreSQL, lexical statistics)."""
+        engine = self._require()
+        with self._lock:
+            engine.refresh_hubness()
 
     def save(self) -> None:
         """Write the engine to disk (atomically; see :meth:`SearchEngine.save`)."""

@@ -12,6 +12,8 @@ import pytest
 
 from search.engine import SearchEngine
 from search.index import ExactIndex, HnswIndex
+from search.pg import PgPassageStore, StatelessEngine
+from search.prior_art import ApplicationDates
 from search.sample_data import load_sample_documents
 from tests.embedding_cache import DiskCachedEmbedder
 
@@ -127,3 +129,33 @@ def test_engine_hits_match_the_in_process_index(
         want = in_process.search(query, k=10, **filters)
         got = on_pgvector.search(query, k=10, **filters)
         _assert_same_hits(want, got, query)
+
+
+def test_the_stateless_engine_ranks_like_the_in_process_engine(
+    cached_embedder: CachedEmbedder, make_pg_index: Callable[..., PgVectorIndex]
+) -> None:
+    """Every corpus-sized part in PostgreSQL (search.pg), the same hits as the engine holding them in memory.
+
+    The reference is the embedded default (HNSW, float16 like the halfvec table). The sample corpus has fewer
+    passages than the hub reference sample, so both engines' reference is the whole corpus.
+    """
+    docs = load_sample_documents()
+    pg_index = make_pg_index(cached_embedder.dim, model_name=cached_embedder.name)
+    in_process = SearchEngine.rebuild(docs, cached_embedder, HnswIndex(cached_embedder.dim, dtype="f16"))
+    in_process.refresh_hubness()
+    store = PgPassageStore(pg_index)
+    try:
+        stateless = StatelessEngine(cached_embedder, pg_index, store)
+        stateless.add_documents(docs)
+        stateless.refresh_statistics()
+        for query, filters in [
+            *QUERIES,
+            ("Herkesin çalışma hakkı vardır", {"before": ApplicationDates(date(2030, 1, 1))}),
+        ]:
+            want = in_process.search(query, k=10, **filters)
+            got = stateless.search(query, k=10, **filters)
+            _assert_same_hits(want, got, query)
+            assert [h.flag for h in got] == [h.flag for h in want], query
+    finally:
+        store.drop()
+        store.close()

@@ -9,12 +9,14 @@ from urllib.parse import parse_qs, urlparse
 
 import psycopg
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
+from ctpo.db.models import JobRecord
 from ctpo.domain.prior_art.corpus import upsert_documents
-from ctpo.domain.prior_art.runtime import SearchRuntime, pgvector_factory
+from ctpo.domain.prior_art.runtime import REFRESH_SEARCH_STATISTICS, SearchRuntime, pgvector_factory
 from search.engine import Document
 
 if TYPE_CHECKING:
@@ -116,6 +118,16 @@ def test_processes_share_the_pgvector_table_and_rank_like_the_in_process_index(
     local = runtime("local", e5_embedder, pgvector=False)
     assert first.passages > 0
     assert second.passages == 0, "the second process re-embedded what the first had stored"
+    assert api_1.stateless
+    assert api_2.stateless
+    assert not local.stateless
+
+    # the catch-up asked once for the statistics refresh (hub scores, BM25 statistics); the job is idempotent
+    with sessions() as session:
+        jobs = session.scalars(select(JobRecord.key).where(JobRecord.name == REFRESH_SEARCH_STATISTICS)).all()
+    assert len(jobs) == 1, jobs
+    api_2.refresh_statistics()
+    api_1.refresh_statistics()
 
     for query in QUERIES:
         expected = [hit.document_id for hit in local.search(query, k=3)]
