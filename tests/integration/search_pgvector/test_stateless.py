@@ -155,7 +155,7 @@ def test_ranking_and_hub_scores_match_the_in_process_engine_and_the_refresh_is_i
 
 
 def test_the_engine_holds_nothing_that_grows_with_the_corpus(stateless: StatelessEngine) -> None:
-    """Memory the process keeps after adding 10x more documents stays flat; the in-process engine's grows."""
+    """Memory the process keeps after adding 12x more documents stays flat; the in-process engine's grows."""
 
     def retained(engine: object, docs: list[Document]) -> int:
         gc.collect()
@@ -170,8 +170,8 @@ def test_the_engine_holds_nothing_that_grows_with_the_corpus(stateless: Stateles
             tracemalloc.stop()
 
     docs = [
-        Document(id=f"M{n}", lang="tr", title=f"batarya soğutma {n}", abstract=f"plate {n} " * 40, publication_date=D)
-        for n in range(400)
+        Document(id=f"M{n}", lang="tr", title=f"batarya soğutma {n}", abstract=f"plate {n} " * 10, publication_date=D)
+        for n in range(130)
     ]
     stateless.add_documents(docs[:10])
     stateless.search("battery", k=5)  # warm: connection, reference sample, statement caches
@@ -179,5 +179,5 @@ def test_the_engine_holds_nothing_that_grows_with_the_corpus(stateless: Stateles
     in_process.add_documents(docs[:10])
     kept_stateless = retained(stateless, docs[10:])
     kept_in_process = retained(in_process, docs[10:])
-    assert kept_in_process > 500_000, kept_in_process  # the registry, lexical index, vectors and hubs
-    assert kept_stateless < 50_000, kept_stateless
+    assert kept_in_process > 200_000, (kept_stateless, kept_in_process)  # the registry, lexical index, vectors and hubs
+    assert kept_stateless < 50_000, (kept_stateless, kept_in_process)
