@@ -18,8 +18,9 @@ Lexical ranking is BM25 computed in SQL with the formula and parameters of the i
 lengths change with every write, in the write's transaction; the best term factors and the mean ceiling are
 exact after :meth:`PgPassageStore.refresh_terms` (the refresh job) and only grow in between.
 
-Writers take row locks in one order (documents, passages, terms by term, stats), so concurrent writers cannot
-deadlock; a document written twice at once ends as the last writer left it.
+Writers lock each document they write (an advisory lock per id, in id order), then rows in one order
+(documents, passages, terms by term, stats), so concurrent writers cannot deadlock, and a document written by two
+processes at once ends as the last writer left it.
 """
 
 from __future__ import annotations
@@ -305,6 +306,9 @@ class PgPassageStore:
         ids = sorted({d.id for d in docs} | set(removed))
         by_id = {d.id: d for d in docs}
         with conn.transaction():
+            # Two processes writing one document take turns: the second then replaces what the first wrote
+            # instead of colliding with its uncommitted rows. Locks in id order, so writers never deadlock.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(i, 0)) FROM unnest(%s::text[]) i", (ids,))
             gone_docs = conn.execute(
                 sql.SQL("DELETE FROM {} WHERE doc_id = ANY(%s) RETURNING doc_id").format(self._docs), (ids,)
             ).fetchall()

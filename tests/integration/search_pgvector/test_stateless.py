@@ -181,3 +181,29 @@ def test_the_engine_holds_nothing_that_grows_with_the_corpus(stateless: Stateles
     kept_in_process = retained(in_process, docs[10:])
     assert kept_in_process > 200_000, (kept_stateless, kept_in_process)  # the registry, lexical index, vectors and hubs
     assert kept_stateless < 50_000, (kept_stateless, kept_in_process)
+
+
+def test_two_processes_writing_the_same_documents_at_once_leave_one_consistent_copy(
+    stateless: StatelessEngine,
+) -> None:
+    """Two API processes catching up at once write the same documents: no duplicate-key error, no double count."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    other_store = PgPassageStore(stateless.vector_index)
+    other = StatelessEngine(stateless.embedder, stateless.vector_index, other_store)
+    docs = _date_grid()[:30]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            for _ in range(3):
+                list(pool.map(lambda engine: engine.add_documents(docs), (stateless, other)))
+        store = stateless.store
+        assert len(stateless) == len(other) == len(docs)
+        assert store.passage_count() == sum(len(d.passages()) for d in docs)
+        with store._run(lambda conn: conn.cursor()) as cur:  # noqa: SLF001 - reading the store's own tables
+            cur.execute(f"SELECT sum(df) FROM {store.vectors.table}_terms")  # noqa: S608
+            before = cur.fetchone()
+            store.refresh_terms()
+            cur.execute(f"SELECT sum(df) FROM {store.vectors.table}_terms")  # noqa: S608
+            assert cur.fetchone() == before
+    finally:
+        other_store.close()
