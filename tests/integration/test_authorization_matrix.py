@@ -86,6 +86,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         401, 200, 404, 403, 404, 403, 404, 409, 404
     ),
     ("GET", "/applications/{number}/patent"): _row(401, 404, 404, 404, 404, 404, 404),  # not granted
+    # parties only (staff 403); the file is not granted, so the holder finds no patent to surrender (404)
+    ("POST", "/applications/{number}/patent/states/{member_state}/surrender"): _row(401, 404, 404, 403, 404, 403, 404),
     ("GET", "/deposit-accounts/me"): ANY_USER,
     ("GET", "/deposit-accounts/{holder_id}"): _row(401, 200, 404, 404, 404, 200, 200, 404, 404),  # the owner's
     ("POST", "/deposit-accounts/{holder_id}/credits"): _row(401, 403, 403, 403, 403, 200, 200),

@@ -79,6 +79,17 @@ class FeeController(Controller):
         """404 until granted."""
         return await fee_service.patent(request.user, number)
 
+    @post("/patent/states/{member_state:str}/surrender", status_code=HTTP_200_OK, summary="Surrender in one state")
+    async def surrender_state(
+        self,
+        request: Request[User, Token, Any],
+        number: FromPath[str],
+        member_state: FromPath[str],
+        fee_service: NamedDependency[FeeService],
+    ) -> s.PatentOut:
+        """The holder or its representative gives the patent up in one state (H11); the others stay in force."""
+        return await fee_service.surrender_state(request.user, number, member_state)
+
 
 class MoneyController(Controller):
     """Deposit accounts, refunds, fee schedules and revenue sharing."""

@@ -39,6 +39,7 @@ from ctpo.domain.fees.payments import (
     previous_result,
     refund_payment,
 )
+from ctpo.domain.fees.surrender import surrender_state
 from ctpo.domain.legal_status import record_legal_events
 from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRequestError, NotFoundError
 from workflows import ApplicationState, OfficeCode
@@ -384,6 +385,24 @@ class FeeService:
                 for r in renewals.scalars()
             ],
         )
+
+    async def surrender_state(self, user: User, number: str, state: str) -> s.PatentOut:
+        """Surrender the patent in one designated state, from today (:mod:`ctpo.domain.fees.surrender`).
+
+        Raises:
+            ForbiddenError / NotFoundError: not the holder or its representative; no patent.
+            InvalidRequestError / ConflictError: not a member state; not in force there (nothing written).
+        """
+        application = await self._party_file(user, number)
+        now = self.clock()
+        today = OFFICES[OfficeCode(application.receiving_office)].local_date(now)
+        try:
+            await self.session.run_sync(surrender_state, application.id, state, today, now)
+            await self.session.commit()
+        except Exception:
+            await self.session.rollback()
+            raise
+        return await self.patent(user, number)
 
     async def publish_schedule(self, user: User, data: dict[str, Any]) -> dict[str, Any]:
         """Publish a fee schedule effective from a future date (office administrators).
