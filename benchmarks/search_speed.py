@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from search.embedder import BACKENDS, load_embedder
+from search.embedder import BACKENDS, SentenceTransformerEmbedder, load_embedder
+from search.embedding_backend import EmbeddingBackend
 from search.engine import Document, SearchEngine
 from search.index import ExactIndex, HnswIndex
 
@@ -431,7 +432,8 @@ def main() -> None:
 
     rng = random.Random(11)
     texts = [passage(rng, args.words) for _ in range(args.passages)]
-    reference = load_embedder(args.model, args.data_dir, device="cpu")
+    reference = load_embedder(args.model, args.data_dir, device="cpu", backend=EmbeddingBackend.TORCH)
+    assert isinstance(reference, SentenceTransformerEmbedder)  # noqa: S101 - the fp32 reference
     tokenizer = reference._model.tokenizer  # noqa: SLF001 - counting tokens the way the model sees them
     tokens = float(np.mean([len(tokenizer("passage: " + t, truncation=True)["input_ids"]) for t in texts]))
     roofline = fp32_roofline(round(tokens))
@@ -439,7 +441,12 @@ def main() -> None:
                       "fp32_roofline_gflop_per_s": round(roofline, 1)}), flush=True)  # fmt: skip
     results: dict[str, dict[str, float]] = {}
     for name in args.backends.split(","):
-        embedder = reference if name == "torch" else load_embedder(args.model, args.data_dir, backend=name)  # type: ignore[arg-type]
+        backend = EmbeddingBackend(name)
+        embedder = (
+            reference
+            if backend == EmbeddingBackend.TORCH
+            else load_embedder(args.model, args.data_dir, backend=backend, threads=args.threads or None)
+        )
         results[name] = measure_backend(embedder, texts, QUERIES * (1 + args.queries // len(QUERIES)), tokens)
         base = results.get("torch")
         row = results[name]
@@ -456,7 +463,13 @@ def main() -> None:
     sizes = [int(x) for x in args.sizes.split(",") if x]
     if sizes:
         chosen = args.search_backend or max(results, key=lambda b: results[b]["passages_per_s"])
-        embedder = reference if chosen == "torch" else load_embedder(args.model, args.data_dir, backend=chosen)  # type: ignore[arg-type]
+        embedder = (
+            reference
+            if chosen == EmbeddingBackend.TORCH
+            else load_embedder(
+                args.model, args.data_dir, backend=EmbeddingBackend(chosen), threads=args.threads or None
+            )
+        )
         for n in sizes:
             print(json.dumps({"backend": chosen, **measure_size(n, embedder, QUERIES, args.k)}), flush=True)
 

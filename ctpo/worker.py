@@ -24,7 +24,7 @@ from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.fees.renewals import run_renewal_sweep
 from ctpo.domain.jobs.registry import job_runner
 from ctpo.domain.notifications.services import remind_once
-from ctpo.domain.prior_art.runtime import SearchRuntime, embedding_backend, open_runtime
+from ctpo.domain.prior_art.runtime import SearchRuntime, open_runtime
 from ctpo.lib.logs import configure_logging
 from ctpo.lib.settings import Settings, get_settings
 from search.embedder import load_embedder
@@ -70,8 +70,9 @@ class _LazyEmbedder:
         with self._lock:
             if self._embedder is None:
                 model_dir = self.settings.model_dir or self.settings.data_dir
-                backend = embedding_backend(self.settings.embedding_backend)
-                self._embedder = load_embedder(self.settings.embedding_model, model_dir, backend=backend)
+                self._embedder = load_embedder(
+                    self.settings.embedding_model, model_dir, backend=self.settings.embedding_backend
+                )
             return self._embedder
 
 

