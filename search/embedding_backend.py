@@ -29,5 +29,5 @@ class EmbeddingBackend(enum.StrEnum):
     """The same, with OpenVINO's bfloat16 inference precision (AMX/AVX-512 BF16 CPUs; emulated elsewhere)."""
 
 
-DEFAULT_BACKEND: Final = EmbeddingBackend.TORCH
+DEFAULT_BACKEND: Final = EmbeddingBackend.OPENVINO_BF16
 """The backend when ``CTPO_EMBEDDING_BACKEND`` is unset: the fastest one that passes the quality bound."""

@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
+import queue
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -252,12 +253,21 @@ def _openvino_runner(graph: Path, threads: int | None, *, bf16: bool) -> _Runner
     if threads:
         config["INFERENCE_NUM_THREADS"] = threads
     compiled = ov.Core().compile_model(str(graph), "CPU", config)
-    request = compiled.create_infer_request()
     output = compiled.output("sentence_embedding")
+    # An infer request runs one inference at a time: concurrent callers (searches while a catch-up embeds) each
+    # take an idle one, and a new one is made only when all are busy.
+    idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def run(input_ids: NDArray[np.int64], attention_mask: NDArray[np.int64]) -> NDArray[np.float32]:
-        result = request.infer({"input_ids": input_ids, "attention_mask": attention_mask})
-        return np.array(result[output], dtype=np.float32)
+        try:
+            request = idle.get_nowait()
+        except queue.Empty:
+            request = compiled.create_infer_request()
+        try:
+            result = request.infer({"input_ids": input_ids, "attention_mask": attention_mask})
+            return np.array(result[output], dtype=np.float32)
+        finally:
+            idle.put(request)
 
     return run
 
