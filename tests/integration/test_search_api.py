@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from litestar import Litestar
     from litestar.testing import TestClient
 
-    from search.embedder import SentenceTransformerEmbedder
+    from search.interfaces import Embedder
 
 pytestmark = pytest.mark.model
 
@@ -64,7 +64,7 @@ CORPUS = [
 
 
 @pytest.fixture(scope="session")
-def embedder(model_data_dir: Path) -> SentenceTransformerEmbedder:
+def embedder(model_data_dir: Path) -> Embedder:
     # converted once per test process, in the folder the search unit tests use too
     return load_embedder("bundled:multilingual-e5-small", model_data_dir)
 

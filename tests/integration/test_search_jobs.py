@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ctpo.lib.settings import Settings
-    from search.embedder import SentenceTransformerEmbedder
+    from search.interfaces import Embedder
 
 pytestmark = pytest.mark.model
 
@@ -65,7 +65,7 @@ def model_dir(model_data_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def embedder(model_dir: Path) -> SentenceTransformerEmbedder:
+def embedder(model_dir: Path) -> Embedder:
     return load_embedder("bundled:multilingual-e5-small", model_dir)
 
 
@@ -122,7 +122,7 @@ def _check_the_examiner_sees_it(client: TestClient[Any], number: str, examiner: 
 def test_search_after_formalities_runs_in_the_api_process(
     settings: Settings,
     sessions: sessionmaker[Session],
-    embedder: SentenceTransformerEmbedder,
+    embedder: Embedder,
     make_user: Callable[..., Any],
     tmp_path: Path,
 ):
@@ -160,7 +160,7 @@ def test_search_after_formalities_runs_in_a_celery_worker(
     database_url: str,
     sessions: sessionmaker[Session],
     model_dir: Path,
-    embedder: SentenceTransformerEmbedder,  # converts the model once, before the worker loads it
+    embedder: Embedder,  # converts the model once, before the worker loads it
     make_user: Callable[..., Any],
     tmp_path: Path,
     broker: str,

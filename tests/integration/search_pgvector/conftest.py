@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-    from search.embedder import SentenceTransformerEmbedder
+    from search.interfaces import Embedder
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +53,6 @@ def make_pg_index(pgvector_url: str) -> Iterator[Callable[..., PgVectorIndex]]:
 
 
 @pytest.fixture(scope="session")
-def e5_embedder(model_data_dir: Path) -> SentenceTransformerEmbedder:
+def e5_embedder(model_data_dir: Path) -> Embedder:
     # Same data dir as the unit model tests (tests/unit/search), so a session converts the bundled model once.
     return load_embedder(DEFAULT_MODEL, model_data_dir, device="cpu")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from search.embedder import SentenceTransformerEmbedder
+    from search.interfaces import Embedder
     from tests.pgvector_server import PgVectorServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.model]
@@ -63,7 +63,7 @@ QUERIES = ["охлаждение литий-ионной батареи", "solar
 class CountingEmbedder:
     """The real embedder, counting the passages it is asked to embed."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.passages = 0
 
@@ -98,7 +98,7 @@ def service_url(pgvector: PgVectorServer) -> Iterator[str]:
 
 
 def test_processes_share_the_pgvector_table_and_rank_like_the_in_process_index(
-    service_url: str, e5_embedder: SentenceTransformerEmbedder, tmp_path: Path
+    service_url: str, e5_embedder: Embedder, tmp_path: Path
 ):
     engine = create_sync_engine(service_url)
     sessions = sessionmaker(engine, expire_on_commit=False)

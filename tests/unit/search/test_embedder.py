@@ -31,7 +31,7 @@ def minilm_path() -> Path:
 
 @pytest.fixture(scope="module")
 def minilm(minilm_path: Path, tmp_path_factory: pytest.TempPathFactory) -> SentenceTransformerEmbedder:
-    embedder = load_embedder(str(minilm_path), tmp_path_factory.mktemp("unused-data"))
+    embedder = load_embedder(str(minilm_path), tmp_path_factory.mktemp("unused-data"), backend=EmbeddingBackend.TORCH)
     assert isinstance(embedder, SentenceTransformerEmbedder)
     return embedder
 
