@@ -182,7 +182,14 @@ OPTIONAL_ENGINE = {EmbeddingBackend.ONNX: "onnxruntime", EmbeddingBackend.ONNX_I
 """Backends whose engine is an optional extra (``pip install ctpo[onnx]``): their tests skip when it is absent."""
 
 
-@pytest.mark.parametrize("backend", sorted(MIN_COSINE))
+@pytest.mark.parametrize(
+    "backend",
+    [
+        # quantising the 470 MB graph takes tens of seconds; the backend fails the quality bound and is not the default
+        pytest.param(b, marks=pytest.mark.slow) if b == EmbeddingBackend.ONNX_INT8 else b
+        for b in sorted(MIN_COSINE)
+    ],
+)
 def test_every_backend_computes_the_same_model(
     backend: EmbeddingBackend, e5: SentenceTransformerEmbedder, model_data_dir: Path
 ) -> None:
