@@ -1,0 +1,59 @@
+"""A filing's round trips: one pooled connection per request, and no more statements than its rows need.
+
+Not a timing (figures come from ``benchmarks/filing.py``): a count that fails when a change brings back the token
+lookup's own connection, a second read of the office calendar, or a statement per number.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+
+from tests.support import application_payload
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from litestar import Litestar
+    from litestar.testing import TestClient
+
+ROWS = 10
+"""Inserts of a filing with an idempotency key: application, parties, claims, IPC, idempotency record, deadline,
+history, legal event, designations, first renewal fee."""
+
+
+def test_a_filing_uses_one_connection_and_one_statement_per_kind_of_row(
+    app: Litestar, client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
+) -> None:
+    headers = login(make_user("applicant"))
+    assert client.post("/applications", json=application_payload(), headers=headers).status_code == 201  # warm
+    engine = app.state.engine.sync_engine
+    statements: list[str] = []
+    checkouts: list[object] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    def checkout(*_args: Any) -> None:
+        checkouts.append(object())
+
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine.pool, "checkout", checkout)
+    try:
+        filed = client.post(
+            "/applications", json=application_payload(), headers={**headers, "Idempotency-Key": "round-trips"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine.pool, "checkout", checkout)
+    assert filed.status_code == 201, filed.text
+    reads = [s for s in statements if s in {"SELECT", "WITH"} or s.startswith("SELECT")]
+    inserts = [s for s in statements if s == "INSERT"]
+    # the token's account (with its revocation), the idempotency record, the office calendar once
+    assert len([s for s in reads if s == "SELECT"]) == 3, statements
+    # the rows, and the number: one statement (PostgreSQL: a CTE; SQLite: the counter upsert before the row)
+    assert len(inserts) + statements.count("WITH") == ROWS + 1, statements
+    assert "UPDATE" not in statements, statements
+    # SQLite: the token's read ends before the write transaction; PostgreSQL: one connection throughout
+    assert len(checkouts) <= (2 if app.state.engine.dialect.name == "sqlite" else 1), len(checkouts)
