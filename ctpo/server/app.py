@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "jwt_auth": jwt_auth,
             "document_store": DocumentStore(settings.storage_dir),
             "clock": utcnow,  # tests replace it to live through twenty years of renewals
+            "search": None,  # the SearchRuntime once ctpo.background.run_search starts it; None while off
         }
     )
     openapi = OpenAPIConfig(

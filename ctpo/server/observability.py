@@ -22,6 +22,7 @@ from ctpo.server.auth import PUBLIC
 from ctpo.server.problems import PROBLEM_JSON
 
 if TYPE_CHECKING:
+    from ctpo.domain.prior_art.runtime import SearchRuntime
     from ctpo.lib.settings import Settings
 
 PROMETHEUS = PrometheusConfig(app_name="ctpo", prefix="ctpo", group_path=True, exclude=["/metrics"])
@@ -60,7 +61,7 @@ async def _refresh_gauges(state: State) -> None:
     for status, count in by_status.items():
         JOBS.labels(status=status).set(count)
     JOB_FAILURES.set(failures)
-    runtime = getattr(state, "search", None)
+    runtime: SearchRuntime | None = state.search
     if runtime is not None:
         SEARCH_DOCUMENTS.labels(kind="indexed").set(runtime.indexed)
         SEARCH_DOCUMENTS.labels(kind="pending").set(runtime.pending)
@@ -114,7 +115,7 @@ def _broker(settings: Settings) -> CheckOut:
 
 
 def _search(state: State) -> CheckOut:
-    runtime = getattr(state, "search", None)
+    runtime: SearchRuntime | None = state.search
     if runtime is None:
         return CheckOut("disabled", "search is not started in this process")
     if runtime.error:

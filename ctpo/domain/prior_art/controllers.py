@@ -76,7 +76,7 @@ class SearchController(Controller):
 
         ``ingest`` gives the embedding workers' progress, rate and ETA, read from the chunk rows.
         """
-        runtime: SearchRuntime | None = getattr(state, "search", None)
+        runtime: SearchRuntime | None = state.search
         if runtime is None:
             return s.SearchStatusOut(ready=False, indexed=0, pending=0, error="search is not started")
         progress = await anyio.to_thread.run_sync(runtime.ingest_progress)

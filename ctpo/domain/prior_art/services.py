@@ -35,7 +35,7 @@ def search_runtime(state: State) -> SearchRuntime:
     Raises:
         SearchUnavailableError: not started, still loading, or failed.
     """
-    runtime: SearchRuntime | None = getattr(state, "search", None)
+    runtime: SearchRuntime | None = state.search
     if runtime is None or not runtime.loaded:
         reason = runtime.error if runtime is not None and runtime.error else "the search engine is still loading"
         raise SearchUnavailableError(f"Search is not available yet: {reason}. Retry in a minute.")
