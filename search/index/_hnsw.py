@@ -68,7 +68,13 @@ class HnswIndex:
         connectivity: int = DEFAULT_CONNECTIVITY,
         expansion_add: int = DEFAULT_EXPANSION_ADD,
         expansion_search: int = DEFAULT_EXPANSION_SEARCH,
+        build_threads: int = 0,
     ) -> None:
+        """An empty index; ``build_threads=1`` makes its graph reproducible.
+
+        With 0, the default, inserts use every core: faster, but the order of the inserts between threads, and so
+        the graph, varies from run to run; one thread builds the same graph from the same adds every time.
+        """
         if dim < 1:
             raise ValueError(f"dim must be positive, got {dim}")
         self._index = Index(
@@ -82,6 +88,7 @@ class HnswIndex:
         )
         self._dtype: Dtype = dtype
         self._connectivity = connectivity
+        self._build_threads = build_threads
 
     @property
     def dim(self) -> int:
@@ -123,7 +130,7 @@ class HnswIndex:
         present = np.atleast_1d(np.asarray(self._index.contains(ukeys), dtype=bool))
         if present.any():
             self._index.remove(ukeys[present])
-        self._index.add(ukeys, vec_arr)
+        self._index.add(ukeys, vec_arr, threads=self._build_threads)
 
     def remove(self, keys: ArrayLike) -> None:
         """Forget these keys; unknown keys are ignored.
