@@ -40,6 +40,19 @@ passwords._HASHER = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1)
 passwords._DUMMY_HASH = passwords._HASHER.hash("not-a-real-password")
 
 
+LONG_RUNNING = ("tests/faults/", "tests/e2e/", "tests/integration/search_pgvector/", "test_fuzz_api.py")
+"""Where the tests that take tens of seconds live (process kills, broker restarts, Chromium, the real model)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Hand the long tests out first, so that no worker starts a minute-long one while the others sit idle at the end.
+
+    Most of them wait on leases, restarts and child processes rather than compute: started early, they overlap the
+    short tests on the other workers. The order within each group is the collection order.
+    """
+    items.sort(key=lambda item: not any(part in item.nodeid for part in LONG_RUNNING))
+
+
 @pytest.fixture(scope="session")
 def model_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The data dir the bundled model is converted into: one per run, shared by every xdist worker.
