@@ -46,7 +46,7 @@ import math
 import os
 import re
 import threading
-from typing import TYPE_CHECKING, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import numpy as np
 import psycopg
@@ -64,6 +64,27 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 T = TypeVar("T")
+
+
+C = TypeVar("C", bound="psycopg.Connection[Any]")
+
+
+def retry_on_broken_connection(connection: Callable[[], C], discard: Callable[[], None], op: Callable[[C], T]) -> T:
+    """``op(connection())``, run once more on a new connection when the first one broke under it.
+
+    A server restart or a dropped TCP session breaks a long-lived connection; the calls given here are idempotent, so
+    running one again is safe. A failure on a connection that is still sound is the statement's own: it is raised.
+    """
+    for attempt in range(2):
+        conn = connection()
+        try:
+            return op(conn)
+        except psycopg.OperationalError:
+            if not (conn.broken or conn.closed) or attempt:
+                raise
+            discard()
+    raise AssertionError("unreachable")  # pragma: no cover
+
 
 logger = logging.getLogger(__name__)
 
@@ -436,15 +457,7 @@ class PgVectorIndex:
     def _run(self, op: Callable[[psycopg.Connection[tuple[object, ...]]], T]) -> T:
         """Run ``op`` on this index's connection, replacing a broken connection and retrying once."""
         with self._lock:
-            for attempt in range(2):
-                conn = self._connection()
-                try:
-                    return op(conn)
-                except psycopg.OperationalError:
-                    if not (conn.broken or conn.closed) or attempt:
-                        raise
-                    self._discard()
-            raise AssertionError("unreachable")  # pragma: no cover
+            return retry_on_broken_connection(self._connection, self._discard, op)
 
     def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
         if self._conn is not None and os.getpid() != self._pid:

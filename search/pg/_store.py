@@ -39,6 +39,7 @@ from psycopg import sql
 
 from search.documents import Document, content_digest
 from search.hubness import REFERENCE_SAMPLE
+from search.index._pgvector import retry_on_broken_connection
 from search.lexical import (
     DEFAULT_PREFIX,
     LexicalHit,
@@ -155,15 +156,10 @@ class PgPassageStore:
     def _run(self, op: Callable[[psycopg.Connection[tuple[Any, ...]]], T]) -> T:
         """Run ``op`` on the store's connection; a broken one is replaced and the (idempotent) call retried once."""
         with self._lock:
-            for attempt in range(2):
-                conn = self._connection()
-                try:
-                    return op(conn)
-                except psycopg.OperationalError:
-                    if not (conn.broken or conn.closed) or attempt:
-                        raise
-                    self._conn = None
-            raise AssertionError("unreachable")  # pragma: no cover
+            return retry_on_broken_connection(self._connection, self._forget_connection, op)
+
+    def _forget_connection(self) -> None:
+        self._conn = None
 
     def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
         if self._conn is not None and (os.getpid() != self._pid or self._conn.broken or self._conn.closed):
