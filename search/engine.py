@@ -182,6 +182,11 @@ class SearchEngine:
         """The passages the document was split into."""
         return self.registry.document_passages(document_id)
 
+    def titles(self, document_ids: Sequence[str]) -> dict[str, str]:
+        """The titles of those of these documents that are held: what a page of hits shows beside each."""
+        held = self.registry.documents
+        return {i: held[i].title for i in document_ids if i in held}
+
     # ------------------------------------------------------------------ writing
 
     def add_documents(self, docs: Iterable[Document]) -> None:

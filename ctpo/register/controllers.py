@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ctpo.db.models import utcnow
 from ctpo.desk.i18n import LANGUAGE_NAMES, LANGUAGES, choose_language
 from ctpo.domain.prior_art.runtime import SearchNotReadyError
-from ctpo.domain.prior_art.services import SearchUnavailableError, hit_out, search_runtime
+from ctpo.domain.prior_art.services import SearchUnavailableError, hits_out, search_runtime
 from ctpo.domain.publications.documents import publication_data
 from ctpo.exchange.st96 import export_st96
 from ctpo.lib.ratelimit import RateLimiter
@@ -152,10 +152,9 @@ class RegisterController(Controller):
             return _page(request, "prior_art", hits=[], text="", unavailable=False)
         try:
             runtime = search_runtime(state)
-            found = await anyio.to_thread.run_sync(lambda: runtime.search(text, k=20))
+            hits = await anyio.to_thread.run_sync(lambda: hits_out(runtime.search(text, k=20), runtime))
         except (SearchUnavailableError, SearchNotReadyError):
             return _page(request, "prior_art", status=503, hits=[], text=text, unavailable=True)
-        hits = [hit_out(h, runtime) for h in found]
         filing_numbers = [h.document_id for h in hits if services.looks_like_application_number(h.document_id)]
         published = await services.published_ids(db_session, filing_numbers)
         hits = [

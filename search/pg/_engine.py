@@ -38,7 +38,7 @@ from search.vectors import vectors_for
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from datetime import date
 
     from search.documents import Document
@@ -110,12 +110,9 @@ class StatelessEngine:
         """The passages the document was split into."""
         return self.store.passages_of(document_id)
 
-    def title(self, document_id: str) -> str:
-        """A held document's title (``KeyError`` if absent)."""
-        found = self.store.titles([document_id])
-        if document_id not in found:
-            raise KeyError(document_id)
-        return found[document_id]
+    def titles(self, document_ids: Sequence[str]) -> dict[str, str]:
+        """The titles of those of these documents that are held, in one query (not each whole document)."""
+        return self.store.titles(document_ids)
 
     # ------------------------------------------------------------------ writing
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ctpo.db.models import Application, AutomatedSearch, utcnow
 from ctpo.domain.jobs.follow_ups import INDEX_PUBLICATIONS, INGEST_CORPUS, SEARCH_AFTER_FORMALITIES
 from ctpo.domain.prior_art.runtime import REFRESH_SEARCH_STATISTICS
-from ctpo.domain.prior_art.services import PRIOR_ART_HITS, hit_out, prior_art_query
+from ctpo.domain.prior_art.services import PRIOR_ART_HITS, hits_out, prior_art_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,7 +53,7 @@ def search_for_application(
         step=step,
         query=text,
         cutoff_date=dates.priority_date or dates.filing_date,
-        hits=[msgspec.to_builtins(hit_out(hit, runtime)) for hit in hits],
+        hits=[msgspec.to_builtins(hit) for hit in hits_out(hits, runtime)],
         engine=f"{runtime.model} over {runtime.indexed} documents"
         + (f", {runtime.pending} still being indexed" if runtime.partial else ""),
         created_at=utcnow(),

@@ -44,7 +44,7 @@ from search.index import HnswIndex, PgVectorIndex
 from search.pg import PgPassageStore, StatelessEngine
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
     from datetime import date
     from pathlib import Path
 
@@ -309,10 +309,10 @@ class SearchRuntime:
             hits = engine.search(text, languages=languages, ipc_prefix=ipc_prefix, before=before, k=k + 1)
         return [h for h in hits if h.document_id != exclude][:k]
 
-    def title_of(self, document_id: str) -> str:
-        """The title of an indexed document."""
+    def titles_of(self, document_ids: Sequence[str]) -> dict[str, str]:
+        """The titles of those of these documents that are indexed, read at once (one query in pgvector mode)."""
         with self._lock:
-            return self._require().document(document_id).title
+            return self._require().titles(document_ids)
 
 
 def pgvector_factory(database_url: str) -> Callable[[Embedder], VectorIndex]:

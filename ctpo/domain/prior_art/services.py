@@ -13,7 +13,7 @@ from search.languages import LANGUAGES, MAX_QUERY_CHARS
 from search.prior_art import ApplicationDates
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from litestar.datastructures import State
 
@@ -97,16 +97,20 @@ async def find_prior_art(state: State, application: Application, *, k: int = PRI
 def search_out(runtime: SearchRuntime, run: Callable[[], list[Hit]]) -> s.SearchOut:
     """Hits of ``run()`` with whether they may be partial, read before the search so that it never understates."""
     partial, indexed, pending = runtime.partial, runtime.indexed, runtime.pending
-    hits = [hit_out(h, runtime) for h in run()]
+    hits = hits_out(run(), runtime)
     return s.SearchOut(hits=hits, partial=partial, indexed=indexed, pending=pending)
 
 
-def hit_out(hit: Hit, runtime: SearchRuntime) -> s.HitOut:
-    """A hit for the API."""
+def hits_out(hits: Sequence[Hit], runtime: SearchRuntime) -> list[s.HitOut]:
+    """Hits for the API, with their documents' titles read in one call (blocking: call it off the event loop)."""
     try:
-        title = runtime.title_of(hit.document_id)
-    except (KeyError, SearchNotReadyError):
-        title = ""
+        titles = runtime.titles_of([h.document_id for h in hits])
+    except SearchNotReadyError:
+        titles = {}
+    return [_hit_out(h, titles.get(h.document_id, "")) for h in hits]
+
+
+def _hit_out(hit: Hit, title: str) -> s.HitOut:
     return s.HitOut(
         document_id=hit.document_id,
         title=title,
