@@ -164,7 +164,7 @@ def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
             bar.n = done
             bar.refresh()
 
-        added = runtime.catch_up(progress)
+        added = runtime.catch_up(progress, wait=True)  # after any API process's catch-up
     click.echo(f"search index holds {runtime.indexed} documents ({added} added or replaced)")
 
 

@@ -7,7 +7,10 @@ caught up from the database, never trusted over it.
 With ``CTPO_VECTOR_INDEX=pgvector`` the engine is a :class:`~search.pg.StatelessEngine`: documents, passages,
 vectors, lexical statistics and hub scores are tables of the service's PostgreSQL, shared by every process, and
 a process holds only the model. Its hub scores and lexical statistics are refreshed by the
-``refresh_search_statistics`` job, which a catch-up schedules when the corpus has grown enough.
+``refresh_search_statistics`` job, which a catch-up schedules when the corpus has grown enough. Since that state
+is shared, one process at a time writes it: a catch-up first takes a PostgreSQL advisory lock
+(:data:`CATCH_UP_LOCK`, held by its connection, so a process that dies lets it go); the other replicas only
+compare the shared index with the corpus table, which is what their readiness reports.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import text
 
 from ctpo.db.models import utcnow
 from ctpo.domain.jobs.records import JobSpec, schedule
@@ -63,6 +68,9 @@ BATCH = 32
 SAVE_EVERY_SECONDS = 30.0
 REFRESH_SEARCH_STATISTICS = "refresh_search_statistics"
 """The job that redraws the hub reference sample and recomputes hub scores and lexical statistics (pgvector)."""
+
+CATCH_UP_LOCK: Final = 0x63_74_70_6F_63_61_75  # "ctpocau"
+"""PostgreSQL advisory lock key: held by the one process whose catch-up writes the shared (pgvector) index."""
 
 Engine = SearchEngine | StatelessEngine
 
@@ -219,13 +227,64 @@ class SearchRuntime:
             raise SearchNotReadyError(self.error or "the search engine is still loading")
         return self._engine
 
-    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Make the engine hold exactly the corpus table; returns how many documents were added or replaced."""
-        with self._catching_up:
-            return self._catch_up(progress)
+    def catch_up(self, progress: Callable[[int, int], None] | None = None, *, wait: bool = False) -> int:
+        """Make the engine hold exactly the corpus table; returns how many documents this call added or replaced.
 
-    def _catch_up(self, progress: Callable[[int, int], None] | None) -> int:
+        With a shared (pgvector) index, only the process holding :data:`CATCH_UP_LOCK` writes; without ``wait``
+        a process that finds it held observes the shared index instead (and returns 0), with ``wait`` it waits
+        for the lock and then writes what is left (the ``index`` command).
+        """
+        with self._catching_up:
+            return self._catch_up(progress, wait=wait)
+
+    def _catch_up(self, progress: Callable[[int, int], None] | None, *, wait: bool) -> int:
         engine = self._require()
+        if not isinstance(engine, StatelessEngine):
+            return self._write_catch_up(engine, progress)
+        with self._shared_writer(wait=wait) as writer:
+            return self._write_catch_up(engine, progress) if writer else self._observe(engine)
+
+    @contextmanager
+    def _shared_writer(self, *, wait: bool) -> Iterator[bool]:
+        """Whether this process may write the shared index now: it holds :data:`CATCH_UP_LOCK` until the exit.
+
+        The lock is a session lock on a connection kept for the catch-up (autocommit, so no transaction stays open
+        meanwhile) and goes with the connection if the process dies.
+        """
+        with self.sessions() as session:
+            bind = session.get_bind().engine
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            take = "SELECT true FROM pg_advisory_lock(:key)" if wait else "SELECT pg_try_advisory_lock(:key)"
+            held = bool(conn.scalar(text(take), {"key": CATCH_UP_LOCK}))
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": CATCH_UP_LOCK})
+
+    def _observe(self, engine: StatelessEngine) -> int:
+        """Another process is writing the shared index: only measure how much of the corpus it holds (writes nothing).
+
+        The process becomes ready once the shared index holds every embedded document of the corpus, as the
+        writer's own catch-up would leave it.
+        """
+        with self.sessions() as session:
+            fingerprint = corpus_fingerprint(session)
+            self._last_progress = ingest_progress(session, utcnow())
+            if fingerprint == self._caught_up_at:  # complete at this corpus already: no scan
+                return 0
+            corpus = corpus_digests(session)
+        held = engine.digests()
+        behind = [i for i, (digest, _) in corpus.items() if held.get(i) != digest]
+        stale = sum(1 for i in behind if corpus[i][1])
+        self.pending = len(behind) + len(held.keys() - corpus.keys())
+        self.indexed = len(engine)
+        if not stale and held.keys() <= corpus.keys():
+            self._caught_up_at = fingerprint
+            self._complete_once = True
+        return 0
+
+    def _write_catch_up(self, engine: Engine, progress: Callable[[int, int], None] | None) -> int:
         with self.sessions() as session, session.begin():
             sync_published_applications(session)
         with self.sessions() as session:
@@ -246,6 +305,7 @@ class SearchRuntime:
             stale = sorted(i for i in behind if corpus[i][1])  # embedded: indexed now from the stored vectors
             for removed in held - corpus.keys():
                 engine.remove_document(removed)
+            self.indexed = len(engine)  # a shared index may have been written by another process meanwhile
         waiting = len(behind) - len(stale)  # still in an ingest chunk; a held older version stays searchable
         self.pending = len(stale) + waiting
         last_save, done = time.monotonic(), 0

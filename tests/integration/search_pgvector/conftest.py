@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlparse
 
+import psycopg
 import pytest
 
+from ctpo.db.migrate import upgrade
 from search.embedder import DEFAULT_MODEL, load_embedder
 from search.index import PgVectorIndex, drop_table
 from tests.pgvector_server import PgVectorServer, pgvector_server
@@ -56,3 +59,17 @@ def make_pg_index(pgvector_url: str) -> Iterator[Callable[..., PgVectorIndex]]:
 def e5_embedder(model_data_dir: Path) -> Embedder:
     # Same data dir as the unit model tests (tests/unit/search), so a session converts the bundled model once.
     return load_embedder(DEFAULT_MODEL, model_data_dir, device="cpu")
+
+
+@pytest.fixture
+def service_url(pgvector: PgVectorServer) -> Iterator[str]:
+    """A migrated service database on the pgvector server, as the service's own (asyncpg) URL."""
+    socket_dir = parse_qs(urlparse(pgvector.url).query)["host"][0]
+    with psycopg.connect(pgvector.url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS ctpo_service")
+        conn.execute("CREATE DATABASE ctpo_service")
+    url = f"postgresql+asyncpg://postgres@/ctpo_service?host={socket_dir}"
+    upgrade(url)
+    yield url
+    with psycopg.connect(pgvector.url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE ctpo_service WITH (FORCE)")

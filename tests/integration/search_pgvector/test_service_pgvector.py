@@ -5,29 +5,25 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlparse
 
-import psycopg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
-from ctpo.db.migrate import upgrade
 from ctpo.db.models import JobRecord
 from ctpo.domain.prior_art.corpus import upsert_documents
 from ctpo.domain.prior_art.runtime import REFRESH_SEARCH_STATISTICS, SearchRuntime, pgvector_factory
 from search.engine import Document
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
 
     import numpy as np
     from numpy.typing import NDArray
 
     from search.interfaces import Embedder
-    from tests.pgvector_server import PgVectorServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.model]
 
@@ -81,20 +77,6 @@ class CountingEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> NDArray[np.float32]:
         self.passages += len(texts)
         return self.inner.embed_passages(texts)
-
-
-@pytest.fixture
-def service_url(pgvector: PgVectorServer) -> Iterator[str]:
-    """A migrated service database on the pgvector server, as the service's own (asyncpg) URL."""
-    socket_dir = parse_qs(urlparse(pgvector.url).query)["host"][0]
-    with psycopg.connect(pgvector.url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS ctpo_service")
-        conn.execute("CREATE DATABASE ctpo_service")
-    url = f"postgresql+asyncpg://postgres@/ctpo_service?host={socket_dir}"
-    upgrade(url)
-    yield url
-    with psycopg.connect(pgvector.url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE ctpo_service WITH (FORCE)")
 
 
 def test_processes_share_the_pgvector_table_and_rank_like_the_in_process_index(
