@@ -102,6 +102,22 @@ def test_same_reference_returns_the_first_result(office: Office):
     assert office.fund("1000.00").json() == office.fund("1.00").json()  # funding too: the first result
 
 
+def test_a_reference_names_one_act(office: Office):
+    """A funding's reference sent with a refund (or a payment's with a funding) is refused, and nothing is written:
+    answering the other act's result told the client its refund (or credit) was made."""
+    office.fund("200.00", reference="fund-1")
+    office.pay(reference="pay-1", fee="filing", amount="120.00")
+    before = office.snapshot()
+    for response in (
+        office.post("admin", "/payments/pay-1/refund", {"reference": "fund-1"}),
+        office.fund("5.00", reference="pay-1"),
+        office.pay(reference="fund-1", fee="search", amount="950.00"),
+    ):
+        assert response.status_code == 409, response.text
+        assert response.json()["errors"][0]["field"] == "reference"
+    assert office.snapshot() == before
+
+
 def test_refund_reverses_and_the_fee_is_due_again(office: Office):
     office.fund("200.00")
     office.pay(reference="pay-1", fee="filing", amount="120.00")

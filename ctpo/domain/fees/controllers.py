@@ -16,7 +16,6 @@ from ctpo.db.models import User
 from ctpo.domain.fees import schemas as s
 from ctpo.domain.fees.services import FeeService, revenue_csv
 from ctpo.server.auth import PUBLIC
-from workflows.fees import schedule_to_data
 
 
 class FeeController(Controller):
@@ -43,14 +42,14 @@ class FeeController(Controller):
         number: FromPath[str],
         data: JSONBody[s.PaymentIn],
         fee_service: NamedDependency[FeeService],
-    ) -> dict[str, Any]:
+    ) -> s.PaymentOut:
         """The same reference returns the first result; an underpayment pays nothing and names the missing amount."""
         return await fee_service.pay(request.user, number, data)
 
     @get("/payments", summary="Payments and refunds of the application")
     async def payments(
         self, request: Request[User, Token, Any], number: FromPath[str], fee_service: NamedDependency[FeeService]
-    ) -> list[dict[str, Any]]:
+    ) -> list[s.LedgerAnswer]:
         """As answered when made."""
         return await fee_service.payments(request.user, number)
 
@@ -121,7 +120,7 @@ class MoneyController(Controller):
         holder_id: FromPath[uuid.UUID],
         data: JSONBody[s.FundingIn],
         fee_service: NamedDependency[FeeService],
-    ) -> dict[str, Any]:
+    ) -> s.FundingOut:
         """Office administrators record money received; the same reference returns the first result."""
         return await fee_service.fund(request.user, holder_id, data)
 
@@ -132,14 +131,14 @@ class MoneyController(Controller):
         reference: FromPath[str],
         data: JSONBody[s.RefundIn],
         fee_service: NamedDependency[FeeService],
-    ) -> dict[str, Any]:
+    ) -> s.RefundOut:
         """A reversing entry, by an administrator of the application's office; the fee is due again."""
         return await fee_service.refund(request.user, reference, data)
 
     @get("/fees/schedules", summary="Fee schedules, shipped and published", opt=PUBLIC)
-    async def schedules(self, fee_service: NamedDependency[FeeService]) -> list[dict[str, Any]]:
+    async def schedules(self, fee_service: NamedDependency[FeeService]) -> list[s.FeeScheduleOut]:
         """Every schedule with its effective date; the amount due is the one in force on the day of payment."""
-        return [schedule_to_data(x) for x in (await fee_service.schedules()).schedules]
+        return await fee_service.schedule_list()
 
     @post("/fees/schedules", status_code=201, summary="Publish a fee schedule (future date only)")
     async def publish(
@@ -147,7 +146,7 @@ class MoneyController(Controller):
         request: Request[User, Token, Any],
         data: JSONBody[dict[str, Any]],
         fee_service: NamedDependency[FeeService],
-    ) -> dict[str, Any]:
+    ) -> s.FeeScheduleOut:
         """Office administrators; the body has the shape of a ``[[schedule]]`` of ``schedules.toml``."""
         return await fee_service.publish_schedule(request.user, data)
 

@@ -7,12 +7,14 @@ caller commits: a refused payment writes nothing. Money is counted in euro cents
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
 from sqlalchemy import insert, select, update
 
 from ctpo.db.models import Application, FeePayment, LedgerAccount, LedgerLeg, LedgerTransaction, Renewal, RenewalStatus
 from ctpo.domain.fees import ledger, procedure
+from ctpo.domain.fees import schemas as s
 from ctpo.domain.fees.dues import Due, designated_offices, euros, fees_due
 from ctpo.domain.fees.lifecycle import APPLICATION_SCOPE, open_renewal
 from ctpo.domain.legal_status import record_legal_events
@@ -34,6 +36,14 @@ if TYPE_CHECKING:
 DEPOSIT_METHOD = "deposit"
 BANK_TRANSFER = "bank_transfer"
 
+FEE_PAYMENT = "fee_payment"
+FUNDING = "funding"
+REFUND = "refund"
+_ANSWERS: dict[str, type[s.LedgerAnswer]] = {FEE_PAYMENT: s.PaymentOut, FUNDING: s.FundingOut, REFUND: s.RefundOut}
+"""The schema of the answer stored with each kind of ledger transaction."""
+
+Answer = TypeVar("Answer", s.PaymentOut, s.RefundOut, s.FundingOut)
+
 
 @dataclass(frozen=True, slots=True)
 class PaymentOrder:
@@ -50,10 +60,38 @@ class PaymentOrder:
     bank_reference: str | None = None
 
 
-def previous_result(session: Session, reference: str) -> dict[str, Any] | None:
-    """The answer already given for this payment reference, if any (a retried request gets it again)."""
-    found = session.execute(select(LedgerTransaction.result).where(LedgerTransaction.reference == reference)).first()
-    return dict(found[0]) if found is not None else None
+def answer_of(kind: str, stored: dict[str, Any]) -> s.LedgerAnswer:
+    """The answer stored with a ledger transaction of ``kind``, as the API gave it when the act was made."""
+    return msgspec.convert(stored, _ANSWERS[kind])
+
+
+def previous_result(session: Session, reference: str) -> s.LedgerAnswer | None:
+    """The answer already given for this reference, if any (a retried request gets it again)."""
+    found = session.execute(
+        select(LedgerTransaction.kind, LedgerTransaction.result).where(LedgerTransaction.reference == reference)
+    ).first()
+    return answer_of(found[0], found[1]) if found is not None else None
+
+
+def previous_answer(session: Session, reference: str, expected: type[Answer]) -> Answer | None:
+    """The answer already given for this reference to the same kind of act, if any.
+
+    Raises:
+        ConflictError: the reference was used for another kind of act (a payment's for a refund...): answering
+            that act's result would tell the client its request was done.
+    """
+    previous = previous_result(session, reference)
+    if previous is None or isinstance(previous, expected):
+        return previous
+    raise reference_reused()
+
+
+def reference_reused() -> ConflictError:
+    """A reference names one act; a request for another act with it is refused, naming the field."""
+    return ConflictError(
+        "This payment reference was used for another payment.",
+        errors=[FieldError("reference", "already used: choose a new reference for a new payment")],
+    )
 
 
 def amount_cents(value: object, field: str = "amount") -> int:
@@ -152,7 +190,7 @@ def pay_fee(
     now: datetime,
     schedules: FeeSchedules,
     calendar: OfficeCalendar,
-) -> dict[str, Any]:
+) -> s.PaymentOut:
     """Pay one fee due now; an excess goes to the applicant's deposit account.
 
     ``payer_id`` pays from their own deposit account (method ``deposit``); office staff record a bank transfer
@@ -162,7 +200,7 @@ def pay_fee(
         InvalidRequestError: wrong currency, malformed amount, unknown fee, fee not due, underpayment.
         ForbiddenError / ConflictError: see the service; OverdrawError: the deposit does not cover the fee.
     """
-    previous = previous_result(session, order.reference)
+    previous = previous_answer(session, order.reference, s.PaymentOut)
     if previous is not None:
         return previous
     kind, entitlement, paid_cents = _parse_order(order)
@@ -198,33 +236,33 @@ def pay_fee(
         legs.append((ledger.external_account(session), -paid_cents))
         if excess:
             legs.append((ledger.deposit_account(session, application.owner_id), excess))
-    result = {
-        "reference": order.reference,
-        "application_number": application.number,
-        "fee": kind.value,
-        "state": due.state,
-        "year": due.year,
-        "quantity": due.quantity,
-        "amount_due": euros(due.amount_cents),
-        "surcharge": euros(due.surcharge_cents),
-        "paid": euros(paid_cents if order.method == BANK_TRANSFER else due.amount_cents),
-        "excess_to_deposit": euros(excess),
-        "currency": UNIT_OF_ACCOUNT,
-        "method": order.method,
-        "paid_on": today.isoformat(),
-        "schedule_from": due.schedule_from.isoformat(),
-        "shares": {party: euros(cents) for party, cents in shares.items()},
-    }
+    result = s.PaymentOut(
+        reference=order.reference,
+        application_number=application.number,
+        fee=kind.value,
+        state=due.state,
+        year=due.year,
+        quantity=due.quantity,
+        amount_due=euros(due.amount_cents),
+        surcharge=euros(due.surcharge_cents),
+        paid=euros(paid_cents if order.method == BANK_TRANSFER else due.amount_cents),
+        excess_to_deposit=euros(excess),
+        currency=UNIT_OF_ACCOUNT,
+        method=order.method,
+        paid_on=today,
+        schedule_from=due.schedule_from,
+        shares={party: euros(cents) for party, cents in shares.items()},
+    )
     transaction_id = ledger.post(
         session,
         legs=legs,
-        kind="fee_payment",
+        kind=FEE_PAYMENT,
         reference=order.reference,
         method=order.method,
         created_by=payer_id,
         at=now,
         paid_on=today,
-        result=result,
+        result=msgspec.to_builtins(result),
         application_id=application.id,
         bank_reference=order.bank_reference,
     )
@@ -256,7 +294,14 @@ def pay_fee(
     procedure.after_payment(session, application.id, kind, due.state, now)  # may meet a fee time limit
     status, phase = status_in(ApplicationState(application.state))
     key = KeyEvent.RENEWAL_FEE_PAID if kind is FeeKind.RENEWAL else KeyEvent.FEE_PAID
-    payload = {k: result[k] for k in ("reference", "fee", "year", "amount_due", "currency", "method")}
+    payload = {
+        "reference": result.reference,
+        "fee": result.fee,
+        "year": result.year,
+        "amount_due": result.amount_due,
+        "currency": result.currency,
+        "method": result.method,
+    }
     state_code = OfficeCode(due.state) if due.state else None
     record_legal_events(
         session,
@@ -278,36 +323,36 @@ def fund_deposit(
     staff_id: uuid.UUID,
     now: datetime,
     today: date,
-) -> dict[str, Any]:
+) -> s.FundingOut:
     """Credit a holder's deposit account with money the office received (recorded by office staff).
 
     Raises:
         InvalidRequestError: wrong currency or malformed amount, naming the field.
     """
-    previous = previous_result(session, reference)
+    previous = previous_answer(session, reference, s.FundingOut)
     if previous is not None:
         return previous
     check_currency(currency)
     cents = amount_cents(amount)
     deposit = ledger.deposit_account(session, holder_id)
-    result = {
-        "reference": reference,
-        "holder_id": str(holder_id),
-        "credited": euros(cents),
-        "currency": UNIT_OF_ACCOUNT,
-        "bank_reference": bank_reference,
-        "recorded_on": today.isoformat(),
-    }
+    result = s.FundingOut(
+        reference=reference,
+        holder_id=str(holder_id),
+        credited=euros(cents),
+        currency=UNIT_OF_ACCOUNT,
+        bank_reference=bank_reference,
+        recorded_on=today,
+    )
     ledger.post(
         session,
         legs=[(ledger.external_account(session), -cents), (deposit, cents)],
-        kind="funding",
+        kind=FUNDING,
         reference=reference,
         method=BANK_TRANSFER,
         created_by=staff_id,
         at=now,
         paid_on=today,
-        result=result,
+        result=msgspec.to_builtins(result),
         bank_reference=bank_reference,
     )
     return result
@@ -315,7 +360,7 @@ def fund_deposit(
 
 def refund_payment(
     session: Session, *, payment_reference: str, reference: str, staff_id: uuid.UUID, now: datetime, today: date
-) -> dict[str, Any]:
+) -> s.RefundOut:
     """Reverse a fee payment with a new transaction: the shares go back to where the money came from.
 
     The fee becomes unpaid again. A payment is refunded once; the refund is itself idempotent by ``reference``.
@@ -324,12 +369,12 @@ def refund_payment(
         NotFoundError: no fee payment has that reference.
         ConflictError: it was already refunded.
     """
-    previous = previous_result(session, reference)
+    previous = previous_answer(session, reference, s.RefundOut)
     if previous is not None:
         return previous
     original = session.execute(
         select(LedgerTransaction).where(
-            LedgerTransaction.reference == payment_reference, LedgerTransaction.kind == "fee_payment"
+            LedgerTransaction.reference == payment_reference, LedgerTransaction.kind == FEE_PAYMENT
         )
     ).scalar_one_or_none()
     if original is None:
@@ -347,24 +392,24 @@ def refund_payment(
         if original.method == DEPOSIT_METHOD
         else ledger.external_account(session)
     )
-    result = {
-        "reference": reference,
-        "refunds": payment_reference,
-        "refunded": euros(refunded),
-        "currency": UNIT_OF_ACCOUNT,
-        "to": "deposit" if original.method == DEPOSIT_METHOD else "bank",
-        "recorded_on": today.isoformat(),
-    }
+    result = s.RefundOut(
+        reference=reference,
+        refunds=payment_reference,
+        refunded=euros(refunded),
+        currency=UNIT_OF_ACCOUNT,
+        to="deposit" if original.method == DEPOSIT_METHOD else "bank",
+        recorded_on=today,
+    )
     ledger.post(
         session,
         legs=[*revenue_legs, (source, refunded)],
-        kind="refund",
+        kind=REFUND,
         reference=reference,
         method=original.method,
         created_by=staff_id,
         at=now,
         paid_on=today,
-        result=result,
+        result=msgspec.to_builtins(result),
         application_id=original.application_id,
         reverses_id=original.id,
     )

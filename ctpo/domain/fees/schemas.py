@@ -90,6 +90,64 @@ class PatentOut(msgspec.Struct):
     renewals: list[RenewalOut]
 
 
+class PaymentOut(msgspec.Struct):
+    """A fee paid: what was due, what was paid, where the excess went and each party's share.
+
+    Stored with the ledger transaction and answered again, unchanged, for a repeated reference.
+    """
+
+    reference: str
+    application_number: str
+    fee: str
+    state: str | None
+    year: int | None
+    quantity: int
+    amount_due: str
+    surcharge: str
+    paid: str
+    excess_to_deposit: str
+    currency: str
+    method: str
+    paid_on: date
+    schedule_from: date
+    shares: dict[str, str]
+
+
+class RefundOut(msgspec.Struct):
+    """A fee payment reversed: the amount refunded and where it went (``deposit`` or ``bank``)."""
+
+    reference: str
+    refunds: str
+    refunded: str
+    currency: str
+    to: str
+    recorded_on: date
+
+
+class FundingOut(msgspec.Struct):
+    """Money received and credited to a deposit account."""
+
+    reference: str
+    holder_id: str
+    credited: str
+    currency: str
+    bank_reference: str | None
+    recorded_on: date
+
+
+LedgerAnswer = PaymentOut | RefundOut | FundingOut
+"""The answer given for one ledger act, stored with its transaction."""
+
+
+class DepositEntryOut(msgspec.Struct):
+    """One entry of a deposit account: a credit (positive) or a debit (negative)."""
+
+    amount: str
+    kind: str
+    reference: str
+    booked_on: date = msgspec.field(name="date")
+
+
 class DepositOut(msgspec.Struct):
     """A deposit account: its balance and the sum of its ledger (always equal)."""
 
@@ -97,7 +155,39 @@ class DepositOut(msgspec.Struct):
     balance: str
     ledger_sum: str
     currency: str
-    entries: list[dict[str, Any]]
+    entries: list[DepositEntryOut]
+
+
+class LateSurchargeOut(msgspec.Struct):
+    """The surcharge on a renewal fee paid in the grace period."""
+
+    percent: str
+
+
+class RevenueShareOut(msgspec.Struct):
+    """The organization's share of each fee; the rest goes to the offices."""
+
+    organization_percent: str
+
+
+class ReductionOut(msgspec.Struct):
+    """A reduction of some fees for an entitlement."""
+
+    entitlement: str
+    percent: str
+    fees: list[str]
+
+
+class FeeScheduleOut(msgspec.Struct):
+    """A fee schedule in the shape of a ``[[schedule]]`` of ``schedules.toml`` (the shape it is published in)."""
+
+    effective_from: date
+    note: str
+    fees: dict[str, str]
+    renewal: dict[str, str]
+    late_surcharge: LateSurchargeOut
+    revenue_share: RevenueShareOut
+    reduction: list[ReductionOut]
 
 
 class RevenueRow(msgspec.Struct):

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,10 +34,14 @@ from ctpo.domain.fees.dues import euros, fee_schedules, fees_due, shipped_schedu
 from ctpo.domain.fees.lifecycle import ACTIVE
 from ctpo.domain.fees.payments import (
     BANK_TRANSFER,
+    Answer,
     PaymentOrder,
+    answer_of,
     fund_deposit,
     pay_fee,
+    previous_answer,
     previous_result,
+    reference_reused,
     refund_payment,
 )
 from ctpo.domain.fees.surrender import surrender_state
@@ -45,6 +50,7 @@ from ctpo.lib.errors import ConflictError, FieldError, ForbiddenError, InvalidRe
 from workflows import ApplicationState, OfficeCode
 from workflows.fees import (
     UNIT_OF_ACCOUNT,
+    FeeSchedule,
     FeeSchedules,
     NotInForceError,
     ScheduleError,
@@ -56,7 +62,7 @@ from workflows.offices import OFFICES
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +71,11 @@ if TYPE_CHECKING:
 
 def _unparseable(exc: ScheduleError) -> InvalidRequestError:
     return InvalidRequestError("The fee schedule cannot be accepted.", errors=[FieldError(exc.field, exc.message)])
+
+
+def schedule_out(schedule: FeeSchedule) -> s.FeeScheduleOut:
+    """A fee schedule as the API shows it: the shape it is stored and published in."""
+    return msgspec.convert(schedule_to_data(schedule), s.FeeScheduleOut)
 
 
 class FeeService:
@@ -77,6 +88,10 @@ class FeeService:
     async def schedules(self) -> FeeSchedules:
         """The shipped schedules and those office administrators published."""
         return await self.session.run_sync(fee_schedules)
+
+    async def schedule_list(self) -> list[s.FeeScheduleOut]:
+        """Every schedule with its effective date, as published."""
+        return [schedule_out(x) for x in (await self.schedules()).schedules]
 
     async def _file(self, user: User, number: str) -> Application:
         return await FileAccess(self.session).get(user, number)
@@ -128,7 +143,7 @@ class FeeService:
 
         return await self.session.run_sync(read)
 
-    async def pay(self, user: User, number: str, data: s.PaymentIn) -> dict[str, Any]:
+    async def pay(self, user: User, number: str, data: s.PaymentIn) -> s.PaymentOut:
         """Pay a fee of the application; a repeated reference answers the first result.
 
         Raises:
@@ -148,13 +163,10 @@ class FeeService:
                 "Office staff record bank transfers.", errors=[FieldError("method", f"use {BANK_TRANSFER}")]
             )
         done = await self.session.run_sync(lambda session: previous_result(session, data.reference))
-        if done is not None and done.get("application_number") == number:
+        if isinstance(done, s.PaymentOut) and done.application_number == number:
             return done  # the same request again: its first answer (a reference is never reused across files)
         if done is not None:
-            raise ConflictError(
-                "This payment reference was used for another payment.",
-                errors=[FieldError("reference", "already used: choose a new reference for a new payment")],
-            )
+            raise reference_reused()
         schedules = await self.schedules()
         now = self.clock()
         order = PaymentOrder(
@@ -169,7 +181,7 @@ class FeeService:
             bank_reference=data.bank_reference,
         )
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> s.PaymentOut:
             calendar = load_calendar(session, OfficeCode(application.receiving_office))
             return pay_fee(
                 session,
@@ -182,16 +194,16 @@ class FeeService:
                 calendar=calendar,
             )
 
-        return await self._commit_once(write, data.reference)
+        return await self._commit_once(write, data.reference, s.PaymentOut)
 
-    async def _commit_once(self, write: Callable[[Session], dict[str, Any]], reference: str) -> dict[str, Any]:
+    async def _commit_once(self, write: Callable[[Session], Answer], reference: str, kind: type[Answer]) -> Answer:
         """Run ``write`` and commit; if a concurrent request used the same reference first, answer its result."""
         try:
             result = await self.session.run_sync(write)
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()
-            first = await self.session.run_sync(lambda session: previous_result(session, reference))
+            first = await self.session.run_sync(lambda session: previous_answer(session, reference, kind))
             if first is None:
                 raise ConflictError("A concurrent change got in the way; try again.") from None
             return first
@@ -200,18 +212,17 @@ class FeeService:
             raise
         return result
 
-    async def payments(self, user: User, number: str) -> list[dict[str, Any]]:
+    async def payments(self, user: User, number: str) -> list[s.LedgerAnswer]:
         """Every payment and refund of the application, oldest first, as answered when made."""
         application = await self._file(user, number)
         rows = await self.session.execute(
-            select(LedgerTransaction.result)
+            select(LedgerTransaction.kind, LedgerTransaction.result)
             .where(LedgerTransaction.application_id == application.id)
             .order_by(LedgerTransaction.id)
         )
-        results: Iterable[dict[str, Any]] = rows.scalars()
-        return [dict(r) for r in results]
+        return [answer_of(row.kind, row.result) for row in rows.all()]
 
-    async def refund(self, user: User, payment_reference: str, data: s.RefundIn) -> dict[str, Any]:
+    async def refund(self, user: User, payment_reference: str, data: s.RefundIn) -> s.RefundOut:
         """Reverse a fee payment (administrators of the application's receiving office).
 
         Raises:
@@ -234,7 +245,7 @@ class FeeService:
         now = self.clock()
         today = OFFICES[OfficeCode(office)].local_date(now)
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> s.RefundOut:
             result = refund_payment(
                 session,
                 payment_reference=payment_reference,
@@ -243,12 +254,12 @@ class FeeService:
                 now=now,
                 today=today,
             )
-            session.add(audit_record(user, "payment.refund", office=user.office, details=result))
+            session.add(audit_record(user, "payment.refund", office=user.office, details=msgspec.to_builtins(result)))
             return result
 
-        return await self._commit_once(write, data.reference)
+        return await self._commit_once(write, data.reference, s.RefundOut)
 
-    async def fund(self, user: User, holder_id: uuid.UUID, data: s.FundingIn) -> dict[str, Any]:
+    async def fund(self, user: User, holder_id: uuid.UUID, data: s.FundingIn) -> s.FundingOut:
         """Credit a deposit account with money received (office administrators).
 
         Raises:
@@ -263,7 +274,7 @@ class FeeService:
         now = self.clock()
         today = OFFICES[OfficeCode(user.office)].local_date(now)
 
-        def write(session: Session) -> dict[str, Any]:
+        def write(session: Session) -> s.FundingOut:
             result = fund_deposit(
                 session,
                 holder_id=holder_id,
@@ -275,12 +286,13 @@ class FeeService:
                 now=now,
                 today=today,
             )
+            details = msgspec.to_builtins(result)
             session.add(
-                audit_record(user, "deposit.fund", office=user.office, target_user_id=holder_id, details=result)
+                audit_record(user, "deposit.fund", office=user.office, target_user_id=holder_id, details=details)
             )
             return result
 
-        return await self._commit_once(write, data.reference)
+        return await self._commit_once(write, data.reference, s.FundingOut)
 
     async def deposit(self, user: User, holder_id: uuid.UUID | None = None) -> s.DepositOut:
         """A deposit account with its entries; its balance and the sum of its ledger are both shown."""
@@ -310,9 +322,7 @@ class FeeService:
                 balance=euros(acct.balance_cents),
                 ledger_sum=euros(ledger.ledger_sum(session, acct.id)),
                 currency=UNIT_OF_ACCOUNT,
-                entries=[
-                    {"amount": euros(c), "kind": k, "reference": r, "date": d.isoformat()} for c, k, r, d in entries
-                ],
+                entries=[s.DepositEntryOut(euros(c), k, r, d) for c, k, r, d in entries],
             )
 
         return await self.session.run_sync(read)
@@ -404,7 +414,7 @@ class FeeService:
             raise
         return await self.patent(user, number)
 
-    async def publish_schedule(self, user: User, data: dict[str, Any]) -> dict[str, Any]:
+    async def publish_schedule(self, user: User, data: dict[str, Any]) -> s.FeeScheduleOut:
         """Publish a fee schedule effective from a future date (office administrators).
 
         Raises:
@@ -437,7 +447,7 @@ class FeeService:
         except IntegrityError:
             await self.session.rollback()
             raise ConflictError(f"A schedule already takes effect on {schedule.effective_from}.") from None
-        return stored
+        return schedule_out(schedule)
 
     async def revenue(self, user: User, office: str, start: date, end: date) -> list[s.RevenueRow]:
         """The office's share of fees paid from ``start`` to ``end`` inclusive, per fee (refunds deducted).
