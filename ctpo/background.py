@@ -22,6 +22,7 @@ from ctpo.domain.notifications.services import remind_once
 from ctpo.domain.prior_art.loading import load_sample_corpus
 from ctpo.domain.prior_art.runtime import SearchRuntime, runtime_for
 from ctpo.domain.prior_art.services import search_runtime
+from ctpo.lib.settings import TaskBackend
 from workflows.tasks import RunReport, run_sweep
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
 
 async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
     """Run the sweep every ``sweep_interval_seconds`` for as long as the app lives (in-process default only)."""
-    if settings.task_backend != "inprocess" or settings.sweep_interval_seconds <= 0:
+    if settings.task_backend is not TaskBackend.INPROCESS or settings.sweep_interval_seconds <= 0:
         yield
         return
 
@@ -129,7 +130,7 @@ async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator
 
     Several API processes may run it on one database: each job is handed out by a compare-and-set, once.
     """
-    if settings.task_backend != "inprocess" or settings.job_poll_seconds <= 0:
+    if settings.task_backend is not TaskBackend.INPROCESS or settings.job_poll_seconds <= 0:
         yield
         return
 

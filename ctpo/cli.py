@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ctpo.lib.settings import get_settings
+from ctpo.lib.settings import TaskBackend, get_settings
 
 
 @click.group()
@@ -205,7 +205,7 @@ def corpus_load(path: Path, source: str, *, index: bool, wait: bool) -> None:
             planned = (batch.documents, batch.passages, batch.chunks) if batch is not None else None
         if planned is not None:
             click.echo("embedding queued: {} documents, {} passages in {} chunks".format(*planned))
-        if settings.task_backend == "celery":
+        if settings.task_backend is TaskBackend.CELERY:
             if wait:
                 _watch_ingest(sessions)
         elif index:
@@ -259,7 +259,7 @@ def mail_list(status: str | None, limit: int) -> None:
     """The latest messages, newest first: state, attempts, recipient, subject, last error, and where kept ones are."""
     from sqlalchemy import select  # noqa: PLC0415
 
-    from ctpo.db.models import MailMessage  # noqa: PLC0415
+    from ctpo.db.models import MailMessage, MailStatus  # noqa: PLC0415
     from ctpo.mail import OutboxFolder  # noqa: PLC0415
 
     settings = get_settings()
@@ -271,7 +271,7 @@ def mail_list(status: str | None, limit: int) -> None:
     try:
         with sessions() as session:
             for m in session.scalars(query):
-                where = f"  {outbox.path_of(m.message_id)}" if m.status == "kept" else ""
+                where = f"  {outbox.path_of(m.message_id)}" if m.status == MailStatus.KEPT else ""
                 when = f"{m.created_at:%Y-%m-%d %H:%M}"
                 click.echo(f"{m.id}\t{m.status}\t{m.attempts}\t{when}\t{m.to_address}\t{m.subject}{where}")
                 if m.last_error:

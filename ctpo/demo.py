@@ -18,6 +18,7 @@ from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.services import FilingService
 from ctpo.domain.worksharing.services import WorkSharingService
+from workflows import Action
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -151,11 +152,11 @@ async def _publish_samples(session: AsyncSession, owner: User, numbers: list[str
     report = {"citations": [{"document_id": "US 11617522 B2", "category": "X", "claims": [1], "passage": "claim 1"}]}
     for number, office, with_report in ((numbers[0], "KZ", False), (numbers[1], "TR", True)):
         examiner, admin = staff[Role.EXAMINER, office], staff[Role.OFFICE_ADMIN, office]
-        steps: list[tuple[User, str, dict[str, Any]]] = [
-            (examiner, a, {}) for a in ("claim", "begin_formalities_check", "complete_formalities")
+        steps: list[tuple[User, Action, dict[str, Any]]] = [
+            (examiner, a, {}) for a in (Action.CLAIM, Action.BEGIN_FORMALITIES_CHECK, Action.COMPLETE_FORMALITIES)
         ]
         if with_report:
-            steps.append((examiner, "issue_search_report", report))
-        steps += [(owner, "request_early_publication", {}), (admin, "publish", {})]
+            steps.append((examiner, Action.ISSUE_SEARCH_REPORT, report))
+        steps += [(owner, Action.REQUEST_EARLY_PUBLICATION, {}), (admin, Action.PUBLISH, {})]
         for user, action, payload in steps:
             await examination.act(user, number, action, ActionIn(payload=payload))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.jobs.runner import JobRunner
-from ctpo.lib.settings import MailSettings
+from ctpo.lib.settings import MailSecurity, MailSettings
 from ctpo.mail import mail_job_bodies
 
 LEASE_SECONDS = 2.0
@@ -24,7 +24,7 @@ def main() -> None:
     database_url, port = sys.argv[1], int(sys.argv[2])
     engine = create_sync_engine(database_url)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    settings = MailSettings(host="127.0.0.1", port=port, security="none", timeout_seconds=5.0)
+    settings = MailSettings(host="127.0.0.1", port=port, security=MailSecurity.NONE, timeout_seconds=5.0)
     runner = JobRunner(
         sessions, mail_job_bodies(sessions, settings), lease_seconds=LEASE_SECONDS, retry_base_seconds=0.2
     )

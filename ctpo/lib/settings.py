@@ -35,6 +35,17 @@ class VectorIndexKind(enum.StrEnum):
     """One PostgreSQL table shared by every process (needs the extension)."""
 
 
+class MailSecurity(enum.StrEnum):
+    """How the SMTP connection is protected."""
+
+    STARTTLS = "starttls"
+    """Upgrade after connecting; refused if the server cannot."""
+    SSL = "ssl"
+    """TLS from the first byte (port 465)."""
+    NONE = "none"
+    """Plain text: a relay on loopback only."""
+
+
 class LogFormat(enum.StrEnum):
     """How log lines are written."""
 
@@ -68,13 +79,21 @@ _Choice = TypeVar("_Choice", bound=enum.StrEnum)
 
 def _env_choice(name: str, kind: type[_Choice], default: _Choice) -> _Choice:
     raw = os.environ.get(f"CTPO_{name}", "").strip().lower()
-    if not raw:
-        return default
+    return _choice(name, kind, raw) if raw else default
+
+
+def _choice(name: str, kind: type[_Choice], raw: str) -> _Choice:
+    """The member of ``kind`` called ``raw``; a wrong value names the variable ``CTPO_<name>`` and the choices."""
     try:
         return kind(raw)
     except ValueError:
         raise ValueError(f"CTPO_{name} must be one of {', '.join(kind)}, not {raw!r}") from None
 
+
+_CHOICES: dict[str, type[enum.StrEnum]] = {
+    kind.__name__: kind for kind in (TaskBackend, VectorIndexKind, LogFormat, EmbeddingBackend, MailSecurity)
+}
+"""The closed sets a setting may be, by type name."""
 
 _READERS: dict[str, Any] = {
     "int": _env_int,
@@ -97,9 +116,8 @@ class MailSettings:
     """SMTP server (``CTPO_MAIL_HOST``); empty keeps every message in the outbox folder instead of sending it."""
     port: int = 587
     """SMTP port (``CTPO_MAIL_PORT``): 587 for STARTTLS, 465 for implicit TLS, 25 for a local relay."""
-    security: str = "starttls"
-    """``starttls`` (upgrade after connecting, refused if the server cannot), ``ssl`` (TLS from the first byte) or
-    ``none`` (a relay on loopback only) (``CTPO_MAIL_SECURITY``)."""
+    security: MailSecurity = MailSecurity.STARTTLS
+    """How the connection is protected (``CTPO_MAIL_SECURITY``: one of :class:`MailSecurity`)."""
     username: str = ""
     """SMTP login (``CTPO_MAIL_USERNAME``); empty sends without authenticating."""
     password: str = ""
@@ -110,6 +128,10 @@ class MailSettings:
     """How long one SMTP conversation may take before the attempt fails and is retried."""
     outbox_dir: Path = field(default_factory=lambda: Path("var/outbox"))
     """Where messages go when mail is off (``CTPO_MAIL_OUTBOX_DIR``, default ``$CTPO_DATA_DIR/outbox``)."""
+
+    def __post_init__(self) -> None:
+        # settings built in code (tests, replace()) are held to the same choices as the environment
+        object.__setattr__(self, "security", _choice("MAIL_SECURITY", MailSecurity, self.security))
 
     @property
     def enabled(self) -> bool:
@@ -122,7 +144,7 @@ class MailSettings:
         return cls(
             host=_env("MAIL_HOST", ""),
             port=_env_int("MAIL_PORT", 587),
-            security=_env("MAIL_SECURITY", "starttls").strip().lower(),
+            security=_env_choice("MAIL_SECURITY", MailSecurity, MailSecurity.STARTTLS),
             username=_env("MAIL_USERNAME", ""),
             password=_env("MAIL_PASSWORD", ""),
             sender=_env("MAIL_FROM", "CTPO <no-reply@ctpo.example>"),
@@ -273,6 +295,13 @@ class Settings:
                 d.strip().lower() for d in _env("STAFF_EMAIL_DOMAINS", "ctpo.int").split(",") if d.strip()
             ),
         )
+
+    def __post_init__(self) -> None:
+        # settings built in code (tests, replace()) are held to the same choices as the environment
+        for f in fields(self):
+            kind = _CHOICES.get(str(f.type))
+            if kind is not None:
+                object.__setattr__(self, f.name, _choice(f.name.upper(), kind, getattr(self, f.name)))
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from ctpo.db.models import JobRecord, MailMessage, utcnow
+from ctpo.db.models import JobRecord, MailMessage, MailStatus, utcnow
 from ctpo.mail._queue import SEND_MAIL
 from ctpo.mail._transport import render, transport_for
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ctpo.lib.settings import MailSettings
     from ctpo.mail._transport import MailTransport
 
-DELIVERED = ("sent", "kept")
+DELIVERED = (MailStatus.SENT, MailStatus.KEPT)
 
 
 def deliver_message(sessions: sessionmaker[Session], transport: MailTransport, sender: str, message_pk: int) -> None:
@@ -45,7 +45,7 @@ def deliver_message(sessions: sessionmaker[Session], transport: MailTransport, s
                 update(MailMessage)
                 .where(MailMessage.id == message_pk, MailMessage.status.not_in(DELIVERED))
                 .values(
-                    status="failed" if last else "retrying",
+                    status=MailStatus.FAILED if last else MailStatus.RETRYING,
                     attempts=MailMessage.attempts + 1,
                     last_error=error[-2000:],
                 )
@@ -56,7 +56,7 @@ def deliver_message(sessions: sessionmaker[Session], transport: MailTransport, s
             update(MailMessage)
             .where(MailMessage.id == message_pk, MailMessage.status.not_in(DELIVERED))
             .values(
-                status="sent" if transport.name == "smtp" else "kept",
+                status=transport.delivered,
                 attempts=MailMessage.attempts + 1,
                 transport=transport.name,
                 delivered_at=utcnow(),

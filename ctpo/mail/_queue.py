@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
-from ctpo.db.models import MailMessage
+from ctpo.db.models import MailMessage, MailStatus
 from ctpo.domain.jobs.records import JobSpec, schedule
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def queue_mail(session: Session, mail: OutgoingMail, now: datetime, *, sender: s
         to_address=mail.to,
         subject=mail.subject,
         body=mail.body,
-        status="queued",
+        status=MailStatus.QUEUED,
         attempts=0,
         created_at=now,
     )

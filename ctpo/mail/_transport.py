@@ -10,6 +10,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Protocol
 
+from ctpo.db.models import MailStatus
+from ctpo.lib.settings import MailSecurity
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -22,6 +25,8 @@ class MailTransport(Protocol):
 
     name: str
     """Recorded on the message: ``smtp`` or ``outbox``."""
+    delivered: MailStatus
+    """The status of a message this transport delivered: ``sent`` away, or ``kept`` in the outbox folder."""
 
     def deliver(self, message: EmailMessage) -> None:
         """Deliver ``message`` or raise."""
@@ -44,18 +49,17 @@ class SmtpTransport:
     """SMTP with STARTTLS, implicit TLS, or nothing (a relay on loopback), logging in when a user is set."""
 
     name = "smtp"
+    delivered = MailStatus.SENT
 
     def __init__(self, settings: MailSettings) -> None:
-        if settings.security not in {"starttls", "ssl", "none"}:
-            raise ValueError(f"CTPO_MAIL_SECURITY must be starttls, ssl or none, not {settings.security!r}")
         self.settings = settings
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        if s.security == "ssl":
+        if s.security is MailSecurity.SSL:
             return smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=ssl.create_default_context())
         client = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
-        if s.security == "starttls":
+        if s.security is MailSecurity.STARTTLS:
             client.starttls(context=ssl.create_default_context())  # raises if the server does not offer it
         return client
 
@@ -73,6 +77,7 @@ class OutboxFolder:
     """Mail off: each message becomes ``<folder>/<hash of its Message-ID>.eml``, written atomically, once."""
 
     name = "outbox"
+    delivered = MailStatus.KEPT
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder

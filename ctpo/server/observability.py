@@ -6,8 +6,9 @@ it at the reverse proxy. With several API processes set ``PROMETHEUS_MULTIPROC_D
 
 from __future__ import annotations
 
+import enum
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import msgspec
@@ -18,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from sqlalchemy import text
 
 from ctpo.domain.jobs import records as job_records
+from ctpo.lib.settings import TaskBackend
 from ctpo.server.auth import PUBLIC
 from ctpo.server.problems import PROBLEM_JSON
 
@@ -84,11 +86,24 @@ class MetricsController(PrometheusController):
         return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+class CheckStatus(enum.StrEnum):
+    """One dependency's state, as the readiness check reports it."""
+
+    OK = "ok"
+    FAILING = "failing"
+    LOADING = "loading"
+    DISABLED = "disabled"
+    """Not used by this process (in-process tasks have no broker)."""
+
+
+NOT_READY: Final = frozenset({CheckStatus.FAILING, CheckStatus.LOADING})
+"""States that make the process unready."""
+
+
 class CheckOut(msgspec.Struct):
     """One dependency's state."""
 
-    status: str
-    """``ok``, ``failing``, ``loading`` or ``disabled``."""
+    status: CheckStatus
     detail: str | None = None
 
 
@@ -97,36 +112,37 @@ async def _database(state: State) -> CheckOut:
         async with state.session_factory() as session:
             await session.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
-        return CheckOut("failing", type(exc).__name__)
-    return CheckOut("ok")
+        return CheckOut(CheckStatus.FAILING, type(exc).__name__)
+    return CheckOut(CheckStatus.OK)
 
 
 def _broker(settings: Settings) -> CheckOut:
-    if settings.task_backend != "celery":
-        return CheckOut("disabled", "tasks run in-process")
+    if settings.task_backend is not TaskBackend.CELERY:
+        return CheckOut(CheckStatus.DISABLED, "tasks run in-process")
     from kombu.connection import Connection  # noqa: PLC0415 - only the scaled deployment has a broker
 
     try:
         with Connection(settings.broker_url, connect_timeout=2) as connection:  # type: ignore[no-untyped-call]
             connection.ensure_connection(max_retries=1)
     except Exception as exc:  # noqa: BLE001
-        return CheckOut("failing", type(exc).__name__)
-    return CheckOut("ok")
+        return CheckOut(CheckStatus.FAILING, type(exc).__name__)
+    return CheckOut(CheckStatus.OK)
 
 
 def _search(state: State) -> CheckOut:
     runtime: SearchRuntime | None = state.search
     if runtime is None:
-        return CheckOut("disabled", "search is not started in this process")
+        return CheckOut(CheckStatus.DISABLED, "search is not started in this process")
     if runtime.error:
-        return CheckOut("failing", runtime.error)
+        return CheckOut(CheckStatus.FAILING, runtime.error)
     if not runtime.loaded:
-        return CheckOut("loading", "model and index are loading")
+        return CheckOut(CheckStatus.LOADING, "model and index are loading")
     if not runtime.ready:  # searches would silently miss most of the corpus
-        return CheckOut("loading", f"indexing the corpus: {runtime.indexed} documents in, {runtime.pending} to go")
+        detail = f"indexing the corpus: {runtime.indexed} documents in, {runtime.pending} to go"
+        return CheckOut(CheckStatus.LOADING, detail)
     # documents still being embedded (new ones, or a load on the workers) do not make the process unready: it
     # says what is complete, and searches meanwhile answer partial: true
-    return CheckOut("ok", f"{runtime.indexed} documents, {runtime.pending} pending{runtime.ingest_summary}")
+    return CheckOut(CheckStatus.OK, f"{runtime.indexed} documents, {runtime.pending} pending{runtime.ingest_summary}")
 
 
 class HealthController(Controller):
@@ -144,7 +160,7 @@ class HealthController(Controller):
             "broker": await anyio.to_thread.run_sync(_broker, settings),
             "search": _search(state),
         }
-        failing = [name for name, check in checks.items() if check.status in {"failing", "loading"}]
+        failing = [name for name, check in checks.items() if check.status in NOT_READY]
         body = {name: msgspec.to_builtins(check) for name, check in checks.items()}
         if not failing:
             return Response({"status": "ready", "checks": body}, media_type=MediaType.JSON)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import CorpusDocument, IngestChunk, JobRecord, PassageEmbedding, utcnow
 from ctpo.domain.prior_art.corpus import upsert_documents
-from ctpo.domain.prior_art.ingest import claim, ingest_progress, passage_digest, plan_ingest, run_chunk
+from ctpo.domain.prior_art.ingest import ChunkRun, claim, ingest_progress, passage_digest, plan_ingest, run_chunk
 from ctpo.domain.prior_art.runtime import SearchRuntime
 from search.engine import Document
 from search.text import embedding_form
@@ -91,7 +91,7 @@ def test_a_chunk_run_twice_stores_each_passage_once_and_marks_its_documents_embe
     assert (first.status, first.embedded) == ("done", len(_passages()))
     calls = embedder.calls
     again = run_chunk(sessions, chunk, embedder, lease=60)
-    assert again.status == "already"
+    assert again.status is ChunkRun.ALREADY
     with sessions() as session, session.begin():  # even forced open again, nothing stored is embedded again
         session.execute(update(IngestChunk).values(status="pending"))
     assert run_chunk(sessions, chunk, embedder, lease=60).embedded == 0
@@ -111,7 +111,7 @@ def test_a_claim_whose_lease_ran_out_is_taken_over_and_only_the_rest_is_embedded
     with sessions() as session, session.begin():  # a worker claims it, stores some passages, and is killed
         assert claim(session, chunk, utcnow(), 0.5) == 1
     embedder = HashingEmbedder()
-    assert run_chunk(sessions, chunk, embedder, lease=60).status == "busy"  # its lease still runs
+    assert run_chunk(sessions, chunk, embedder, lease=60).status is ChunkRun.BUSY  # its lease still runs
     some = sorted(_passages())[:5]
     vectors = embedder.embed_passages(["x"] * len(some))
     with sessions() as session, session.begin():
@@ -176,7 +176,7 @@ def test_a_worker_whose_claim_was_taken_over_stores_nothing_more_and_does_not_fi
             return super().embed_passages(texts)
 
     outcome = run_chunk(sessions, chunk, Stalling(), lease=60, step=4)
-    assert (outcome.status, outcome.embedded) == ("lost", 4)
+    assert (outcome.status, outcome.embedded) == (ChunkRun.LOST, 4)
     with sessions() as session:
         row = session.get_one(IngestChunk, chunk)
     assert (row.status, row.attempts, row.embedded) == ("claimed", 2, 4)

@@ -20,7 +20,7 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import JobRecord, utcnow
 from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.notifications.services import send_reminders
-from ctpo.lib.settings import MailSettings
+from ctpo.lib.settings import MailSecurity, MailSettings
 from ctpo.mail import mail_job_bodies
 from tests.mail_server import Inbox, smtp_server
 from tests.support import application_payload, record_bank_transfer
@@ -55,7 +55,7 @@ def smtp() -> Iterator[tuple[int, Inbox]]:
 
 @pytest.fixture
 def settings(settings: Settings, smtp: tuple[int, Inbox]) -> Settings:
-    mail = MailSettings(host="127.0.0.1", port=smtp[0], security="none", sender="CTPO <notify@ctpo.example>")
+    mail = MailSettings(host="127.0.0.1", port=smtp[0], security=MailSecurity.NONE, sender="CTPO <notify@ctpo.example>")
     return dataclasses.replace(settings, mail=mail)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.accounts import passwords
 from ctpo.domain.jobs.runner import JobRunner
-from ctpo.lib.settings import MailSettings, Settings
+from ctpo.lib.settings import MailSecurity, MailSettings, Settings
 from ctpo.mail import mail_job_bodies
 from tests.mail_server import Inbox, smtp_server
 from tests.support import PASSWORD
@@ -48,7 +48,7 @@ def settings(database_url: str, tmp_path: Path, smtp: tuple[int, Inbox]) -> Sett
         sweep_interval_seconds=0,
         job_poll_seconds=0,
         search_autostart=False,
-        mail=MailSettings(host="127.0.0.1", port=smtp[0], security="none"),
+        mail=MailSettings(host="127.0.0.1", port=smtp[0], security=MailSecurity.NONE),
         staff_email_domains=("ctpo.int",),
         register_max_per_email=3,
         register_max_per_address=20,

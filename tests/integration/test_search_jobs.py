@@ -21,6 +21,7 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import AutomatedSearch, JobRecord
 from ctpo.domain.prior_art.corpus import upsert_documents
 from ctpo.domain.prior_art.runtime import SearchRuntime
+from ctpo.lib.settings import TaskBackend
 from ctpo.server.app import create_app
 from search.embedder import load_embedder
 from search.engine import Document
@@ -187,7 +188,7 @@ def test_search_after_formalities_runs_in_a_celery_worker(
     beat = subprocess.Popen(
         [*celery, "beat", "--loglevel=WARNING", f"--schedule={tmp_path / 'beat-schedule'}"], env=env, cwd=REPO
     )
-    app = create_app(replace(settings, task_backend="celery", broker_url=broker, task_queue=queue))
+    app = create_app(replace(settings, task_backend=TaskBackend.CELERY, broker_url=broker, task_queue=queue))
     applicant_user, examiner_user = make_user("applicant"), make_user("examiner", "KZ")
     try:
         with TestClient(app) as client:

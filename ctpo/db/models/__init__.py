@@ -18,7 +18,13 @@ from ctpo.db.models._base import Base, utcnow
 from ctpo.db.models._communication import Communication, CommunicationRead
 from ctpo.db.models._corpus import CorpusDocument
 from ctpo.db.models._desk import DeskPreference
-from ctpo.db.models._examination import DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
+from ctpo.db.models._examination import (
+    CalendarChange,
+    DeadlineRecord,
+    HistoryRecord,
+    OfficeCalendarDay,
+    ProceduralDocument,
+)
 from ctpo.db.models._examiner_profile import ExaminerField, ExaminerLanguage
 from ctpo.db.models._fees import (
     Designation,
@@ -37,7 +43,7 @@ from ctpo.db.models._international import InternationalEntry
 from ctpo.db.models._jobs import AutomatedSearch, JobRecord
 from ctpo.db.models._legal_event import LegalEventRecord
 from ctpo.db.models._login_throttle import LoginThrottle
-from ctpo.db.models._mail import MailMessage
+from ctpo.db.models._mail import MailMessage, MailStatus
 from ctpo.db.models._parties import ObservationRecord, TransferRecord
 from ctpo.db.models._publication import Publication, PublicationSeries, RegisterNameKey
 from ctpo.db.models._registration import PendingRegistration, RevokedToken
@@ -50,6 +56,7 @@ __all__ = [
     "AuditRecord",
     "AutomatedSearch",
     "Base",
+    "CalendarChange",
     "Claim",
     "Communication",
     "CommunicationRead",
@@ -74,6 +81,7 @@ __all__ = [
     "LegalEventRecord",
     "LoginThrottle",
     "MailMessage",
+    "MailStatus",
     "ObservationRecord",
     "OfficeCalendarDay",
     "Party",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -80,6 +81,15 @@ class ProceduralDocument(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CalendarChange(enum.StrEnum):
+    """What an office calendar correction does to its day (``office_calendar_days.kind``, stored as text)."""
+
+    CLOSURE = "closure"
+    """The office is closed on a day it would work: time limits ending then run on (EPC Rule 134(1))."""
+    OPENING = "opening"
+    """The office works on a statutory holiday: time limits may end then."""
+
+
 class OfficeCalendarDay(Base):
     """A correction to an office's statutory calendar: an extra closure or a working day on a holiday."""
 
@@ -88,7 +98,7 @@ class OfficeCalendarDay(Base):
     office: Mapped[str] = mapped_column(String(2), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
-    """``closure`` or ``opening``."""
+    """A :class:`CalendarChange`."""
     reason: Mapped[str] = mapped_column(String(300))
     changed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import Index, String, Text
@@ -10,12 +11,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ctpo.db.models._base import Base, utcnow
 
 
+class MailStatus(enum.StrEnum):
+    """Where a message stands (``mail_messages.status``, stored as text)."""
+
+    QUEUED = "queued"
+    """Not tried yet."""
+    RETRYING = "retrying"
+    """An attempt failed (``last_error`` says why); the job tries again."""
+    SENT = "sent"
+    """The SMTP server accepted it."""
+    KEPT = "kept"
+    """Mail is off: it was written to the outbox folder."""
+    FAILED = "failed"
+    """Every attempt failed; the job is a dead letter an administrator can retry."""
+
+
 class MailMessage(Base):
     """A message queued for delivery; the row is written in the transaction of the act that calls for it.
 
-    ``status`` is ``queued`` until the first attempt, ``retrying`` after a failed one (``last_error`` says why),
-    ``sent`` once the SMTP server accepted it, ``kept`` when mail is off and it was written to the outbox folder,
-    and ``failed`` when every attempt failed (the job is then a dead letter an administrator can retry).
+    ``status`` (a :class:`MailStatus`) moves from ``queued`` through ``retrying`` to ``sent``, ``kept`` or ``failed``.
     """
 
     __tablename__ = "mail_messages"
@@ -30,7 +44,7 @@ class MailMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     """Plain text; no HTML, so nothing in a message can run or track."""
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     transport: Mapped[str | None] = mapped_column(String(20), default=None)

@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ctpo.domain.examination import schemas as s
+from ctpo.domain.examination.codec import kind_of
 from ctpo.domain.examination.services import history_out
 from ctpo.domain.filings.services import file_of
 from ctpo.domain.international.services import InternationalService, international_out
 from ctpo.domain.observations.services import ObservationService, observation_out
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art
+from workflows.documents import OfficeAction, OfficeActionResponse
 
 if TYPE_CHECKING:
     from litestar.datastructures import State
@@ -34,6 +36,10 @@ def document_out(document: ProceduralDocument) -> s.ProceduralDocumentOut:
     )
 
 
+_OFFICE_ACTION = kind_of(OfficeAction)
+_RESPONSE = kind_of(OfficeActionResponse)
+
+
 def office_action_rounds(
     documents: list[s.ProceduralDocumentOut], claim_sets: dict[int, list[str]]
 ) -> list[s.OfficeActionRound]:
@@ -41,9 +47,9 @@ def office_action_rounds(
     rounds: list[s.OfficeActionRound] = []
     current = 1
     for document in documents:
-        if document.kind == "office_action":
+        if document.kind == _OFFICE_ACTION:
             rounds.append(s.OfficeActionRound(document, None, claim_sets.get(current, []), None))
-        elif document.kind == "office_action_response" and rounds and rounds[-1].response is None:
+        elif document.kind == _RESPONSE and rounds and rounds[-1].response is None:
             amended = document.body.get("amended_claims")
             if amended:
                 current += 1

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ctpo.db.models import (
     Application,
     AutomatedSearch,
+    CalendarChange,
     Claim,
     DeadlineRecord,
     HistoryRecord,
@@ -406,7 +407,7 @@ class ExaminationService:
         """
         office = require_staff_of(user, office)
         require_admin_of(user, office, purpose="Only office administrators change the office calendar.")
-        if kind not in {None, "closure", "opening"}:
+        if kind is not None and kind not in frozenset(CalendarChange):
             raise InvalidRequestError(
                 "Unknown calendar change.", errors=[FieldError("kind", "must be 'closure' or 'opening'")]
             )

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
-from ctpo.db.models import Application, Claim, DeadlineRecord, HistoryRecord, OfficeCalendarDay, ProceduralDocument
+from ctpo.db.models import (
+    Application,
+    CalendarChange,
+    Claim,
+    DeadlineRecord,
+    HistoryRecord,
+    OfficeCalendarDay,
+    ProceduralDocument,
+)
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
 from ctpo.domain.fees import lifecycle, procedure
 from ctpo.domain.jobs.follow_ups import follow_ups
@@ -87,8 +95,8 @@ def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
     days = session.execute(select(OfficeCalendarDay).where(OfficeCalendarDay.office == office.value)).scalars().all()
     calendar = OfficeCalendar(
         office,
-        closures=MappingProxyType({d.day: d.reason for d in days if d.kind == "closure"}),
-        openings=frozenset(d.day for d in days if d.kind == "opening"),
+        closures=MappingProxyType({d.day: d.reason for d in days if d.kind == CalendarChange.CLOSURE}),
+        openings=frozenset(d.day for d in days if d.kind == CalendarChange.OPENING),
     )
     memo[1][office] = calendar
     return calendar

@@ -17,6 +17,7 @@ process is a lookup.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -55,6 +56,25 @@ CHUNK_PASSAGES: Final = 256
 STEP: Final = 16
 """Passages embedded per committed step within a chunk: what a killed worker may have to embed again."""
 _PLAN_SLICE: Final = 500
+
+
+class ChunkRun(enum.StrEnum):
+    """What one :func:`run_chunk` call did with its chunk."""
+
+    DONE = "done"
+    """Embedded its passages and marked it done."""
+    ALREADY = "already"
+    """Nothing: it was done before."""
+    BUSY = "busy"
+    """Nothing: another worker holds it and its lease still runs."""
+    LOST = "lost"
+    """Stopped: its lease ran out and another worker claimed it (the steps stored so far stay)."""
+    MISSING = "missing"
+    """Nothing: there is no such chunk."""
+
+
+RETRIED: Final = frozenset({ChunkRun.BUSY, ChunkRun.LOST})
+"""Outcomes after which the chunk job is retried: then done by the holder, or free once its lease ran out."""
 
 
 class ChunkBusyError(RuntimeError):
@@ -236,16 +256,16 @@ def _sizes(batch: IngestBatch) -> tuple[int, int, int]:
     return batch.documents, batch.passages, batch.chunks
 
 
-def claim(session: Session, chunk_id: int, now: datetime, lease: float) -> int | str:
-    """Take the chunk for ``lease`` seconds: the claim's attempt number, or ``done``/``busy``/``missing``.
+def claim(session: Session, chunk_id: int, now: datetime, lease: float) -> int | ChunkRun:
+    """Take the chunk for ``lease`` seconds: the claim's attempt number, or ``already``/``busy``/``missing``.
 
     A chunk is free when pending, or claimed by a worker whose lease ran out (it died, or lost its database).
     """
     chunk = session.get(IngestChunk, chunk_id)
     if chunk is None:
-        return "missing"
+        return ChunkRun.MISSING
     if chunk.status == DONE:
-        return DONE
+        return ChunkRun.ALREADY
     result = session.execute(
         update(IngestChunk)
         .where(
@@ -262,7 +282,7 @@ def claim(session: Session, chunk_id: int, now: datetime, lease: float) -> int |
         )
         .execution_options(synchronize_session=False)
     )
-    return chunk.attempts + 1 if result.rowcount else "busy"  # type: ignore[attr-defined]
+    return chunk.attempts + 1 if result.rowcount else ChunkRun.BUSY  # type: ignore[attr-defined]
 
 
 def _renew(session: Session, chunk_id: int, attempt: int, *, now: datetime, lease: float, embedded: int) -> None:
@@ -283,9 +303,9 @@ def _renew(session: Session, chunk_id: int, attempt: int, *, now: datetime, leas
 
 @dataclass(frozen=True, slots=True)
 class ChunkOutcome:
-    """What :func:`run_chunk` did: ``done`` (by this call), ``already`` (before), ``busy``, ``lost``, ``missing``."""
+    """What :func:`run_chunk` did, and how much of the embedding was its own."""
 
-    status: str
+    status: ChunkRun
     embedded: int = 0
     """Passages this call embedded (not those it found stored)."""
 
@@ -306,8 +326,8 @@ def run_chunk(
     """
     with sessions() as session, session.begin():
         attempt = claim(session, chunk_id, utcnow(), lease)
-        if isinstance(attempt, str):
-            return ChunkOutcome("already" if attempt == DONE else attempt)
+        if isinstance(attempt, ChunkRun):
+            return ChunkOutcome(attempt)
         chunk = session.get_one(IngestChunk, chunk_id)
         planned = [str(d) for d, _ in chunk.documents]
         docs = [document_of(r) for r in session.scalars(select(CorpusDocument).where(CorpusDocument.id.in_(planned)))]
@@ -329,7 +349,7 @@ def run_chunk(
                 store.put(session, dict(zip(part, vectors, strict=True)), chunk_id=chunk_id, attempt=attempt)
                 _renew(session, chunk_id, attempt, now=utcnow(), lease=lease, embedded=done + len(part))
         except _ClaimLostError:  # the step is rolled back: the chunk's new holder stores these itself
-            return ChunkOutcome("lost", embedded)
+            return ChunkOutcome(ChunkRun.LOST, embedded)
         done, embedded = done + len(part), embedded + len(part)
         if progress is not None:
             progress(len(part))
@@ -341,7 +361,7 @@ def run_chunk(
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
         if not finished:
-            return ChunkOutcome("lost", embedded)
+            return ChunkOutcome(ChunkRun.LOST, embedded)
         for doc in docs:  # the content embedded now, which may be newer than the one planned
             digest = content_sha256(doc)
             session.execute(
@@ -357,7 +377,7 @@ def run_chunk(
         embedded,
         len(texts) - len(missing),
     )
-    return ChunkOutcome(DONE, embedded)
+    return ChunkOutcome(ChunkRun.DONE, embedded)
 
 
 def open_chunks(session: Session, now: datetime) -> list[int]:
@@ -383,8 +403,8 @@ def run_open_chunks(
         with sessions() as session:
             ids = open_chunks(session, utcnow())
         ran = [run_chunk(sessions, i, embedder, lease=lease, progress=progress) for i in ids]
-        finished += sum(o.status == DONE for o in ran)
-        if not any(o.status == DONE for o in ran):
+        finished += sum(o.status is ChunkRun.DONE for o in ran)
+        if not any(o.status is ChunkRun.DONE for o in ran):
             return finished
 
 
@@ -412,7 +432,7 @@ def ingest_job_bodies(
 
     def embed_chunk(_key: str, args: dict[str, Any]) -> None:
         outcome = run_chunk(sessions, int(args["chunk_id"]), embedder(), lease=lease)
-        if outcome.status in {"busy", "lost"}:  # retried: then done by the holder, or free once its lease ran out
+        if outcome.status in RETRIED:
             raise ChunkBusyError(f"chunk {args['chunk_id']} is held by another worker ({outcome.status})")
 
     return {EMBED_CHUNK: embed_chunk}

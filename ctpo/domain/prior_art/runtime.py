@@ -42,6 +42,7 @@ from ctpo.domain.prior_art.ingest import (
     plan_ingest,
     run_open_chunks,
 )
+from ctpo.lib.settings import TaskBackend, VectorIndexKind
 from search.embedder import load_embedder
 from search.embedding_backend import DEFAULT_BACKEND, EmbeddingBackend
 from search.engine import SearchEngine
@@ -402,18 +403,16 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session], *, worker: 
     deployment never runs the model on passages, it indexes what the workers stored.
 
     Raises:
-        ValueError: an unknown ``vector_index`` setting, or pgvector asked for on SQLite.
+        ValueError: pgvector asked for on SQLite.
     """
-    if settings.vector_index not in {"inprocess", "pgvector"}:
-        raise ValueError(f"CTPO_VECTOR_INDEX must be inprocess or pgvector, not {settings.vector_index!r}")
     return SearchRuntime(
         settings.data_dir / "search",
         settings.embedding_model,
         settings.model_dir or settings.data_dir,
         sessions,
-        pgvector_factory(settings.database_url) if settings.vector_index == "pgvector" else None,
+        pgvector_factory(settings.database_url) if settings.vector_index is VectorIndexKind.PGVECTOR else None,
         backend=settings.embedding_backend,
-        embed_inline=worker or settings.task_backend == "inprocess",
+        embed_inline=worker or settings.task_backend is TaskBackend.INPROCESS,
         chunk_passages=settings.ingest_chunk_passages,
         lease_seconds=float(settings.job_lease_seconds),
     )
