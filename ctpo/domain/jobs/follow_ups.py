@@ -26,6 +26,8 @@ INGEST_CORPUS: Final = "ingest_corpus"
 """Embed corpus documents loaded by ``ctpo corpus load`` (not a follow-up of a transition)."""
 EMBED_CHUNK: Final = "embed_chunk"
 """Embed one ingest chunk's passages (:mod:`ctpo.domain.prior_art.ingest`); one job per chunk, run in parallel."""
+PRUNE_EMBEDDINGS: Final = "prune_passage_embeddings"
+"""Delete stored passage vectors no passage of the corpus needs (:mod:`ctpo.domain.prior_art.pruning`)."""
 
 JOB_ARGS: Mapping[FollowUp, Callable[[uuid.UUID], dict[str, Any]]] = {
     FollowUp.SEARCH_AFTER_FORMALITIES: lambda app_id: {"application_id": str(app_id), "step": "after_formalities"},

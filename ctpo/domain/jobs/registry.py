@@ -12,6 +12,7 @@ from ctpo.domain.filings.storage import DocumentStore
 from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.ingest import ingest_job_bodies
+from ctpo.domain.prior_art.pruning import pruning_job_bodies
 from ctpo.domain.publications.jobs import publication_job_bodies
 from ctpo.mail import mail_job_bodies
 
@@ -37,9 +38,11 @@ def all_job_bodies(
     ``embedder`` gives the model ingest chunks are embedded with; by default the search runtime's (a worker that
     only embeds passes its own, so that it never opens an engine).
     """
+    model = embedder or (lambda: search().embedder)
     return {
         **job_bodies(sessions, search),
-        **ingest_job_bodies(sessions, embedder or (lambda: search().embedder), lease=float(settings.job_lease_seconds)),
+        **ingest_job_bodies(sessions, model, lease=float(settings.job_lease_seconds)),
+        **pruning_job_bodies(sessions, model),
         **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
         **mail_job_bodies(sessions, settings.mail),
     }

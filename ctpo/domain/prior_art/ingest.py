@@ -25,12 +25,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ctpo.db.models import CorpusDocument, IngestBatch, IngestChunk, PassageEmbedding, utcnow
-from ctpo.domain.jobs.follow_ups import EMBED_CHUNK
+from ctpo.domain.jobs.follow_ups import EMBED_CHUNK, PRUNE_EMBEDDINGS
 from ctpo.domain.jobs.records import JobSpec, schedule
 from ctpo.domain.prior_art.corpus import content_sha256, document_of
 from ctpo.domain.prior_art.progress import ChunkState, IngestProgress
@@ -56,6 +56,9 @@ CHUNK_PASSAGES: Final = 256
 STEP: Final = 16
 """Passages embedded per committed step within a chunk: what a killed worker may have to embed again."""
 _PLAN_SLICE: Final = 500
+PRUNE_LOCK: Final = 0x63_74_70_6F_70_72_75  # "ctpopru"
+"""PostgreSQL advisory lock key: the prune's delete (:mod:`ctpo.domain.prior_art.pruning`) holds it, and each
+planning transaction holds it shared, so no document is planned while the prune decides what to delete."""
 
 
 class ChunkRun(enum.StrEnum):
@@ -211,9 +214,16 @@ def _chunks_of(sizes: Iterable[tuple[str, str, int]], target: int) -> list[list[
 def plan_ingest(session: Session, *, chunk_passages: int = CHUNK_PASSAGES) -> IngestBatch | None:
     """Put every corpus document whose content is not planned yet into chunks, one job each (caller's transaction).
 
+    A batch that replaces the planned content of a document schedules the prune of the vectors nothing needs any
+    more (``prune_passage_embeddings``, :mod:`ctpo.domain.prior_art.pruning`).
+
     Returns:
         The new batch, or None when nothing was left to plan.
     """
+    if session.get_bind().dialect.name == "postgresql":  # SQLite: the transaction's write lock already excludes it
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": PRUNE_LOCK})
+    planned, content = CorpusDocument.planned_sha256, CorpusDocument.content_sha256
+    replaces = session.scalar(select(exists().where(planned.is_not(None), planned != content)))
     marked = session.execute(
         update(CorpusDocument)
         .where(
@@ -248,6 +258,8 @@ def plan_ingest(session: Session, *, chunk_passages: int = CHUNK_PASSAGES) -> In
     now = utcnow()
     for chunk in chunks:
         schedule(session, JobSpec(name=EMBED_CHUNK, key=f"{EMBED_CHUNK}:{chunk.id}", args={"chunk_id": chunk.id}), now)
+    if replaces:
+        schedule(session, JobSpec(name=PRUNE_EMBEDDINGS, key=f"{PRUNE_EMBEDDINGS}:{batch.id}", args={}), now)
     logger.info("ingest batch %d: %d documents, %d passages, %d chunks", batch.id, *_sizes(batch))
     return batch
 
