@@ -15,7 +15,7 @@ from search.interfaces import SharedIndex
 from search.text import embedding_form
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from numpy.typing import NDArray
 
@@ -31,6 +31,7 @@ def vectors_for(
     embedder: Embedder,
     index: VectorIndex,
     batch: int,
+    reusable: Collection[int] | None = None,
 ) -> tuple[NDArray[np.float32], list[int]]:
     """The passages' vectors: fetched where a shared index already holds them, else embedded (``missing``).
 
@@ -41,11 +42,14 @@ def vectors_for(
         embedder: embeds what the index lacks.
         index: the vector index; only a :class:`~search.interfaces.SharedIndex` is asked for stored vectors.
         batch: passages embedded per call.
+        reusable: the keys whose held vector is known to be of the same text (default: every key); a key held for
+            another text (a replaced document's passage at the same place) is embedded again.
 
     Returns:
         The vectors, one row per passage, and the positions of those that were embedded (to be stored).
     """
-    stored = index.get(np.asarray(keys, dtype=np.int64)) if isinstance(index, SharedIndex) else {}
+    asked = list(keys) if reusable is None else [key for key in keys if key in reusable]
+    stored = index.get(np.asarray(asked, dtype=np.int64)) if isinstance(index, SharedIndex) and asked else {}
     missing = [i for i, key in enumerate(keys) if key not in stored]
     vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
     for i, key in enumerate(keys):

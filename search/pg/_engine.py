@@ -117,13 +117,17 @@ class StatelessEngine:
     # ------------------------------------------------------------------ writing
 
     def add_documents(self, docs: Iterable[Document]) -> None:
-        """Add documents, replacing any stored under the same id; reuses vectors the table already holds."""
+        """Add documents, replacing any stored under the same id; reuses the vectors held for the same passage text."""
         batch = list({doc.id: doc for doc in docs}.values())
         if not batch:
             return
         passages = [p for doc in batch for p in doc.passages()]
         lang = {doc.id: doc.lang for doc in batch}
         keys = [stable_key(p.id) for p in passages]
+        # A key names a place in a document (id, section, ordinal): a replaced document's passage at the same
+        # place may say something else, and then the vector held under its key is the old text's.
+        held = self.store.texts(keys)
+        same = {key for key, p in zip(keys, passages, strict=True) if held.get(key) == (p.text, lang[p.doc_id])}
         vectors, missing = vectors_for(
             passages,
             keys,
@@ -131,6 +135,7 @@ class StatelessEngine:
             embedder=self.embedder,
             index=self.vector_index,
             batch=self.embed_batch,
+            reusable=same,
         )
         if missing:
             self.vector_index.add(np.asarray([keys[i] for i in missing], dtype=np.int64), vectors[missing])

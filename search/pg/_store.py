@@ -634,6 +634,12 @@ class PgPassageStore:
             for r in rows
         }
 
+    def texts(self, keys: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """The text and language of the passages held under these keys (those held)."""
+        query = sql.SQL("SELECT key, text, lang FROM {} WHERE key = ANY(%s)").format(self._pass)
+        rows = self._run(lambda conn: conn.execute(query, (list(keys),)).fetchall())
+        return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
     def passages_of(self, document_id: str) -> list[Passage]:
         """A document's passages in document order."""
         query = sql.SQL("SELECT passage_id FROM {} WHERE doc_id = %s").format(self._pass)

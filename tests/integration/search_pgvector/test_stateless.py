@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
+from search.documents import stable_key
 from search.engine import Document, SearchEngine
 from search.index import ExactIndex
 from search.pg import PgPassageStore, StatelessEngine, filter_condition
 from search.prior_art import ApplicationDates, eligible
+from search.text import embedding_form
 from tests.unit.search.test_engine import HashingEmbedder
 
 if TYPE_CHECKING:
@@ -207,3 +209,23 @@ def test_two_processes_writing_the_same_documents_at_once_leave_one_consistent_c
             assert cur.fetchone() == before
     finally:
         other_store.close()
+
+
+def test_a_replaced_document_is_searched_by_the_vectors_of_its_new_text(stateless: StatelessEngine) -> None:
+    """A passage keeps its id (document, section, ordinal) when its document is replaced with another text: the
+    vector the table holds under that id is the old text's, and must not be reused for the new one."""
+    old = Document(
+        id="R1", lang="en", title="battery cooling plate", abstract="liquid cooled battery plate", publication_date=D
+    )
+    new = Document(
+        id="R1", lang="en", title="grain dryer", abstract="solar heated air dries wheat grain", publication_date=D
+    )
+    stateless.add_documents([old])
+    stateless.add_documents([new])
+    passages = new.passages()
+    keys = np.asarray([stable_key(p.id) for p in passages], dtype=np.int64)
+    held = stateless.vector_index.get(keys)
+    expected = stateless.embedder.embed_passages([embedding_form(p.text, new.lang) for p in passages])
+    for key, want in zip(keys.tolist(), expected, strict=True):
+        assert np.allclose(held[key], want, atol=2e-3), "a passage of the new text is searched by the old vector"
+    assert stateless.search("solar grain dryer", k=1)[0].document_id == "R1"
