@@ -15,9 +15,8 @@ from sqlalchemy import Boolean, delete, exists, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ctpo.db.engine import READS_ONLY
 from ctpo.db.models import RevokedToken, User
-from ctpo.server.request_session import keeps_transaction, request_session
+from ctpo.server.request_session import keeps_transaction, lookup_options, request_session
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -46,7 +45,7 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     revoked = (
         exists().where(RevokedToken.jti == token.jti) if token.jti else literal(value=False, type_=Boolean)
     ).label("revoked")
-    await session.connection(execution_options={READS_ONLY: True})
+    await session.connection(execution_options=lookup_options(connection, session))
     row = (await session.execute(select(User, revoked).where(User.id == user_id))).one_or_none()
     if row is not None:
         session.expunge(row.User)  # detached, as before: a rollback by the handler must not expire it

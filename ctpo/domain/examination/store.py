@@ -11,8 +11,9 @@ import uuid
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
+from ctpo.db.inserts import insert_rows
 from ctpo.db.models import (
     Application,
     CalendarChange,
@@ -174,9 +175,10 @@ def apply_decision(
             .values(closed_at=entry.at, close_reason=closed.reason.value)
         )
     if decision.opened:  # bulk Core inserts: every transition writes here, and the rows are new
-        session.execute(insert(DeadlineRecord), [_deadline_row(d, entry.at) for d in decision.opened])
-    session.execute(
-        insert(HistoryRecord),
+        insert_rows(session, DeadlineRecord, [_deadline_row(d, entry.at) for d in decision.opened])
+    insert_rows(
+        session,
+        HistoryRecord,
         [
             {
                 "application_id": app_id,
@@ -196,8 +198,9 @@ def apply_decision(
         ],
     )
     if decision.document is not None:
-        session.execute(
-            insert(ProceduralDocument),
+        insert_rows(
+            session,
+            ProceduralDocument,
             [
                 {
                     "application_id": app_id,
@@ -211,8 +214,9 @@ def apply_decision(
             ],
         )
     if decision.claim_set is not None:
-        session.execute(
-            insert(Claim),
+        insert_rows(
+            session,
+            Claim,
             [
                 {"application_id": app_id, "claim_set": decision.claim_set.version, "number": i, "text": text}
                 for i, text in enumerate(decision.claim_set.claims, start=1)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import func, insert, select, update
 
 import ctpo.domain.examination.store as workflow_store  # a module import: the store calls back into this module
+from ctpo.db.inserts import insert_rows
 from ctpo.db.models import Application, Designation, Patent, PatentState, Renewal, RenewalStatus
 from workflows import Action, OfficeCode
 from workflows.fees import FIRST_RENEWAL_YEAR, LAST_RENEWAL_YEAR, expiry_date, renewal_window
@@ -90,24 +91,28 @@ def open_renewal(
             )
         ).first()
     if exists is None:
-        session.execute(
-            insert(Renewal).values(
-                application_id=application.id,
-                scope=scope,
-                year=year,
-                due_date=window.due_date,
-                payable_from=window.payable_from,
-                pay_until=window.pay_without_surcharge_until,
-                grace_end=window.grace_end,
-                status=RenewalStatus.OPEN,
-            )
+        insert_rows(
+            session,
+            Renewal,
+            [
+                {
+                    "application_id": application.id,
+                    "scope": scope,
+                    "year": year,
+                    "due_date": window.due_date,
+                    "payable_from": window.payable_from,
+                    "pay_until": window.pay_without_surcharge_until,
+                    "grace_end": window.grace_end,
+                    "status": RenewalStatus.OPEN,
+                }
+            ],
         )
 
 
 def on_filing(session: Session, filed: NewFiling, states: list[str] | None = None) -> None:
     """Designate the states (all five by default) and schedule the first renewal fee, for the application."""
     chosen = sorted(set(states)) if states else [code.value for code in OfficeCode]
-    session.execute(insert(Designation), [{"application_id": filed.id, "state": s, "status": ACTIVE} for s in chosen])
+    insert_rows(session, Designation, [{"application_id": filed.id, "state": s, "status": ACTIVE} for s in chosen])
     open_renewal(session, filed, APPLICATION_SCOPE, FIRST_RENEWAL_YEAR, new=True)
 
 

@@ -20,6 +20,7 @@ from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import ACCEPTED
 from ctpo.domain.filings.services import FilingService, Upload, file_of, receipt_of, summary_of, uploads_from_json
 from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError
+from ctpo.server.request_session import SINGLE_STATEMENT_WRITES
 
 IdempotencyKey = Annotated[
     str | None,
@@ -92,6 +93,7 @@ class FilingController(Controller):
         summary="File an application (JSON)",
         description="Files at once and returns the receipt. Documents may be sent inline as base64.",
         status_code=HTTP_201_CREATED,
+        opt={SINGLE_STATEMENT_WRITES: True},  # the filing writes with one statement (FilingService.file)
     )
     async def file_json(
         self,
@@ -102,7 +104,8 @@ class FilingController(Controller):
     ) -> Response[s.Receipt]:
         """File an application sent as JSON."""
         _require_applicant(request.user)
-        uploads = await anyio.to_thread.run_sync(uploads_from_json, data.documents)  # base64 of megabytes: CPU
+        # base64 of megabytes is CPU: decoded in a worker thread (no documents, no hand-off)
+        uploads = await anyio.to_thread.run_sync(uploads_from_json, data.documents) if data.documents else []
         result = await filing_service.file(request.user, data, uploads, idempotency_key=idempotency_key)
         return _receipt_response(result)
 
@@ -112,6 +115,7 @@ class FilingController(Controller):
         description="Part `application` holds the JSON application; each `documents` part is a PDF, XML or "
         "plain-text file. Returns the receipt with each document's SHA-256.",
         status_code=HTTP_201_CREATED,
+        opt={SINGLE_STATEMENT_WRITES: True},
     )
     async def file_multipart(
         self,

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import msgspec
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ctpo.db.inserts import InsertBatch, collecting_inserts
 from ctpo.db.models import (
     Application,
     Claim,
@@ -33,7 +34,7 @@ from ctpo.domain.audit.services import record_list_read
 from ctpo.domain.examination.store import apply_decision, load_calendar, snapshot_columns
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import check_document
-from ctpo.domain.filings.numbering import number_before_insert, number_inserted
+from ctpo.domain.filings.numbering import insert_numbered
 from ctpo.domain.filings.validation import check_filename, validate_application
 from ctpo.domain.representatives.services import RepresentationService
 from ctpo.lib.errors import ConflictError, FieldError, InvalidRequestError, NotFoundError, PayloadTooLargeError
@@ -46,12 +47,19 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import Session
 
     from ctpo.domain.filings.storage import DocumentStore
     from workflows import Decision
 
 MAX_DOCUMENTS = 50
 """Documents in one filing, however they are sent (JSON inline or multipart parts)."""
+
+INLINE_CHECK_CHARS = 64 * 1024
+"""Up to this much text, and with no documents, a filing's checks run on the event loop, not in a worker thread.
+
+Checking and digesting the text is linear in its size: ~0.02 ms for a usual filing, ~0.2 ms for 60 000 characters
+(measured for issue 13), less than the hand-off to a thread and back, which costs two wake-ups of the process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +258,8 @@ class FilingService:
             received = msgspec.structs.replace(application, documents=[])
             return symbols, receipts, received, content_digest(received, receipts, opening.content if opening else None)
 
+        if not uploads and _text_size(application) <= INLINE_CHECK_CHARS:
+            return check()
         return await anyio.to_thread.run_sync(check)
 
     def _check_upload(self, upload: Upload) -> s.DocumentReceipt:
@@ -294,9 +304,11 @@ class FilingService:
         idempotency_key: str | None,
         opening: Opening | None,
     ) -> s.Receipt:
-        """Write the application and everything it names with bulk inserts, in the caller's transaction.
+        """Write the application and everything it names, in the caller's transaction.
 
-        Core inserts rather than the ORM unit of work: filing is the hottest write path, and the rows are new.
+        Core inserts rather than the ORM unit of work: filing is the hottest write path, and the rows are new. Every
+        row, the first decision's included, is collected into one batch (:mod:`ctpo.db.inserts`) and written with
+        the number: on PostgreSQL in one statement, one round trip instead of eleven.
         """
         office = data.receiving_office
         year = get_office(office).local_date(received_at).year  # numbered in the year of receipt (PCT entries too)
@@ -319,32 +331,23 @@ class FilingService:
                 payload=payload,
                 calendar=calendar,
             )
-        run = self.session.execute
-        numbered = await number_before_insert(self.session, office, year)  # SQLite; PostgreSQL numbers it last
-        await run(
-            insert(Application),
-            [
-                {
-                    "id": application_id,
-                    "receiving_office": office,
-                    "filing_year": year,
-                    "filing_date": filing_date,
-                    "received_at": received_at,
-                    "owner_id": applicant.id,
-                    "language": data.language,
-                    "title": data.title,
-                    "abstract": data.abstract,
-                    "description": data.description,
-                    "applicant_reference": data.applicant_reference,
-                    "content_digest": digest,
-                    "earliest_priority_date": earliest,
-                    "created_at": received_at,
-                    "number": numbered[0] if numbered else None,
-                    "sequence": numbered[1] if numbered else None,
-                    **snapshot_columns(case.snapshot),
-                }
-            ],
-        )
+        application_row = {
+            "id": application_id,
+            "receiving_office": office,
+            "filing_year": year,
+            "filing_date": filing_date,
+            "received_at": received_at,
+            "owner_id": applicant.id,
+            "language": data.language,
+            "title": data.title,
+            "abstract": data.abstract,
+            "description": data.description,
+            "applicant_reference": data.applicant_reference,
+            "content_digest": digest,
+            "earliest_priority_date": earliest,
+            "created_at": received_at,
+            **snapshot_columns(case.snapshot),
+        }
         parties = [
             {
                 "application_id": application_id,
@@ -418,12 +421,17 @@ class FilingService:
                     ],
                 )
             )
+        batch = InsertBatch()
         for model, rows in children:
-            if rows:
-                await run(insert(model), rows)
-        await self.session.run_sync(lambda session: apply_decision(session, case, expected_version=0, payload=payload))
-        # Last: the counter row stays locked until commit, so everything else was written before taking it.
-        number = numbered[0] if numbered else await number_inserted(self.session, application_id, office, year)
+            batch.add(model, rows)
+
+        def decide(session: Session) -> None:
+            with collecting_inserts(session, batch):  # the decision's rows join the batch; nothing reads them back
+                apply_decision(session, case, expected_version=0, payload=payload)
+
+        await self.session.run_sync(decide)
+        # Last: the counter row stays locked until commit, so it is taken by the statement that writes the rows.
+        number = await insert_numbered(self.session, application_row, office, year, batch)
         return s.Receipt(
             application_number=number,
             receiving_office=office,
@@ -470,6 +478,14 @@ class FilingService:
         applications = list((await self.session.execute(query)).scalars())
         await record_list_read(self.session, user, applications)
         return applications
+
+
+def _text_size(application: s.ApplicationIn) -> int:
+    """About how many characters the checks of ``application`` go through (lists of parties etc. are bounded)."""
+    texts = len(application.title) + len(application.abstract) + len(application.description)
+    texts += sum(len(claim.text) for claim in application.claims)
+    entries = len(application.applicants) + len(application.inventors) + len(application.priority_claims)
+    return texts + 500 * (entries + len(application.ipc))
 
 
 def _number(claim: s.ClaimIn) -> int:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
-
+from ctpo.db.inserts import insert_rows
 from ctpo.db.models import LegalEventRecord
 from workflows.history import canonical_json
 
@@ -57,5 +56,4 @@ def record_legal_events(
     ``KeyEvent.FEE_REFUNDED``/``Y`` event, never edited.
     """
     rows = legal_event_rows(application_id, events, recorded_at=recorded_at)
-    if rows:
-        session.execute(insert(LegalEventRecord), rows)
+    insert_rows(session, LegalEventRecord, rows)
