@@ -22,9 +22,9 @@ from ctpo.desk import views as v
 from ctpo.domain.examination import schemas as es
 from ctpo.domain.examination.services import actor_for
 from ctpo.domain.examination.store import load_calendar, snapshot_of
-from ctpo.domain.international.services import InternationalService, international_out
+from ctpo.domain.international.services import InternationalService
 from ctpo.domain.observations.schemas import TreatmentIn
-from ctpo.domain.observations.services import ObservationService, observation_out
+from ctpo.domain.observations.services import ObservationService
 from ctpo.domain.prior_art import schemas as ps
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art, prior_art_query
 from ctpo.domain.worksharing.services import WorkSharingService
@@ -226,7 +226,8 @@ class DeskService:
         # CPU work on stored texts of any size: off the event loop, so no other request waits for it
         claims = await anyio.to_thread.run_sync(v.claim_versions, claim_sets, application.claim_set_version)
         filed = [v.FiledDocument(d.filename, d.media_type, d.size, d.sha256) for d in application.documents]
-        entry = await InternationalService(self.session, self.filing).entry_of(application.id)
+        international = await InternationalService(self.session, self.filing).of_application(application)
+        observations = await ObservationService(self.session).of_application(application)
         status = await self.examination.status(user, number)
         history = await self.examination.history(user, number)
         deadlines = await self.examination.deadlines(user, number)
@@ -277,10 +278,8 @@ class DeskService:
             prior_art=prior_art or await self._stored_prior_art(user, number, bibliography.reference_date),
             examiners=examiners,
             people=names,
-            international=international_out(number, entry) if entry is not None else None,
-            observations=[
-                observation_out(number, o) for o in await ObservationService(self.session).records(application.id)
-            ],
+            international=international,
+            observations=observations,
         )
 
     @staticmethod

@@ -12,15 +12,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK
 
-from ctpo.db.models import OfficeCalendarDay, User
+from ctpo.db.models import User
 from ctpo.domain.examination import schemas as s
-from ctpo.domain.examination.dossier import DossierService, document_out
-from ctpo.domain.examination.services import ExaminationService, history_out
+from ctpo.domain.examination.dossier import DossierService
+from ctpo.domain.examination.services import ExaminationService
 from ctpo.domain.filings.services import FilingService
-
-
-def _day_out(day: OfficeCalendarDay) -> s.CalendarDayOut:
-    return s.CalendarDayOut(office=day.office, day=day.day, kind=day.kind, reason=day.reason)
 
 
 class ExaminationController(Controller):
@@ -59,7 +55,7 @@ class ExaminationController(Controller):
         examination_service: NamedDependency[ExaminationService],
     ) -> list[s.HistoryOut]:
         """Every transition with actor, role, office, time and payload digest."""
-        return [history_out(r) for r in await examination_service.history(request.user, number)]
+        return await examination_service.history(request.user, number)
 
     @get("/deadlines", summary="Open deadlines, each explained step by step")
     async def deadlines(
@@ -92,7 +88,7 @@ class ExaminationController(Controller):
         kind: Annotated[str | None, QueryParameter(name="kind", max_length=40)] = None,
     ) -> list[s.ProceduralDocumentOut]:
         """As issued; a search report exists (and is shown) only once the examiner has issued it."""
-        return [document_out(d) for d in await examination_service.documents(request.user, number, kind)]
+        return await examination_service.documents(request.user, number, kind)
 
 
 class OfficeWorkController(Controller):
@@ -128,7 +124,7 @@ class OfficeWorkController(Controller):
         examination_service: NamedDependency[ExaminationService],
     ) -> list[s.CalendarDayOut]:
         """Closures and openings on top of the statutory holidays."""
-        return [_day_out(d) for d in await examination_service.calendar_days(request.user, office)]
+        return await examination_service.calendar_days(request.user, office)
 
     @put("/calendar/{day:date}", summary="Record a closure or an opening; running deadlines move")
     async def set_day(
@@ -140,10 +136,7 @@ class OfficeWorkController(Controller):
         examination_service: NamedDependency[ExaminationService],
     ) -> s.CalendarChangeOut:
         """Office administrators; each moved deadline is logged in its application's history."""
-        row, moved = await examination_service.change_calendar(
-            request.user, office, day, kind=data.kind, reason=data.reason
-        )
-        return s.CalendarChangeOut(day=_day_out(row), deadlines_moved=moved)
+        return await examination_service.change_calendar(request.user, office, day, kind=data.kind, reason=data.reason)
 
     @delete("/calendar/{day:date}", status_code=HTTP_200_OK, summary="Remove a correction; deadlines move back")
     async def remove_day(
@@ -154,5 +147,4 @@ class OfficeWorkController(Controller):
         examination_service: NamedDependency[ExaminationService],
     ) -> s.CalendarChangeOut:
         """Office administrators."""
-        row, moved = await examination_service.change_calendar(request.user, office, day, kind=None)
-        return s.CalendarChangeOut(day=_day_out(row), deadlines_moved=moved)
+        return await examination_service.change_calendar(request.user, office, day, kind=None)

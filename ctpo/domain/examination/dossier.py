@@ -9,31 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from ctpo.domain.examination import schemas as s
 from ctpo.domain.examination.codec import kind_of
-from ctpo.domain.examination.services import history_out
 from ctpo.domain.filings.services import file_of
-from ctpo.domain.international.services import InternationalService, international_out
-from ctpo.domain.observations.services import ObservationService, observation_out
+from ctpo.domain.international.services import InternationalService
+from ctpo.domain.observations.services import ObservationService
 from ctpo.domain.prior_art.services import SearchUnavailableError, find_prior_art
 from workflows.documents import OfficeAction, OfficeActionResponse
 
 if TYPE_CHECKING:
     from litestar.datastructures import State
 
-    from ctpo.db.models import ProceduralDocument, User
+    from ctpo.db.models import User
     from ctpo.domain.examination.services import ExaminationService
     from ctpo.domain.filings.services import FilingService
-
-
-def document_out(document: ProceduralDocument) -> s.ProceduralDocumentOut:
-    """A procedural document (office action, response, search report) as the API shows it."""
-    return s.ProceduralDocumentOut(
-        kind=document.kind,
-        action=document.action,
-        history_seq=document.history_seq,
-        author_id=document.author_id,
-        created_at=document.created_at,
-        body=document.body,
-    )
 
 
 _OFFICE_ACTION = kind_of(OfficeAction)
@@ -78,18 +65,18 @@ class DossierService:
             prior_art: list[Any] | None = (await find_prior_art(self.search_state, application)).hits
         except SearchUnavailableError:
             prior_art = None
-        documents = [document_out(d) for d in await self.examination.documents(user, number)]
+        documents = await self.examination.documents(user, number)
         session = self.filing.session
-        entry = await InternationalService(session, self.filing).entry_of(application.id)
+        international = await InternationalService(session, self.filing).of_application(application)
+        observations = await ObservationService(session).of_application(application)
         claim_sets: dict[int, list[str]] = {}
         for claim in application.claims:
             claim_sets.setdefault(claim.claim_set, []).append(claim.text)
         file = file_of(application)  # before the workflow's reads, which refresh the loaded row
         state = await self.examination.status(user, number)
-        history = [history_out(r) for r in await self.examination.history(user, number)]
+        history = await self.examination.history(user, number)
         deadlines = await self.examination.deadlines(user, number)
         automated = await self.examination.automated_searches(user, number)
-        observations = await ObservationService(session).records(application.id)
         return s.DossierOut(
             application=file,
             state=state,
@@ -98,12 +85,7 @@ class DossierService:
             documents=documents,
             office_action_rounds=office_action_rounds(documents, claim_sets),
             prior_art=prior_art,
-            automated_searches=[
-                s.AutomatedSearchOut(
-                    step=a.step, created_at=a.created_at, cutoff_date=a.cutoff_date, engine=a.engine, hits=a.hits
-                )
-                for a in automated
-            ],
-            international=international_out(number, entry) if entry is not None else None,
-            observations=[observation_out(number, o) for o in observations],
+            automated_searches=automated,
+            international=international,
+            observations=observations,
         )

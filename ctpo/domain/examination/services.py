@@ -100,6 +100,34 @@ def history_out(record: HistoryRecord | HistoryEntry) -> s.HistoryOut:
     )
 
 
+def document_out(document: ProceduralDocument) -> s.ProceduralDocumentOut:
+    """A procedural document (office action, response, search report) as the API shows it."""
+    return s.ProceduralDocumentOut(
+        kind=document.kind,
+        action=document.action,
+        history_seq=document.history_seq,
+        author_id=document.author_id,
+        created_at=document.created_at,
+        body=document.body,
+    )
+
+
+def automated_search_out(search: AutomatedSearch) -> s.AutomatedSearchOut:
+    """A background prior-art search with its hits as they were found."""
+    return s.AutomatedSearchOut(
+        step=search.step,
+        created_at=search.created_at,
+        cutoff_date=search.cutoff_date,
+        engine=search.engine,
+        hits=search.hits,
+    )
+
+
+def calendar_day_out(day: OfficeCalendarDay) -> s.CalendarDayOut:
+    """A correction of an office calendar (a closure or an opening)."""
+    return s.CalendarDayOut(office=day.office, day=day.day, kind=day.kind, reason=day.reason)
+
+
 def deadline_out(data: dict[str, Any], today: date) -> s.DeadlineOut:
     """An open deadline with its step-by-step explanation."""
     deadline = deadline_from_json(data)
@@ -276,11 +304,11 @@ class ExaminationService:
         await WorkSharingService(self.session).assignee(application, payload.get("examiner_id"))
         return None
 
-    async def history(self, user: User, number: str) -> list[HistoryRecord]:
+    async def history(self, user: User, number: str) -> list[s.HistoryOut]:
         """Every transition, oldest first."""
         application = await self._visible(user, number)
         query = select(HistoryRecord).where(HistoryRecord.application_id == application.id).order_by(HistoryRecord.seq)
-        return list((await self.session.execute(query)).scalars())
+        return [history_out(r) for r in (await self.session.execute(query)).scalars()]
 
     async def deadlines(self, user: User, number: str) -> list[s.DeadlineOut]:
         """Open deadlines, nearest first, each with its explanation."""
@@ -294,15 +322,16 @@ class ExaminationService:
         rows: Sequence[dict[str, Any]] = (await self.session.execute(query)).scalars().all()
         return [deadline_out(data, today) for data in rows]
 
-    async def documents(self, user: User, number: str, kind: str | None = None) -> list[ProceduralDocument]:
+    async def documents(self, user: User, number: str, kind: str | None = None) -> list[s.ProceduralDocumentOut]:
         """Office actions, responses, search reports… of the application, oldest first."""
         application = await self._visible(user, number)
         query = select(ProceduralDocument).where(ProceduralDocument.application_id == application.id)
         if kind is not None:
             query = query.where(ProceduralDocument.kind == kind)
-        return list((await self.session.execute(query.order_by(ProceduralDocument.history_seq))).scalars())
+        rows = (await self.session.execute(query.order_by(ProceduralDocument.history_seq))).scalars()
+        return [document_out(d) for d in rows]
 
-    async def automated_searches(self, user: User, number: str) -> list[AutomatedSearch]:
+    async def automated_searches(self, user: User, number: str) -> list[s.AutomatedSearchOut]:
         """The background prior-art searches of the file, newest first: the examiner's starting point.
 
         Working material of the office, like the examiner's notes: the applicant sees the search report the
@@ -316,7 +345,7 @@ class ExaminationService:
             .where(AutomatedSearch.application_id == application.id)
             .order_by(AutomatedSearch.created_at.desc(), AutomatedSearch.id.desc())
         )
-        return list((await self.session.execute(query)).scalars())
+        return [automated_search_out(a) for a in (await self.session.execute(query)).scalars()]
 
     async def queue(
         self,
@@ -387,15 +416,15 @@ class ExaminationService:
         ids = list((await self.session.execute(lent)).scalars())
         return or_(in_office, Application.id.in_(ids)) if ids else in_office
 
-    async def calendar_days(self, user: User, office: str) -> list[OfficeCalendarDay]:
+    async def calendar_days(self, user: User, office: str) -> list[s.CalendarDayOut]:
         """The office's recorded closures and openings."""
         office = require_staff_of(user, office)
         query = select(OfficeCalendarDay).where(OfficeCalendarDay.office == office).order_by(OfficeCalendarDay.day)
-        return list((await self.session.execute(query)).scalars())
+        return [calendar_day_out(d) for d in (await self.session.execute(query)).scalars()]
 
     async def change_calendar(
         self, user: User, office: str, day: date, *, kind: str | None, reason: str = ""
-    ) -> tuple[OfficeCalendarDay, int]:
+    ) -> s.CalendarChangeOut:
         """Record (or, with ``kind`` None, remove) a calendar correction and move the running deadlines.
 
         Every moved deadline gets a history entry on its application, in the same transaction.
@@ -424,7 +453,7 @@ class ExaminationService:
                 errors=[FieldError("day", f"must be within {CALENDAR_HORIZON_DAYS} days of {today}")],
             )
 
-        def change(session: Session) -> tuple[OfficeCalendarDay, int]:
+        def change(session: Session) -> s.CalendarChangeOut:
             row = session.get(OfficeCalendarDay, (office, day))
             if kind is None:
                 if row is None:
@@ -438,23 +467,28 @@ class ExaminationService:
             session.flush()
             forget_calendars(session)
             report = run_recompute(SessionWorkflowStore(session), OfficeCode(office), now)
-            return row, len(report.applied)
+            return s.CalendarChangeOut(day=calendar_day_out(row), deadlines_moved=len(report.applied))
 
         try:
-            row, moved = await self.session.run_sync(change)
+            changed = await self.session.run_sync(change)
             self.session.add(
                 audit_record(
                     user,
                     "calendar.set" if kind else "calendar.remove",
                     office=office,
-                    details={"day": day.isoformat(), "kind": kind, "reason": reason, "deadlines_moved": moved},
+                    details={
+                        "day": day.isoformat(),
+                        "kind": kind,
+                        "reason": reason,
+                        "deadlines_moved": changed.deadlines_moved,
+                    },
                 )
             )
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()
             raise ConflictError("The calendar changed at the same moment; try again.") from None
-        return row, moved
+        return changed
 
 
 CALENDAR_HORIZON_DAYS = 10 * 366

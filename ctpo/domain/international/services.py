@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from ctpo.db.models import Application
     from workflows import Actor, Decision, Explanation, OfficeCalendar
 
 
@@ -183,12 +184,13 @@ class InternationalService:
             NotFoundError: no such visible file, or it did not come through the PCT.
         """
         application = await self.filing.get_visible(user, number)
-        entry = await self.entry_of(application.id)
-        if entry is None:
+        international = await self.of_application(application)
+        if international is None:
             raise NotFoundError(f"{number} is not an international application.")
-        return international_out(number, entry)
+        return international
 
-    async def entry_of(self, application_id: uuid.UUID) -> InternationalEntry | None:
-        """The entry row of an application, if it came through the PCT."""
-        query = select(InternationalEntry).where(InternationalEntry.application_id == application_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
+    async def of_application(self, application: Application) -> s.InternationalOut | None:
+        """The international facts of an application, if it came through the PCT (callers check visibility)."""
+        query = select(InternationalEntry).where(InternationalEntry.application_id == application.id)
+        entry = (await self.session.execute(query)).scalar_one_or_none()
+        return international_out(application.number, entry) if entry is not None else None

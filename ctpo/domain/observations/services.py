@@ -79,17 +79,16 @@ class ObservationService:
 
     async def of_published(self, number: str) -> list[s.ObservationOut]:
         """The observations on a published file, oldest first (public, as file inspection would show them)."""
-        application = await self._published(number)
-        return [observation_out(number, r) for r in await self.records(application.id)]
+        return await self.of_application(await self._published(number))
 
-    async def records(self, application_id: uuid.UUID) -> list[ObservationRecord]:
-        """The observations of one application, oldest first (callers check visibility)."""
+    async def of_application(self, application: Application) -> list[s.ObservationOut]:
+        """The observations of one application, oldest first (callers check visibility: the dossier, the desk)."""
         query = (
             select(ObservationRecord)
-            .where(ObservationRecord.application_id == application_id)
+            .where(ObservationRecord.application_id == application.id)
             .order_by(ObservationRecord.filed_at, ObservationRecord.id)
         )
-        return list((await self.session.execute(query)).scalars())
+        return [observation_out(application.number, r) for r in (await self.session.execute(query)).scalars()]
 
     async def treat(self, user: User, number: str, observation_id: uuid.UUID, data: s.TreatmentIn) -> s.ObservationOut:
         """Record what was done with observations: the examiner holding the file, or an administrator of its office.
