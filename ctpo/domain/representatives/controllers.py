@@ -12,9 +12,9 @@ from litestar.security.jwt import Token
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ctpo.db.models import PowerOfAttorney, User
+from ctpo.db.models import User
 from ctpo.domain.representatives import schemas as s
-from ctpo.domain.representatives.services import RepresentationService, representative_out
+from ctpo.domain.representatives.services import RepresentationService
 from ctpo.server.auth import PUBLIC
 
 
@@ -24,22 +24,6 @@ def provide_representation_service(db_session: NamedDependency[AsyncSession]) ->
 
 
 DEPENDENCIES = {"representation_service": Provide(provide_representation_service, sync_to_thread=False)}
-
-
-async def _poa_out(service: RepresentationService, items: list[PowerOfAttorney]) -> list[s.PowerOfAttorneyOut]:
-    numbers = await service.numbers({p.application_id for p in items if p.application_id is not None})
-    return [
-        s.PowerOfAttorneyOut(
-            id=p.id,
-            principal_id=p.principal_id,
-            representative=representative_out(p.representative),
-            application_number=numbers.get(p.application_id) if p.application_id else None,
-            given_at=p.given_at,
-            revoked_at=p.revoked_at,
-            revocation_reason=p.revocation_reason,
-        )
-        for p in items
-    ]
 
 
 class RepresentativeListController(Controller):
@@ -56,7 +40,7 @@ class RepresentativeListController(Controller):
         member_state: Annotated[str | None, QueryParameter(max_length=2, min_length=2)] = None,
     ) -> list[s.RepresentativeOut]:
         """Current entries, per member state (ST.3 code), open to everyone."""
-        return [representative_out(r) for r in await representation_service.public_list(member_state)]
+        return await representation_service.public_list(member_state)
 
 
 class OfficeRepresentativeController(Controller):
@@ -75,7 +59,7 @@ class OfficeRepresentativeController(Controller):
         representation_service: NamedDependency[RepresentationService],
     ) -> s.RepresentativeOut:
         """Administrators of the office; the representative's account must exist."""
-        return representative_out(await representation_service.register(request.user, office, data))
+        return await representation_service.register(request.user, office, data)
 
     @delete("/{entry_id:uuid}", status_code=HTTP_200_OK, summary="Strike a representative off the list")
     async def strike_off(
@@ -86,7 +70,7 @@ class OfficeRepresentativeController(Controller):
         representation_service: NamedDependency[RepresentationService],
     ) -> s.RepresentativeOut:
         """Their authorisations stop conferring rights at once; the entry stays for the record."""
-        return representative_out(await representation_service.strike_off(request.user, office, entry_id))
+        return await representation_service.strike_off(request.user, office, entry_id)
 
 
 class PowerOfAttorneyController(Controller):
@@ -101,7 +85,7 @@ class PowerOfAttorneyController(Controller):
         self, request: Request[User, Token, Any], representation_service: NamedDependency[RepresentationService]
     ) -> list[s.PowerOfAttorneyOut]:
         """Newest first, revoked ones included."""
-        return await _poa_out(representation_service, await representation_service.mine(request.user))
+        return await representation_service.mine(request.user)
 
     @post("/", status_code=HTTP_201_CREATED, summary="Appoint a representative (general or for one file)")
     async def give(
@@ -111,8 +95,7 @@ class PowerOfAttorneyController(Controller):
         representation_service: NamedDependency[RepresentationService],
     ) -> s.PowerOfAttorneyOut:
         """Applicants only, for their own files; 404 for a file that is not yours."""
-        poa = await representation_service.give(request.user, data)
-        return (await _poa_out(representation_service, [poa]))[0]
+        return await representation_service.give(request.user, data)
 
     @post("/{poa_id:uuid}/revoke", status_code=HTTP_200_OK, summary="Revoke (or resign) an authorisation")
     async def revoke(
@@ -123,5 +106,4 @@ class PowerOfAttorneyController(Controller):
         representation_service: NamedDependency[RepresentationService],
     ) -> s.PowerOfAttorneyOut:
         """By the principal or the representative; effective at once, kept in the record."""
-        poa = await representation_service.revoke(request.user, poa_id, data.reason)
-        return (await _poa_out(representation_service, [poa]))[0]
+        return await representation_service.revoke(request.user, poa_id, data.reason)

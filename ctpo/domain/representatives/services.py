@@ -35,6 +35,19 @@ def representative_out(entry: Representative) -> s.RepresentativeOut:
     )
 
 
+def power_of_attorney_out(poa: PowerOfAttorney, application_number: str | None) -> s.PowerOfAttorneyOut:
+    """An authorisation as its principal and its representative see it (the file by its number)."""
+    return s.PowerOfAttorneyOut(
+        id=poa.id,
+        principal_id=poa.principal_id,
+        representative=representative_out(poa.representative),
+        application_number=application_number,
+        given_at=poa.given_at,
+        revoked_at=poa.revoked_at,
+        revocation_reason=poa.revocation_reason,
+    )
+
+
 class RepresentationService:
     """Keeps the list (office administrators) and the authorisations (applicants and their representatives)."""
 
@@ -42,15 +55,15 @@ class RepresentationService:
         self.session = session
         self.clock = clock
 
-    async def public_list(self, member_state: str | None) -> list[Representative]:
+    async def public_list(self, member_state: str | None) -> list[s.RepresentativeOut]:
         """The representatives currently entered, by member state and name."""
         query = select(Representative).where(Representative.removed_at.is_(None))
         if member_state:
             query = query.where(Representative.member_state == member_state.upper())
         query = query.order_by(Representative.member_state, Representative.name, Representative.registration_number)
-        return list((await self.session.execute(query)).scalars())
+        return [representative_out(r) for r in (await self.session.execute(query)).scalars()]
 
-    async def register(self, admin: User, office: str, data: s.RepresentativeIn) -> Representative:
+    async def register(self, admin: User, office: str, data: s.RepresentativeIn) -> s.RepresentativeOut:
         """Enter a representative on ``office``'s list.
 
         Raises:
@@ -95,9 +108,9 @@ class RepresentationService:
                 "This registration number or this account is already on the list of representatives.",
                 errors=[FieldError("registration_number", "already entered (or the account already has an entry)")],
             ) from None
-        return entry
+        return representative_out(entry)
 
-    async def strike_off(self, admin: User, office: str, entry_id: uuid.UUID) -> Representative:
+    async def strike_off(self, admin: User, office: str, entry_id: uuid.UUID) -> s.RepresentativeOut:
         """Remove an entry: its powers of attorney stop conferring rights at once.
 
         Raises:
@@ -118,9 +131,9 @@ class RepresentationService:
             )
         )
         await self.session.commit()
-        return entry
+        return representative_out(entry)
 
-    async def give(self, principal: User, data: s.PowerOfAttorneyIn) -> PowerOfAttorney:
+    async def give(self, principal: User, data: s.PowerOfAttorneyIn) -> s.PowerOfAttorneyOut:
         """Authorise a representative, for one of the principal's files or for all of them.
 
         Raises:
@@ -173,9 +186,9 @@ class RepresentationService:
         poa.representative = entry
         self.session.add(poa)
         await self.session.commit()
-        return poa
+        return (await self._out([poa]))[0]
 
-    async def revoke(self, user: User, poa_id: uuid.UUID, reason: str | None) -> PowerOfAttorney:
+    async def revoke(self, user: User, poa_id: uuid.UUID, reason: str | None) -> s.PowerOfAttorneyOut:
         """End an authorisation: by its principal (revocation) or its representative (resignation).
 
         Raises:
@@ -189,9 +202,9 @@ class RepresentationService:
             raise ConflictError(f"This power of attorney was already revoked on {poa.revoked_at.date().isoformat()}.")
         poa.revoked_at, poa.revoked_by, poa.revocation_reason = self.clock(), user.id, reason
         await self.session.commit()
-        return poa
+        return (await self._out([poa]))[0]
 
-    async def mine(self, user: User) -> list[PowerOfAttorney]:
+    async def mine(self, user: User) -> list[s.PowerOfAttorneyOut]:
         """Authorisations the caller gave or holds, newest first."""
         held = select(Representative.id).where(Representative.user_id == user.id)
         query = (
@@ -199,14 +212,16 @@ class RepresentationService:
             .where((PowerOfAttorney.principal_id == user.id) | PowerOfAttorney.representative_id.in_(held))
             .order_by(PowerOfAttorney.given_at.desc())
         )
-        return list((await self.session.execute(query)).unique().scalars())
+        return await self._out(list((await self.session.execute(query)).unique().scalars()))
 
-    async def numbers(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-        """Application numbers by id, for the answers."""
-        if not ids:
-            return {}
-        rows = await self.session.execute(select(Application.id, Application.number).where(Application.id.in_(ids)))
-        return dict(rows.all())
+    async def _out(self, items: list[PowerOfAttorney]) -> list[s.PowerOfAttorneyOut]:
+        """The authorisations for the answers, their files' numbers read in one query."""
+        ids = {p.application_id for p in items if p.application_id is not None}
+        numbers: dict[uuid.UUID, str] = {}
+        if ids:
+            rows = await self.session.execute(select(Application.id, Application.number).where(Application.id.in_(ids)))
+            numbers = dict(rows.all())
+        return [power_of_attorney_out(p, numbers.get(p.application_id) if p.application_id else None) for p in items]
 
     async def active_general(self, representative_user: User, principal: User) -> bool:
         """Whether ``representative_user`` holds a general authorisation of ``principal`` now."""
