@@ -70,17 +70,12 @@ class AuthController(Controller):
         """
         context = current_request()
         address = context.client_address if context else UNKNOWN_ADDRESS
-        await account_service.register(data, address=address, settings=state.settings)
-        return s.RegistrationOut(
-            detail="If this address can be registered, a confirmation code is on its way to it. "
-            "Send it to POST /auth/confirm to open the account.",
-            expires_in_seconds=state.settings.registration_ttl_seconds,
-        )
+        return await account_service.register(data, address=address, settings=state.settings)
 
     @post("/confirm", opt=PUBLIC, status_code=HTTP_201_CREATED, summary="Confirm a registration's e-mail")
     async def confirm(self, data: JSONBody[s.ConfirmIn], account_service: NamedDependency[AccountService]) -> s.UserOut:
         """Open the account with the code mailed by ``POST /auth/register``."""
-        return user_out(await account_service.confirm(data.token))
+        return await account_service.confirm(data.token)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Log out: revoke this token")
     async def logout(self, request: Request[User, Token, Any], db_session: NamedDependency[AsyncSession]) -> None:
@@ -114,7 +109,7 @@ class StaffController(Controller):
         account_service: NamedDependency[AccountService],
     ) -> list[s.UserOut]:
         """Administrators of the office only."""
-        return [user_out(u) for u in await account_service.list_staff(request.user, office)]
+        return await account_service.list_staff(request.user, office)
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create an examiner or administrator")
     async def create_staff(
@@ -125,7 +120,7 @@ class StaffController(Controller):
         account_service: NamedDependency[AccountService],
     ) -> s.UserOut:
         """Administrators of the office only."""
-        return user_out(await account_service.create_staff(request.user, office.upper(), data))
+        return await account_service.create_staff(request.user, office.upper(), data)
 
     @post("/{user_id:uuid}/unlock", status_code=HTTP_200_OK, summary="Lift a login lockout")
     async def unlock(

@@ -123,7 +123,7 @@ class AccountService:
             ) from None
         return user
 
-    async def register(self, data: s.RegisterIn, *, address: str, settings: Settings) -> None:
+    async def register(self, data: s.RegisterIn, *, address: str, settings: Settings) -> s.RegistrationOut:
         """Start a self-registration: a confirmation mail to the address; the account exists once it is confirmed.
 
         The answer and the work are the same whether or not the address already has an account (no existence
@@ -164,8 +164,13 @@ class AccountService:
         )
         await queue_mail_async(self.session, mail, now, sender=settings.mail.sender)
         await self.session.commit()
+        return s.RegistrationOut(
+            detail="If this address can be registered, a confirmation code is on its way to it. "
+            "Send it to POST /auth/confirm to open the account.",
+            expires_in_seconds=settings.registration_ttl_seconds,
+        )
 
-    async def confirm(self, token: str) -> User:
+    async def confirm(self, token: str) -> s.UserOut:
         """Finish a registration: the account is made from the confirmed pending registration.
 
         Raises:
@@ -201,9 +206,9 @@ class AccountService:
             raise ConflictError(
                 "This address already has an account; log in with it.", errors=[FieldError("token", "already used")]
             ) from None
-        return user
+        return user_out(user)
 
-    async def create_staff(self, admin: User, office: str, data: s.UserCreateIn) -> User:
+    async def create_staff(self, admin: User, office: str, data: s.UserCreateIn) -> s.UserOut:
         """An examiner or administrator created by an administrator of the same office.
 
         Raises:
@@ -216,7 +221,7 @@ class AccountService:
                 "Administrators create staff accounts only.",
                 errors=[FieldError("role", "must be examiner or office_admin; applicants register themselves")],
             )
-        return await self.create(
+        user = await self.create(
             email=data.email,
             full_name=data.full_name,
             password=data.password,
@@ -224,12 +229,13 @@ class AccountService:
             office=office,
             created_by=admin,
         )
+        return user_out(user)
 
-    async def list_staff(self, admin: User, office: str) -> list[User]:
+    async def list_staff(self, admin: User, office: str) -> list[s.UserOut]:
         """Accounts of ``office``, for its administrators."""
         self._require_admin_of(admin, office)
         query = select(User).where(User.office == office.upper()).order_by(User.email)
-        return list((await self.session.execute(query)).scalars())
+        return [user_out(u) for u in (await self.session.execute(query)).scalars()]
 
     async def unlock(self, admin: User, office: str, user_id: uuid.UUID, policy: ThrottlePolicy) -> s.UnlockOut:
         """Lift a login lockout: staff of the administrator's office, or any applicant account (they have no office).

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpo.db.models import User
 from ctpo.domain.audit import schemas as s
-from ctpo.domain.audit.services import AuditService, audit_out
+from ctpo.domain.audit.services import AuditService
 
 
 def provide_audit_service(db_session: NamedDependency[AsyncSession]) -> AuditService:
@@ -50,7 +50,7 @@ class AuditController(Controller):
 
         Administrators of the office only.
         """
-        records = await audit_service.list_records(
+        return await audit_service.list_records(
             request.user,
             office,
             action=action,
@@ -61,4 +61,3 @@ class AuditController(Controller):
             before_id=before_id,
             limit=limit,
         )
-        return [audit_out(r) for r in records]

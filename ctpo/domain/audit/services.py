@@ -139,7 +139,7 @@ class AuditService:
         until: datetime | None = None,
         before_id: int | None = None,
         limit: int = 100,
-    ) -> list[AuditRecord]:
+    ) -> list[s.AuditOut]:
         """The office's records, newest first; page with ``before_id`` (the last id of the previous page).
 
         Raises:
@@ -162,7 +162,7 @@ class AuditService:
         if before_id is not None:
             query = query.where(AuditRecord.id < before_id)
         query = query.order_by(AuditRecord.id.desc()).limit(limit)
-        return list((await self.session.execute(query)).scalars())
+        return [audit_out(r) for r in (await self.session.execute(query)).scalars()]
 
 
 def _utc(field: str, value: datetime | None) -> datetime | None:
