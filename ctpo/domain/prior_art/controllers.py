@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -15,16 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 from ctpo.db.models import User
 from ctpo.domain.filings.services import FilingService
 from ctpo.domain.prior_art import schemas as s
-from ctpo.domain.prior_art.runtime import SearchRuntime
-from ctpo.domain.prior_art.services import (
-    PRIOR_ART_HITS,
-    check_search,
-    find_prior_art,
-    ingest_out,
-    prior_art_query,
-    search_out,
-    search_runtime,
-)
+from ctpo.domain.prior_art.services import PRIOR_ART_HITS, prior_art_of, search_published, search_status
 from ctpo.server.auth import PUBLIC
 
 
@@ -39,16 +29,7 @@ class SearchController(Controller):
 
         ``partial`` is true while the index is still taking in the corpus (after a start, or a large load).
         """
-        check_search(data)
-        runtime: SearchRuntime = search_runtime(state)
-        return await anyio.to_thread.run_sync(
-            lambda: search_out(
-                runtime,
-                lambda: runtime.search(
-                    data.text, languages=data.languages, ipc_prefix=data.ipc_prefix, before=data.before, k=data.k
-                ),
-            )
-        )
+        return await search_published(state, data)
 
     @get("/applications/{number:str}/prior-art", summary="Prior art for an application")
     async def prior_art(
@@ -63,12 +44,7 @@ class SearchController(Controller):
 
         Only documents published before its priority date count; P and E documents are flagged.
         """
-        application = await filing_service.get_visible(request.user, number)
-        found = await find_prior_art(state, application, k=k)
-        _, dates = prior_art_query(application)
-        return s.PriorArtOut(
-            application_number=number, reference_date=dates.reference_date, hits=found.hits, partial=found.partial
-        )
+        return await prior_art_of(state, await filing_service.get_visible(request.user, number), number, k=k)
 
     @get("/search/status", opt=PUBLIC, summary="Search readiness")
     async def status(self, state: State) -> s.SearchStatusOut:
@@ -76,14 +52,4 @@ class SearchController(Controller):
 
         ``ingest`` gives the embedding workers' progress, rate and ETA, read from the chunk rows.
         """
-        runtime: SearchRuntime | None = state.search
-        if runtime is None:
-            return s.SearchStatusOut(ready=False, indexed=0, pending=0, error="search is not started")
-        progress = await anyio.to_thread.run_sync(runtime.ingest_progress)
-        return s.SearchStatusOut(
-            ready=runtime.ready,
-            indexed=runtime.indexed,
-            pending=runtime.pending,
-            error=runtime.error,
-            ingest=ingest_out(progress),
-        )
+        return await search_status(state)

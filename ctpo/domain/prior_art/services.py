@@ -94,6 +94,53 @@ async def find_prior_art(state: State, application: Application, *, k: int = PRI
     )
 
 
+async def search_published(state: State, data: s.SearchIn) -> s.SearchOut:
+    """A free-text search of the published documents, off the event loop.
+
+    Raises:
+        InvalidRequestError: see :func:`check_search`.
+        SearchUnavailableError: search is not ready.
+    """
+    check_search(data)
+    runtime = search_runtime(state)
+    return await anyio.to_thread.run_sync(
+        lambda: search_out(
+            runtime,
+            lambda: runtime.search(
+                data.text, languages=data.languages, ipc_prefix=data.ipc_prefix, before=data.before, k=data.k
+            ),
+        )
+    )
+
+
+async def prior_art_of(state: State, application: Application, number: str, *, k: int) -> s.PriorArtOut:
+    """An application's prior art with the date it is judged against (only earlier documents count).
+
+    Raises:
+        SearchUnavailableError: search is not ready.
+    """
+    found = await find_prior_art(state, application, k=k)
+    _, dates = prior_art_query(application)
+    return s.PriorArtOut(
+        application_number=number, reference_date=dates.reference_date, hits=found.hits, partial=found.partial
+    )
+
+
+async def search_status(state: State) -> s.SearchStatusOut:
+    """Whether the engine is loaded, what it holds and the embedding workers' progress (read off the event loop)."""
+    runtime: SearchRuntime | None = state.search
+    if runtime is None:
+        return s.SearchStatusOut(ready=False, indexed=0, pending=0, error="search is not started")
+    progress = await anyio.to_thread.run_sync(runtime.ingest_progress)
+    return s.SearchStatusOut(
+        ready=runtime.ready,
+        indexed=runtime.indexed,
+        pending=runtime.pending,
+        error=runtime.error,
+        ingest=ingest_out(progress),
+    )
+
+
 def search_out(runtime: SearchRuntime, run: Callable[[], list[Hit]]) -> s.SearchOut:
     """Hits of ``run()`` with whether they may be partial, read before the search so that it never understates."""
     partial, indexed, pending = runtime.partial, runtime.indexed, runtime.pending

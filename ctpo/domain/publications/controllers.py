@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ctpo.db.models import User
 from ctpo.domain.publications import schemas as s
-from ctpo.domain.publications.corrections import citation_of, correct_publication
+from ctpo.domain.publications.corrections import correct_publication
 
 
 class PublicationController(Controller):
@@ -31,15 +31,4 @@ class PublicationController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> s.PublicationOut:
         """Administrators of the file's receiving office; the corrected document keeps the number."""
-        publication, application = await correct_publication(
-            db_session, request.user, number, kind, scope=data.scope, reason=data.reason
-        )
-        corrects = f"{citation_of(publication).rsplit(' ', 1)[0]} {kind.upper()}"
-        return s.PublicationOut(
-            citation=citation_of(publication),
-            publication_number=publication.number,
-            kind=publication.kind,
-            publication_date=publication.publication_date,
-            application_number=application.number,
-            corrects=corrects,
-        )
+        return await correct_publication(db_session, request.user, number, kind, scope=data.scope, reason=data.reason)

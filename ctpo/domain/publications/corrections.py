@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from ctpo.db.models import Application, Publication, Role, utcnow
+from ctpo.domain.publications import schemas as s
 from ctpo.domain.publications.records import add_publication
 from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError, NotFoundError
 from ctpo.register.services import normalise_publication_number
@@ -28,9 +29,23 @@ MAX_CORRECTION_REASON = 1000
 """Characters of a correction's reason (the column's size)."""
 
 
+def publication_out(
+    publication: Publication, application_number: str, corrects: Publication | None
+) -> s.PublicationOut:
+    """A published document as the API shows it, cited as ST.14 says, with the document it corrects."""
+    return s.PublicationOut(
+        citation=citation_of(publication),
+        publication_number=publication.number,
+        kind=publication.kind,
+        publication_date=publication.publication_date,
+        application_number=application_number,
+        corrects=citation_of(corrects) if corrects is not None else None,
+    )
+
+
 async def correct_publication(
     session: AsyncSession, user: User, number: str, kind: str, *, scope: str, reason: str
-) -> tuple[Publication, Application]:
+) -> s.PublicationOut:
     """Publish the correction of ``number``/``kind`` and schedule its rendering; commits.
 
     Raises:
@@ -78,7 +93,7 @@ async def correct_publication(
         )
     )
     await session.commit()
-    return await session.get_one(Publication, publication_id), application
+    return publication_out(await session.get_one(Publication, publication_id), application.number, original)
 
 
 def citation_of(publication: Publication) -> str:
