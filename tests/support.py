@@ -53,6 +53,11 @@ def create_postgres_database(name: str, template: str | None = None) -> str:
     with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
         suffix = f" TEMPLATE {template}" if template else ""
         conn.execute(f'CREATE DATABASE "{name}"{suffix}')
+    return postgres_url(name)
+
+
+def postgres_url(name: str) -> str:
+    """The service's URL of the local PostgreSQL database ``name``."""
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
 
 

@@ -83,11 +83,14 @@ Every error is RFC 9457 problem details (`application/problem+json`) naming the 
 """
 
 
-def _lifespan(settings: Settings, rate_limiter: RateLimiter) -> AbstractAsyncContextManager[None]:
+def _lifespan(rate_limiter: RateLimiter) -> AbstractAsyncContextManager[None]:
     from contextlib import asynccontextmanager  # noqa: PLC0415
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        # The settings the handlers read (app.state.settings): one source for the whole app, which lets the tests
+        # start one built app on a fresh database and data folder per test (tests/conftest.py: app).
+        settings: Settings = app.state.settings
         await anyio.to_thread.run_sync(upgrade, settings.database_url)
         engine = create_engine(settings.database_url)
         app.state.engine = engine
@@ -203,7 +206,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(REGISTER_TEMPLATES),
         request_max_body_size=settings.max_request_bytes,
         multipart_form_part_limit=MAX_DOCUMENTS + 10,  # beyond: refused while parsing; up to it: 422 naming the count
-        lifespan=[_lifespan(settings, rate_limiter)],
+        lifespan=[_lifespan(rate_limiter)],
     )
     document_problems(app)
     document_action_payloads(app)
