@@ -21,6 +21,7 @@ from ctpo.domain.filings.storage import DocumentStore
 from ctpo.lib.ratelimit import InProcessRateLimiter
 from ctpo.lib.settings import MailSettings, PublicationSettings, Settings
 from ctpo.server.app import create_app
+from tests.factories import Factory
 from tests.support import (
     PASSWORD,
     create_postgres_database,
@@ -271,3 +272,8 @@ def login(client: TestClient[Any]) -> Callable[[User], dict[str, str]]:
 
     return headers_for
 
+
+@pytest.fixture
+def factory(client: TestClient[Any], database_url: str) -> Factory:
+    """Accounts and applications for this test, made through the real services (:mod:`tests.factories`)."""
+    return Factory(client, database_url)

@@ -18,20 +18,22 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import Application, Claim
 from ctpo.desk import views
 from tests.integration.test_desk import desk_login
-from tests.integration.test_examination import Desk
+from tests.integration.test_examination import desk_case
 from tests.unit.workflows.test_texts import HOSTILE_CLAIM_SETS
+from workflows.states import ApplicationState
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from litestar.testing import TestClient
 
+    from tests.factories import Case, Factory
+
 
 @pytest.fixture
-def in_office_action(client: TestClient[Any], make_user: Callable[..., Any], login: Callable[..., Any]) -> Desk:
-    desk = Desk(client, make_user, login)
-    for action in ("claim", "begin_formalities_check", "complete_formalities"):
-        desk.ok("examiner", action)
+def in_office_action(factory: Factory) -> Case:
+    desk = desk_case(factory)
+    desk.advance_to(ApplicationState.SEARCH)
     desk.ok("examiner", "issue_search_report", {"citations": []})
     desk.pay("examination")
     desk.ok("applicant", "request_examination")
@@ -39,7 +41,7 @@ def in_office_action(client: TestClient[Any], make_user: Callable[..., Any], log
     return desk
 
 
-def test_hostile_amendments_are_refused_naming_the_claim_and_change_nothing(in_office_action: Desk):
+def test_hostile_amendments_are_refused_naming_the_claim_and_change_nothing(in_office_action: Case):
     desk = in_office_action
     before = (desk.get("applicant", ""), desk.get("applicant", "/history"))
     wrong = []
@@ -57,13 +59,13 @@ def test_hostile_amendments_are_refused_naming_the_claim_and_change_nothing(in_o
     assert (desk.get("applicant", ""), desk.get("applicant", "/history")) == before
 
 
-def test_a_reason_with_invisible_characters_is_refused(in_office_action: Desk):
+def test_a_reason_with_invisible_characters_is_refused(in_office_action: Case):
     for reason in ("Per\u202e request", "Per\u061c request", "Per\u200b request", "ring\x07"):
         response = desk_response = in_office_action.act("applicant", "withdraw", {}, reason=reason)
         assert response.status_code in {400, 422}, (reason, desk_response.text)
 
 
-def test_numbered_amendments_are_stored_once_and_the_file_lists_claim_sets_as_versions(in_office_action: Desk):
+def test_numbered_amendments_are_stored_once_and_the_file_lists_claim_sets_as_versions(in_office_action: Case):
     desk = in_office_action
     desk.ok(
         "applicant",
@@ -127,7 +129,7 @@ def test_comparing_claim_versions_is_bounded_whatever_their_size(monkeypatch: py
 
 
 def test_the_desk_compares_claims_off_the_event_loop(
-    client: TestClient[Any], in_office_action: Desk, database_url: str, monkeypatch: pytest.MonkeyPatch
+    client: TestClient[Any], in_office_action: Case, database_url: str, monkeypatch: pytest.MonkeyPatch
 ):
     desk = in_office_action
     desk.ok("applicant", "respond_to_office_action", {"arguments": "A.", "amended_claims": ["A cooled module."]})

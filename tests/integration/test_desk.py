@@ -14,7 +14,8 @@ from sqlalchemy import update
 
 from ctpo.db.engine import create_engine
 from ctpo.db.models import User
-from tests.support import PASSWORD, application_payload, inline_document
+from tests.factories import file_application
+from tests.support import PASSWORD, inline_document
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,12 +45,6 @@ def desk_login(client: TestClient[Any], user: Any) -> str:
     found = CSRF.search(page.text)
     assert found
     return found.group(1)
-
-
-def file_application(client: TestClient[Any], headers: dict[str, str], **overrides: Any) -> str:
-    response = client.post("/applications", json=application_payload(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["application_number"])
 
 
 def desk_act(client: TestClient[Any], csrf: str, number: str, action: str, **fields: Any) -> Any:

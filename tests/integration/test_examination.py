@@ -11,7 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ctpo.db.engine import create_engine
-from tests.support import application_payload, record_bank_transfer
+from tests.factories import SEARCH_REPORT, Case, Factory
+from tests.support import application_payload
+from workflows.states import ApplicationState
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,62 +22,28 @@ if TYPE_CHECKING:
     from litestar.testing import TestClient
 
 
-class Desk:
-    """The actors of one application, with a helper to act."""
+Desk = Case
+"""One application and its actors: the applicant, two examiners and the administrator of the receiving office (KZ),
+an examiner of another office and a stranger."""
 
-    def __init__(self, client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]):
-        self.client = client
-        self.users = {
-            "applicant": make_user("applicant"),
-            "examiner": make_user("examiner", "KZ"),
-            "examiner2": make_user("examiner", "KZ"),
-            "admin": make_user("office_admin", "KZ"),
-            "foreign_examiner": make_user("examiner", "TR"),
-            "stranger": make_user("applicant"),
-        }
-        self.headers = {name: login(user) for name, user in self.users.items()}
-        filed = client.post("/applications", json=application_payload(), headers=self.headers["applicant"])
-        assert filed.status_code == 201
-        self.number = filed.json()["application_number"]
 
-    def act(self, who: str, action: str, payload: dict[str, Any] | None = None, reason: str | None = None) -> Any:
-        body: dict[str, Any] = {"payload": payload or {}}
-        if reason:
-            body["reason"] = reason
-        return self.client.post(f"/applications/{self.number}/actions/{action}", json=body, headers=self.headers[who])
-
-    def ok(self, who: str, action: str, payload: dict[str, Any] | None = None, reason: str | None = None) -> Any:
-        response = self.act(who, action, payload, reason)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def get(self, who: str, path: str) -> Any:
-        response = self.client.get(f"/applications/{self.number}{path}", headers=self.headers[who])
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def pay(self, fee: str) -> Any:
-        """The office records a bank transfer paying ``fee`` in full."""
-        return record_bank_transfer(self.client, self.number, fee, self.headers["admin"])
+def desk_case(factory: Factory) -> Case:
+    case = factory.application()
+    case.actors.update(
+        examiner2=factory.actor("examiner", "KZ"),
+        foreign_examiner=factory.actor("examiner", "TR"),
+        stranger=factory.actor("applicant"),
+    )
+    return case
 
 
 @pytest.fixture
-def desk(client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]) -> Desk:
-    return Desk(client, make_user, login)
+def desk(factory: Factory) -> Case:
+    return desk_case(factory)
 
 
-def _to_search(desk: Desk) -> None:
-    desk.ok("examiner", "claim")
-    desk.ok("examiner", "begin_formalities_check")
-    desk.ok("examiner", "complete_formalities")
-
-
-SEARCH_REPORT = {
-    "citations": [
-        {"document_id": "TR2019/01234 A1", "category": "X", "claims": [1], "passage": "page 3, lines 5-20"},
-        {"document_id": "US11617522B2", "category": "Y", "claims": [1, 2], "passage": "claim 1"},
-    ]
-}
+def _to_search(desk: Case) -> None:
+    desk.advance_to(ApplicationState.SEARCH)
 
 
 def test_filing_opens_the_case(desk: Desk):

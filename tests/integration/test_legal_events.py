@@ -3,34 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ctpo.db.engine import create_engine
-from tests.integration.test_examination import SEARCH_REPORT, Desk, _to_search
+from tests.factories import SEARCH_REPORT, Case, Factory
+from tests.integration.test_examination import desk_case
 from tests.integration.test_publications import run_publication_jobs
+from workflows.states import ApplicationState
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from litestar.testing import TestClient
-
     from ctpo.lib.settings import Settings
 
 
 @pytest.fixture
-def desk(client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]) -> Desk:
-    return Desk(client, make_user, login)
+def desk(factory: Factory) -> Case:
+    return desk_case(factory)
 
 
-def _codes(desk: Desk, who: str = "applicant", query: str = "") -> list[str]:
+def _codes(desk: Case, who: str = "applicant", query: str = "") -> list[str]:
     return [e["key_event"] for e in desk.get(who, f"/legal-events{query}")]
 
 
-def test_events_follow_the_procedure(desk: Desk, settings: Settings):
+def test_events_follow_the_procedure(desk: Case, settings: Settings):
     (filed,) = desk.get("applicant", "/legal-events")
     assert filed["key_event"] == "A10"
     assert filed["category"] == "A"
@@ -38,7 +36,7 @@ def test_events_follow_the_procedure(desk: Desk, settings: Settings):
     assert (filed["status"], filed["phase"], filed["state"]) == ("pending", "application", None)
     assert filed["effective_date"] == desk.get("applicant", "")["filing_date"]
 
-    _to_search(desk)  # claim, formalities: procedure, not legal status
+    desk.advance_to(ApplicationState.SEARCH)  # claim, formalities: procedure, not legal status
     assert _codes(desk) == ["A10"]
     desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
     desk.pay("examination")  # a fee payment is a legal event of its own (U10)
@@ -59,23 +57,23 @@ def test_events_follow_the_procedure(desk: Desk, settings: Settings):
     assert _codes(desk, "stranger") == codes
 
 
-def test_refused_transition_records_nothing(desk: Desk):
+def test_refused_transition_records_nothing(desk: Case):
     assert desk.act("applicant", "request_examination").status_code == 409
     assert _codes(desk) == ["A10"]
 
 
-def test_unknown_state_is_a_problem_naming_the_field(desk: Desk):
+def test_unknown_state_is_a_problem_naming_the_field(desk: Case):
     response = desk.client.get(f"/applications/{desk.number}/legal-events?state=DE", headers=desk.headers["applicant"])
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "state"
 
 
-def test_outsiders_do_not_see_an_unpublished_file(desk: Desk):
+def test_outsiders_do_not_see_an_unpublished_file(desk: Case):
     response = desk.client.get(f"/applications/{desk.number}/legal-events", headers=desk.headers["stranger"])
     assert response.status_code == 404
 
 
-def test_withdrawal_is_recorded_with_its_reason(desk: Desk):
+def test_withdrawal_is_recorded_with_its_reason(desk: Case):
     desk.ok("applicant", "withdraw", reason="No longer pursued")
     withdrawn = desk.get("applicant", "/legal-events")[-1]
     assert withdrawn["key_event"] == "B10"
@@ -83,7 +81,7 @@ def test_withdrawal_is_recorded_with_its_reason(desk: Desk):
     assert withdrawn["payload"]["reason"] == "No longer pursued"
 
 
-def test_the_record_is_append_only_in_the_database(desk: Desk, database_url: str):
+def test_the_record_is_append_only_in_the_database(desk: Case, database_url: str):
     async def tamper(statement: str) -> None:
         engine = create_engine(database_url)
         try:

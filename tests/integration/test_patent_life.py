@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.fees.renewals import run_renewal_sweep
-from tests.integration.test_examination import SEARCH_REPORT
+from tests.factories import SEARCH_REPORT
 from tests.support import application_payload
 
 if TYPE_CHECKING:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tests.factories import file_application
 from tests.support import application_payload
 
 if TYPE_CHECKING:
@@ -20,12 +21,6 @@ def _register(client: TestClient[Any], admin: dict[str, str], user: Any, number:
     )
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def _file(client: TestClient[Any], headers: dict[str, str], **overrides: Any) -> str:
-    response = client.post("/applications", json=application_payload(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["application_number"])
 
 
 def test_list_is_public_and_kept_by_the_office(
@@ -57,7 +52,7 @@ def test_a_representative_sees_and_acts_on_clients_files_only(
     applicant, attorney, admin = make_user("applicant"), make_user("applicant"), make_user("office_admin", "KZ")
     owner, rep = login(applicant), login(attorney)
     _register(client, login(admin), attorney, "KZ-PA-0002")
-    covered, other = _file(client, owner), _file(client, owner)
+    covered, other = file_application(client, owner), file_application(client, owner)
     assert client.get(f"/applications/{covered}", headers=rep).status_code == 404
 
     poa = client.post(
@@ -84,7 +79,7 @@ def test_power_for_a_file_not_yours_is_refused_and_writes_nothing(
 ):
     owner, stranger, attorney = make_user("applicant"), make_user("applicant"), make_user("applicant")
     _register(client, login(make_user("office_admin", "KZ")), attorney, "KZ-PA-0003")
-    number = _file(client, login(owner))
+    number = file_application(client, login(owner))
     refused = client.post(
         "/powers-of-attorney",
         json={"representative": "KZ-PA-0003", "application_number": number},
@@ -112,9 +107,9 @@ def test_general_power_lets_the_representative_file_for_the_client(
         client.post("/powers-of-attorney", json={"representative": "KZ-PA-0004"}, headers=login(applicant)).status_code
         == 201
     )
-    number = _file(client, login(attorney), on_behalf_of=applicant.email)
+    number = file_application(client, login(attorney), on_behalf_of=applicant.email)
     assert client.get(f"/applications/{number}", headers=login(applicant)).status_code == 200  # the client owns it
-    earlier = _file(client, login(applicant))
+    earlier = file_application(client, login(applicant))
     assert client.get(f"/applications/{earlier}", headers=login(attorney)).status_code == 200  # general: every file
 
 
@@ -124,7 +119,7 @@ def test_foreign_applicant_without_representative_is_a_formalities_deficiency(
     applicant, attorney, examiner = make_user("applicant"), make_user("applicant"), make_user("examiner", "KZ")
     owner, staff = login(applicant), login(examiner)
     foreign = [{"name": "Acme Inc.", "country": "US", "address": "1 Main St, Springfield"}]
-    number = _file(client, owner, applicants=foreign)  # accepted: a filing date is never refused for this
+    number = file_application(client, owner, applicants=foreign)  # accepted: a filing date is never refused for this
 
     def act(action: str, headers: dict[str, str]) -> Any:
         return client.post(f"/applications/{number}/actions/{action}", json={"payload": {}}, headers=headers)

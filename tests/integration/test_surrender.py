@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.integration.test_examination import SEARCH_REPORT, Desk, _to_search
+from tests.factories import SEARCH_REPORT
+from tests.integration.test_examination import desk_case
+from workflows.states import ApplicationState
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from litestar.testing import TestClient
 
+    from tests.factories import Factory
 
-def test_the_holder_surrenders_one_state_and_keeps_the_others(
-    client: TestClient[Any], make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]
-) -> None:
-    desk = Desk(client, make_user, login)
+
+def test_the_holder_surrenders_one_state_and_keeps_the_others(client: TestClient[Any], factory: Factory) -> None:
+    desk = desk_case(factory)
     path = f"/applications/{desk.number}/patent/states/KZ/surrender"
     assert client.post(path, headers=desk.headers["applicant"]).status_code == 404  # not granted yet
-    _to_search(desk)
+    desk.advance_to(ApplicationState.SEARCH)
     desk.ok("examiner", "issue_search_report", SEARCH_REPORT)
     desk.pay("examination")
     desk.ok("applicant", "request_examination")

@@ -15,7 +15,8 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.models import utcnow
 from ctpo.domain.examination.store import SqlWorkflowStore
-from tests.support import REPO, application_payload, record_bank_transfer
+from tests.factories import act, file_application
+from tests.support import REPO, record_bank_transfer
 from workflows.tasks import run_sweep
 
 if TYPE_CHECKING:
@@ -32,17 +33,6 @@ def store(database_url: str) -> Iterator[SqlWorkflowStore]:
     engine.dispose()
 
 
-def _file(client: TestClient[Any], headers: dict[str, str]) -> str:
-    response = client.post("/applications", json=application_payload(), headers=headers)
-    assert response.status_code == 201
-    return str(response.json()["application_number"])
-
-
-def _act(client: TestClient[Any], number: str, action: str, headers: dict[str, str], payload: Any = None) -> None:
-    response = client.post(f"/applications/{number}/actions/{action}", json={"payload": payload or {}}, headers=headers)
-    assert response.status_code == 200, response.text
-
-
 def _history(client: TestClient[Any], number: str, headers: dict[str, str]) -> list[dict[str, Any]]:
     return list(client.get(f"/applications/{number}/history", headers=headers).json())
 
@@ -54,13 +44,13 @@ def test_sweep_applies_passed_deadlines_once(
     login: Callable[[Any], dict[str, str]],
 ):
     applicant, examiner = login(make_user("applicant")), login(make_user("examiner", "KZ"))
-    number = _file(client, applicant)
+    number = file_application(client, applicant)
     admin = login(make_user("office_admin", "KZ"))
     for fee in ("filing", "search"):  # in time: only the correction's time limit is left to miss
         record_bank_transfer(client, number, fee, admin)
     for action in ("claim", "begin_formalities_check"):
-        _act(client, number, action, examiner)
-    _act(client, number, "issue_deficiency_notice", examiner, {"deficiencies": ["Abstract too long"]})
+        act(client, number, action, examiner)
+    act(client, number, "issue_deficiency_notice", examiner, {"deficiencies": ["Abstract too long"]})
 
     assert run_sweep(store, utcnow()).applied == []  # nothing has passed yet
     later = utcnow() + timedelta(days=100)  # the two months to correct have passed
@@ -84,7 +74,7 @@ def test_sweep_publishes_at_eighteen_months(
     login: Callable[[Any], dict[str, str]],
 ):
     applicant = login(make_user("applicant"))
-    number = _file(client, applicant)
+    number = file_application(client, applicant)
     admin = login(make_user("office_admin", "KZ"))
     for fee in ("filing", "search"):  # unpaid, the file would be deemed withdrawn after a month (EPC Rule 38)
         record_bank_transfer(client, number, fee, admin)
@@ -113,8 +103,8 @@ def test_sweep_runs_in_celery_beat_and_worker(
     login: Callable[[Any], dict[str, str]],
 ):
     applicant = login(make_user("applicant"))
-    number = _file(client, applicant)
-    _act(client, number, "request_early_publication", applicant)  # due at once: the sweep must publish it
+    number = file_application(client, applicant)
+    act(client, number, "request_early_publication", applicant)  # due at once: the sweep must publish it
 
     db = 1 + (os.getpid() % 14)  # a Redis database of this test process; flushed first
     broker = f"redis://127.0.0.1:6379/{db}"
@@ -167,8 +157,8 @@ def test_sweep_runs_in_process_on_the_default_settings(settings: Any, make_user:
     with TestClient(create_app(replace(settings, sweep_interval_seconds=1))) as client:
         token = client.post("/auth/login", json={"email": user.email, "password": PASSWORD}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
-        number = _file(client, headers)
-        _act(client, number, "request_early_publication", headers)
+        number = file_application(client, headers)
+        act(client, number, "request_early_publication", headers)
         published = _wait_for(
             lambda: client.get(f"/applications/{number}", headers=headers).json()["publication_date"] is not None,
             timeout=30,

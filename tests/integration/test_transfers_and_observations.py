@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from tests.factories import act, file_application
 from tests.support import application_payload, inline_document
 
 if TYPE_CHECKING:
@@ -14,18 +15,6 @@ if TYPE_CHECKING:
 
 DEED = b"Deed of assignment: Qazaq Energy LLP assigns application to Baku Batteries LLC. Signed by both."
 NEW_APPLICANTS = [{"name": "Baku Batteries LLC", "country": "AZ", "address": "Nizami 10, Baku"}]
-
-
-def _file(client: TestClient[Any], headers: dict[str, str]) -> str:
-    response = client.post("/applications", json=application_payload(), headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["application_number"])
-
-
-def _act(client: TestClient[Any], number: str, action: str, headers: dict[str, str]) -> Any:
-    response = client.post(f"/applications/{number}/actions/{action}", json={"payload": {}}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_transfer_on_evidence_moves_the_file_and_is_in_the_history(
@@ -39,7 +28,7 @@ def test_transfer_on_evidence_moves_the_file_and_is_in_the_history(
         json={"registration_number": "KZ-PA-0100", "account_email": attorney.email, "name": "A", "address": "B"},
         headers=admin,
     )
-    number = _file(client, old)
+    number = file_application(client, old)
     assert (
         client.post(
             "/powers-of-attorney", json={"representative": "KZ-PA-0100", "application_number": number}, headers=old
@@ -63,7 +52,7 @@ def test_transfer_on_evidence_moves_the_file_and_is_in_the_history(
     assert history[-1]["from_state"] == history[-1]["to_state"] == "filed"
     events = client.get(f"/applications/{number}/legal-events", headers=new).json()
     assert "R10" in [e["key_event"] for e in events]
-    assert _act(client, number, "request_early_publication", new)["history"]["role"] == "applicant"
+    assert act(client, number, "request_early_publication", new)["history"]["role"] == "applicant"
 
 
 def test_transfer_without_evidence_is_refused_and_changes_nothing(
@@ -71,7 +60,7 @@ def test_transfer_without_evidence_is_refused_and_changes_nothing(
 ):
     seller, buyer = make_user("applicant"), make_user("applicant")
     old = login(seller)
-    number = _file(client, old)
+    number = file_application(client, old)
     base = {"new_owner_email": buyer.email, "applicants": NEW_APPLICANTS}
     missing = client.post(f"/applications/{number}/transfers", json=base, headers=old)
     assert missing.status_code == 400
@@ -101,11 +90,11 @@ def test_observations_anonymous_on_published_files_shown_and_treated(
         make_user("examiner", "KZ"),
         make_user("office_admin", "KZ"),
     )
-    number = _file(client, applicant)
+    number = file_application(client, applicant)
     text = {"text": "Claim 1 lacks novelty over EP 3456789 A1, figure 3.", "citations": [{"document": "EP 3456789 A1"}]}
     assert client.post(f"/applications/{number}/observations", json=text).status_code == 404  # unpublished: secret
-    _act(client, number, "request_early_publication", applicant)
-    _act(client, number, "publish", login(admin))
+    act(client, number, "request_early_publication", applicant)
+    act(client, number, "publish", login(admin))
 
     anonymous = client.post(f"/applications/{number}/observations", json=text)  # no account at all
     assert anonymous.status_code == 201, anonymous.text
@@ -122,7 +111,7 @@ def test_observations_anonymous_on_published_files_shown_and_treated(
     outcome = {"outcome": "taken_into_account", "note": "EP 3456789 cited as X against claim 1."}
     assert client.post(treat, json=outcome, headers=login(examiner)).status_code == 403  # claim the file first
     assert client.post(treat, json=outcome, headers=applicant).status_code == 403
-    _act(client, number, "claim", login(examiner))
+    act(client, number, "claim", login(examiner))
     assert client.post(treat, json=outcome, headers=login(examiner)).status_code == 200
     assert client.post(treat, json=outcome, headers=login(examiner)).status_code == 409  # recorded once
 
@@ -149,7 +138,7 @@ def test_control_characters_are_refused_before_they_reach_the_database(
     """PostgreSQL cannot store NUL: every new free text is refused with a 4xx naming it, on both databases."""
     seller, buyer = make_user("applicant"), make_user("applicant")
     old = login(seller)
-    number = _file(client, old)
+    number = file_application(client, old)
     deed = inline_document("deed.txt", DEED)
     nul_name = [{"name": "Baku\x00Batteries", "country": "AZ", "address": "Baku"}]
     bad = [
