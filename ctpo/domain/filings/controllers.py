@@ -18,7 +18,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from ctpo.db.models import Role, User
 from ctpo.domain.filings import schemas as s
 from ctpo.domain.filings.document_types import ACCEPTED
-from ctpo.domain.filings.services import FilingService, Upload, file_of, receipt_of, summary_of, uploads_from_json
+from ctpo.domain.filings.services import FilingService, Upload, uploads_from_json
 from ctpo.lib.errors import FieldError, ForbiddenError, InvalidRequestError
 from ctpo.server.request_session import SINGLE_STATEMENT_WRITES
 
@@ -159,22 +159,21 @@ class FilingController(Controller):
         offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
     ) -> list[s.ApplicationSummary]:
         """Applicants see their own; staff see their office's."""
-        applications = await filing_service.list_visible(request.user, limit=limit, offset=offset)
-        return [summary_of(a) for a in applications]
+        return await filing_service.list_visible(request.user, limit=limit, offset=offset)
 
     @get("/{number:str}", summary="Read an application")
     async def get_application(
         self, request: Request[User, Token, Any], number: FromPath[str], filing_service: NamedDependency[FilingService]
     ) -> s.ApplicationOut:
         """The whole file; 404 for files you may not see, so their existence does not leak."""
-        return file_of(await filing_service.get_visible(request.user, number))
+        return await filing_service.read(request.user, number)
 
     @get("/{number:str}/receipt", summary="The filing receipt, again")
     async def get_receipt(
         self, request: Request[User, Token, Any], number: FromPath[str], filing_service: NamedDependency[FilingService]
     ) -> s.Receipt:
         """The same receipt as at filing."""
-        return receipt_of(await filing_service.get_visible(request.user, number))
+        return await filing_service.receipt(request.user, number)
 
     @get(
         "/{number:str}/documents/{sha256:str}",

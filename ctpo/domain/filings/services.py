@@ -455,6 +455,14 @@ class FilingService:
         """
         return await FileAccess(self.session).get(user, number, full=True)
 
+    async def read(self, user: User, number: str) -> s.ApplicationOut:
+        """The whole file ``number`` if ``user`` may see it (:meth:`get_visible`)."""
+        return file_of(await self.get_visible(user, number))
+
+    async def receipt(self, user: User, number: str) -> s.Receipt:
+        """The filing receipt of ``number`` again, the same as at filing, if ``user`` may see the file."""
+        return receipt_of(await self.get_visible(user, number))
+
     def read_document(self, application: Application, sha256: str) -> tuple[Document, bytes]:
         """A document of an application the caller may see, with its bytes verified against the hash.
 
@@ -466,7 +474,7 @@ class FilingService:
                 return document, self.store.get(sha256)
         raise NotFoundError(f"Application {application.number} has no document {sha256}.")
 
-    async def list_visible(self, user: User, *, limit: int, offset: int) -> list[Application]:
+    async def list_visible(self, user: User, *, limit: int, offset: int) -> list[s.ApplicationSummary]:
         """The applications ``user`` is a party to (own, represented or its office's files), newest first."""
         query = (
             select(Application)
@@ -477,7 +485,7 @@ class FilingService:
         )
         applications = list((await self.session.execute(query)).scalars())
         await record_list_read(self.session, user, applications)
-        return applications
+        return [summary_of(a) for a in applications]
 
 
 def _text_size(application: s.ApplicationIn) -> int:

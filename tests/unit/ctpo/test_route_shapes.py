@@ -32,12 +32,8 @@ EXEMPT_BODY = {
     "fees.revenue": "the same rows as JSON or CSV, by the format parameter",
     "international.enter": "201 or a replay (200 with Idempotent-Replayed) and the Location header",
     "offices.list_offices": "the fixed table of member offices; no service",
-    # filings: reworked by the filing-path changes; listed here until they follow the rule
-    "filings.file_json": "201 or a replay, headers; several awaits (left for the filing path)",
-    "filings.file_multipart": "201 or a replay, headers; reads the multipart form (left for the filing path)",
-    "filings.list_applications": "maps rows in the controller (left for the filing path)",
-    "filings.get_application": "maps a row in the controller (left for the filing path)",
-    "filings.get_receipt": "maps a row in the controller (left for the filing path)",
+    "filings.file_json": "201 or a replay (200 with Idempotent-Replayed), headers; base64 decoded off the loop",
+    "filings.file_multipart": "201 or a replay, headers; checks the multipart parts and decodes the JSON part",
     "filings.get_document": "bytes with their media type and file name",
 }
 """Handlers whose body may be more than one awaited service call, and why."""
