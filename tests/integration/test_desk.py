@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from litestar.testing import TestClient
 
+    from tests.factories import Factory
+
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 ACTION_BUTTONS = re.compile(r'data-action="([a-z_]+)"')
 
@@ -60,8 +62,8 @@ act = desk_act
 
 
 @pytest.fixture
-def applicant(make_user: Callable[..., Any], login: Callable[..., dict[str, str]]) -> dict[str, str]:
-    return login(make_user("applicant"))
+def applicant(factory: Factory) -> dict[str, str]:
+    return factory.actor("applicant").headers
 
 
 def test_login_sets_a_strict_httponly_cookie_and_shows_the_office_queue(

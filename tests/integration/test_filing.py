@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 
     from litestar.testing import TestClient
 
+    from tests.factories import Factory
+
 PDF = real_pdf()
 
 
 @pytest.fixture
-def applicant_headers(make_user: Callable[..., Any], login: Callable[[Any], dict[str, str]]) -> dict[str, str]:
-    return login(make_user("applicant"))
+def applicant_headers(factory: Factory) -> dict[str, str]:
+    return factory.actor("applicant").headers
 
 
 def test_filing_returns_receipt_and_stores_everything(client: TestClient[Any], applicant_headers: dict[str, str]):
