@@ -93,7 +93,7 @@ async def _in_background(
 
 async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
     """Start the process's search runtime in the background; the API answers 503 on search until it is ready."""
-    if not settings.search_autostart:
+    if not settings.search.search_autostart:
         yield
         return
 
@@ -108,7 +108,7 @@ async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
 
 async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
     """Run the sweep every ``sweep_interval_seconds`` for as long as the app lives (in-process default only)."""
-    if settings.task_backend is not TaskBackend.INPROCESS or settings.sweep_interval_seconds <= 0:
+    if settings.tasks.task_backend is not TaskBackend.INPROCESS or settings.tasks.sweep_interval_seconds <= 0:
         yield
         return
 
@@ -119,7 +119,7 @@ async def run_in_process_sweeper(settings: Settings) -> AsyncIterator[None]:
             sweep_once(store)
             remind_once(sessions, utcnow())  # unread communications awaiting a reply, 7 days on
 
-        return _every(settings.sweep_interval_seconds, sweep_and_remind, "deadline sweep")
+        return _every(settings.tasks.sweep_interval_seconds, sweep_and_remind, "deadline sweep")
 
     async with _in_background(settings, sweeper):
         yield
@@ -130,13 +130,13 @@ async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator
 
     Several API processes may run it on one database: each job is handed out by a compare-and-set, once.
     """
-    if settings.task_backend is not TaskBackend.INPROCESS or settings.job_poll_seconds <= 0:
+    if settings.tasks.task_backend is not TaskBackend.INPROCESS or settings.tasks.job_poll_seconds <= 0:
         yield
         return
 
     def jobs(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
         runner = job_runner(settings, sessions, lambda: search_runtime(state))
-        return _every(settings.job_poll_seconds, runner.run_due, "background jobs")
+        return _every(settings.tasks.job_poll_seconds, runner.run_due, "background jobs")
 
     async with _in_background(settings, jobs):
         yield

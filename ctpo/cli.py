@@ -41,13 +41,13 @@ def serve(host: str | None, port: int | None, workers: int | None, *, access_log
     settings = get_settings()
     click.echo("CTPO: upgrading the database schema…")
     upgrade(settings.database_url)
-    click.echo(banner(f"http://{host or settings.host}:{port or settings.port}"))
+    click.echo(banner(f"http://{host or settings.server.host}:{port or settings.server.port}"))
     uvicorn.run(
         "ctpo.server.app:app_factory",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        workers=workers or settings.server.workers,
         access_log=False,  # the app logs each request once, with its id (ctpo.access); uvicorn's would double it
         log_level="info",
         proxy_headers=False,  # the app resolves X-Forwarded-For itself, from CTPO_TRUSTED_PROXIES only (SECURITY.md)
@@ -150,7 +150,7 @@ def _index(sessions: Any) -> None:  # noqa: ANN401 - a sessionmaker
 
     settings = get_settings()
     runtime = runtime_for(settings, sessions)
-    click.echo(f"loading the model {settings.embedding_model} …")
+    click.echo(f"loading the model {settings.search.embedding_model} …")
     runtime.open()
     with tqdm(desc="embedding", unit="passage") as bar:
         before = runtime.ingest_progress()
@@ -201,11 +201,11 @@ def corpus_load(path: Path, source: str, *, index: bool, wait: bool) -> None:
         if len(report.rejected) > 20:  # noqa: PLR2004
             click.echo(f"… and {len(report.rejected) - 20} more skipped", err=True)
         with sessions() as session, session.begin():  # also what an earlier, interrupted load left unplanned
-            batch = plan_ingest(session, chunk_passages=settings.ingest_chunk_passages)
+            batch = plan_ingest(session, chunk_passages=settings.search.ingest_chunk_passages)
             planned = (batch.documents, batch.passages, batch.chunks) if batch is not None else None
         if planned is not None:
             click.echo("embedding queued: {} documents, {} passages in {} chunks".format(*planned))
-        if settings.task_backend is TaskBackend.CELERY:
+        if settings.tasks.task_backend is TaskBackend.CELERY:
             if wait:
                 _watch_ingest(sessions)
         elif index:

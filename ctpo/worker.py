@@ -69,9 +69,9 @@ class _LazyEmbedder:
     def __call__(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                model_dir = self.settings.model_dir or self.settings.data_dir
+                model_dir = self.settings.search.model_dir
                 self._embedder = load_embedder(
-                    self.settings.embedding_model, model_dir, backend=self.settings.embedding_backend
+                    self.settings.search.embedding_model, model_dir, backend=self.settings.search.embedding_backend
                 )
             return self._embedder
 
@@ -82,23 +82,24 @@ REMIND_UNREAD = "ctpo.remind_unread"
 
 def create_celery(settings: Settings) -> Celery:
     """The Celery app for these settings: workflow tasks, the job runner, and beat's sweep and relay."""
-    app = Celery("ctpo", broker=settings.broker_url)
+    app = Celery("ctpo", broker=settings.tasks.broker_url)
+    sweep_every = float(settings.tasks.sweep_interval_seconds)
     beat_schedule: dict[str, Any] = {
-        "sweep-deadlines": {"task": "workflows.sweep_deadlines", "schedule": float(settings.sweep_interval_seconds)},
-        "sweep-renewals": {"task": SWEEP_RENEWALS, "schedule": float(settings.sweep_interval_seconds)},
+        "sweep-deadlines": {"task": "workflows.sweep_deadlines", "schedule": sweep_every},
+        "sweep-renewals": {"task": SWEEP_RENEWALS, "schedule": sweep_every},
     }
-    beat_schedule["remind-unread"] = {"task": REMIND_UNREAD, "schedule": float(settings.sweep_interval_seconds)}
-    if settings.job_poll_seconds > 0:
-        beat_schedule["relay-jobs"] = {"task": RELAY_JOBS, "schedule": settings.job_poll_seconds}
+    beat_schedule["remind-unread"] = {"task": REMIND_UNREAD, "schedule": sweep_every}
+    if settings.tasks.job_poll_seconds > 0:
+        beat_schedule["relay-jobs"] = {"task": RELAY_JOBS, "schedule": settings.tasks.job_poll_seconds}
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue=settings.task_queue,
+        task_default_queue=settings.tasks.task_queue,
         broker_connection_retry_on_startup=True,
         # Redis hands an unacknowledged message out again after this long, even to a second worker while the first
         # still runs it: records.start skips a job whose running attempt still holds its lease.
-        broker_transport_options={"visibility_timeout": settings.job_lease_seconds},
+        broker_transport_options={"visibility_timeout": settings.tasks.job_lease_seconds},
         worker_hijack_root_logger=False,
         timezone="UTC",
         enable_utc=True,

@@ -19,7 +19,15 @@ from ctpo.db.models import utcnow
 from ctpo.domain.accounts import passwords
 from ctpo.domain.filings.storage import DocumentStore
 from ctpo.lib.ratelimit import InProcessRateLimiter
-from ctpo.lib.settings import MailSettings, PublicationSettings, Settings
+from ctpo.lib.settings import (
+    AuthSettings,
+    MailSettings,
+    RateLimitSettings,
+    SearchSettings,
+    ServerSettings,
+    Settings,
+    TaskSettings,
+)
 from ctpo.server.app import create_app
 from tests.factories import Factory
 from tests.support import (
@@ -165,17 +173,16 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path,
         database_url=database_url,
-        secret_key="test-secret-key-with-enough-entropy-0123456789",
         storage_dir=tmp_path / "documents",
         max_document_bytes=256 * 1024,
-        max_request_bytes=2 * 1024 * 1024,
-        sweep_interval_seconds=0,  # tests drive the sweep themselves
-        job_poll_seconds=0,  # and the background jobs
-        search_autostart=False,  # the search tests start it with a session-wide model
+        server=ServerSettings(max_request_bytes=2 * 1024 * 1024),
+        auth=AuthSettings(secret_key="test-secret-key-with-enough-entropy-0123456789"),
+        # tests drive the sweep and the background jobs themselves
+        tasks=TaskSettings(sweep_interval_seconds=0, job_poll_seconds=0),
+        search=SearchSettings(search_autostart=False),  # the search tests start it with a session-wide model
         mail=MailSettings(outbox_dir=tmp_path / "outbox"),
         # one test client is one address: the rate limits are tested on their own (test_rate_limits)
-        publication=PublicationSettings(register_requests_per_minute=100_000),
-        observations_per_minute=100_000,
+        rate_limits=RateLimitSettings(register_requests_per_minute=100_000, observations_per_minute=100_000),
     )
 
 
@@ -230,7 +237,7 @@ def app_shape(settings: Settings) -> Hashable | None:
     Those are the database and the paths inside the test's data folder, which the app reads from ``app.state`` at each
     start. None where the app must not be shared: a Redis-backed rate limiter is closed when its app stops.
     """
-    if settings.redis_url:
+    if settings.rate_limits.redis_url:
         return None
     return _shape(settings, settings.data_dir)
 

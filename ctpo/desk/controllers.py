@@ -172,7 +172,7 @@ def form_value(form: forms.Form, name: str) -> str:
 
 def _check_csrf(request: Request[Any, Any, Any], form: forms.Form, bound_to: str | None) -> None:
     offered = forms.first(form, CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-    if not csrf_matches(request.app.state.settings.secret_key, bound_to, offered):
+    if not csrf_matches(request.app.state.settings.auth.secret_key, bound_to, offered):
         raise DeskCsrfError
 
 
@@ -270,7 +270,7 @@ class DeskController(Controller):
         request: Request[Any, Any, Any], next_url: str, *, error: str | None = None, status_code: int = 200
     ) -> Response[Any]:
         presession = request.cookies.get(PRESESSION_COOKIE) or new_presession()
-        secret = request.app.state.settings.secret_key
+        secret = request.app.state.settings.auth.secret_key
         response = render(
             request,
             "desk/login.html",
@@ -316,7 +316,7 @@ class DeskController(Controller):
             return page
         if user.role not in STAFF_ROLES:
             return self._login_page(request, next_url, error=t("error.staff_only"), status_code=403)
-        ttl = timedelta(seconds=state.settings.token_ttl_seconds)
+        ttl = timedelta(seconds=state.settings.auth.token_ttl_seconds)
         token = issue_token(state.jwt_auth, user, ttl)
         response = Redirect(safe_next(next_url), status_code=HTTP_303_SEE_OTHER)
         secure = _over_https()

@@ -141,4 +141,4 @@ async def require_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> DeskS
         raise DeskLoginRequiredError
     if user.role not in STAFF_ROLES:
         raise DeskForbiddenError
-    return DeskSession(user=user, csrf_token=csrf_token(connection.app.state.settings.secret_key, encoded))
+    return DeskSession(user=user, csrf_token=csrf_token(connection.app.state.settings.auth.secret_key, encoded))

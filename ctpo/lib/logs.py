@@ -66,10 +66,10 @@ def configure_logging(settings: Settings, *, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RequestIdFilter())
-    if settings.log_format is LogFormat.JSON:
+    if settings.server.log_format is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger(ACCESS_LOGGER).disabled = not settings.access_log
+    logging.getLogger(ACCESS_LOGGER).disabled = not settings.server.access_log

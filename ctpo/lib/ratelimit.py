@@ -146,6 +146,6 @@ class RedisRateLimiter:
 
 def rate_limiter_for(settings: Settings) -> RateLimiter:
     """Redis when ``CTPO_REDIS_URL`` is set (buckets shared by every process), else this process's memory."""
-    if settings.redis_url:
-        return RedisRateLimiter(settings.redis_url)
+    if settings.rate_limits.redis_url:
+        return RedisRateLimiter(settings.rate_limits.redis_url)
     return InProcessRateLimiter()

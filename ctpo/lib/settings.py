@@ -9,12 +9,15 @@ from __future__ import annotations
 import enum
 import os
 import secrets
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import Field, dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from search.embedding_backend import DEFAULT_BACKEND, EmbeddingBackend
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class TaskBackend(enum.StrEnum):
@@ -53,172 +56,104 @@ class LogFormat(enum.StrEnum):
     JSON = "json"
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"CTPO_{name}", default)
+class _Group:
+    """What every group of settings shares: the prefix of its variables, and enum fields held to their members."""
 
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(f"CTPO_{name}")
-    return default if raw is None or raw == "" else int(raw)
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(f"CTPO_{name}")
-    return default if raw is None or raw == "" else float(raw)
-
-
-def _env_bool(name: str, *, default: bool) -> bool:
-    raw = os.environ.get(f"CTPO_{name}")
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
-
-
-_Choice = TypeVar("_Choice", bound=enum.StrEnum)
-
-
-def _env_choice(name: str, kind: type[_Choice], default: _Choice) -> _Choice:
-    raw = os.environ.get(f"CTPO_{name}", "").strip().lower()
-    return _choice(name, kind, raw) if raw else default
-
-
-def _choice(name: str, kind: type[_Choice], raw: str) -> _Choice:
-    """The member of ``kind`` called ``raw``; a wrong value names the variable ``CTPO_<name>`` and the choices."""
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ValueError(f"CTPO_{name} must be one of {', '.join(kind)}, not {raw!r}") from None
-
-
-_CHOICES: dict[str, type[enum.StrEnum]] = {
-    kind.__name__: kind for kind in (TaskBackend, VectorIndexKind, LogFormat, EmbeddingBackend, MailSecurity)
-}
-"""The closed sets a setting may be, by type name."""
-
-_READERS: dict[str, Any] = {
-    "int": _env_int,
-    "float": _env_float,
-    "bool": lambda name, default: _env_bool(name, default=default),
-    "str": _env,
-    "TaskBackend": lambda name, default: _env_choice(name, TaskBackend, default),
-    "VectorIndexKind": lambda name, default: _env_choice(name, VectorIndexKind, default),
-    "LogFormat": lambda name, default: _env_choice(name, LogFormat, default),
-    "EmbeddingBackend": lambda name, default: _env_choice(name, EmbeddingBackend, default),
-}
-"""How a plain setting of each type is read from ``CTPO_<FIELD NAME>``; its default is the field's own."""
-
-
-@dataclass(frozen=True, slots=True)
-class MailSettings:
-    """Outgoing mail. With no ``host``, mail is off: messages are written to ``outbox_dir`` as ``.eml`` files."""
-
-    host: str = ""
-    """SMTP server (``CTPO_MAIL_HOST``); empty keeps every message in the outbox folder instead of sending it."""
-    port: int = 587
-    """SMTP port (``CTPO_MAIL_PORT``): 587 for STARTTLS, 465 for implicit TLS, 25 for a local relay."""
-    security: MailSecurity = MailSecurity.STARTTLS
-    """How the connection is protected (``CTPO_MAIL_SECURITY``: one of :class:`MailSecurity`)."""
-    username: str = ""
-    """SMTP login (``CTPO_MAIL_USERNAME``); empty sends without authenticating."""
-    password: str = ""
-    """SMTP password (``CTPO_MAIL_PASSWORD``)."""
-    sender: str = "CTPO <no-reply@ctpo.example>"
-    """The ``From`` of every message (``CTPO_MAIL_FROM``); its domain also ends every ``Message-ID``."""
-    timeout_seconds: float = 30.0
-    """How long one SMTP conversation may take before the attempt fails and is retried."""
-    outbox_dir: Path = field(default_factory=lambda: Path("var/outbox"))
-    """Where messages go when mail is off (``CTPO_MAIL_OUTBOX_DIR``, default ``$CTPO_DATA_DIR/outbox``)."""
+    __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    ENV_PREFIX: ClassVar[str] = ""
+    """Put before each field's name in its variable (``CTPO_<prefix><FIELD>``)."""
 
     def __post_init__(self) -> None:
         # settings built in code (tests, replace()) are held to the same choices as the environment
-        object.__setattr__(self, "security", _choice("MAIL_SECURITY", MailSecurity, self.security))
-
-    @property
-    def enabled(self) -> bool:
-        """Whether messages are sent by SMTP (else kept in the outbox folder)."""
-        return bool(self.host)
-
-    @classmethod
-    def from_env(cls, data_dir: Path) -> MailSettings:
-        """``CTPO_MAIL_*`` variables."""
-        return cls(
-            host=_env("MAIL_HOST", ""),
-            port=_env_int("MAIL_PORT", 587),
-            security=_env_choice("MAIL_SECURITY", MailSecurity, MailSecurity.STARTTLS),
-            username=_env("MAIL_USERNAME", ""),
-            password=_env("MAIL_PASSWORD", ""),
-            sender=_env("MAIL_FROM", "CTPO <no-reply@ctpo.example>"),
-            timeout_seconds=_env_float("MAIL_TIMEOUT_SECONDS", 30.0),
-            outbox_dir=Path(_env("MAIL_OUTBOX_DIR", str(data_dir / "outbox"))).resolve(),
-        )
+        for f in fields(self):
+            kind = _CHOICES.get(str(f.type))
+            if kind is not None:
+                object.__setattr__(self, f.name, _choice(_variable(f, self.ENV_PREFIX), kind, getattr(self, f.name)))
 
 
 @dataclass(frozen=True, slots=True)
-class PublicationSettings:
-    """The public register and the bulletin (``CTPO_REGISTER_*``, ``CTPO_BULLETIN_*``)."""
+class ServerSettings(_Group):
+    """The HTTP server: where it listens, what it accepts, how it logs."""
 
-    bulletin_weekday: int = 2
-    """The weekday the bulletin appears, 0 = Monday (``CTPO_BULLETIN_WEEKDAY``; the EPO publishes on Wednesdays, 2).
-    Each issue covers the seven days ending on that weekday, reckoned in each office's own time zone."""
-    register_requests_per_minute: int = 120
-    """Requests one client address may make to the public register per minute before 429 (``CTPO_REGISTER_RATE``);
-    counted per API process, or across all of them with ``CTPO_REDIS_URL``."""
-    register_cache_seconds: int = 300
-    """``Cache-Control: public, max-age`` of register pages (``CTPO_REGISTER_CACHE_SECONDS``)."""
-
-    @classmethod
-    def from_env(cls) -> PublicationSettings:
-        """``CTPO_BULLETIN_WEEKDAY``, ``CTPO_REGISTER_RATE``, ``CTPO_REGISTER_CACHE_SECONDS``."""
-        weekday = _env_int("BULLETIN_WEEKDAY", 2)
-        if not 0 <= weekday <= 6:  # noqa: PLR2004 - Monday..Sunday
-            raise ValueError("CTPO_BULLETIN_WEEKDAY must be 0 (Monday) to 6 (Sunday)")
-        return cls(
-            bulletin_weekday=weekday,
-            register_requests_per_minute=_env_int("REGISTER_RATE", 120),
-            register_cache_seconds=_env_int("REGISTER_CACHE_SECONDS", 300),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Every knob of the service; build it with :meth:`from_env`."""
-
-    data_dir: Path
-    """Where the SQLite file, stored documents, the vector index and the converted model live."""
-    database_url: str
-    """SQLAlchemy async URL: ``sqlite+aiosqlite:///…`` by default, ``postgresql+asyncpg://…`` when scaled."""
-    secret_key: str
-    """Key that signs bearer tokens; generated once per data directory unless set."""
-    token_ttl_seconds: int = 3600
-    """How long a login token is valid."""
-    storage_dir: Path = field(default_factory=lambda: Path("var/documents"))
-    """Content-addressed store of uploaded documents."""
-    max_document_bytes: int = 20 * 1024 * 1024
-    """Largest single uploaded document."""
+    host: str = "127.0.0.1"
+    """Address ``ctpo serve`` binds to."""
+    port: int = 8000
+    """Port ``ctpo serve`` binds to."""
+    workers: int = 1
+    """API processes started by ``ctpo serve``."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where people reach the service, for links in mails."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or CIDR ranges of reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated in
+    ``CTPO_TRUSTED_PROXIES``); empty: the client address is the TCP peer, and the header is ignored."""
     max_request_bytes: int = 64 * 1024 * 1024
     """Largest request body; beyond it the client gets 413 before anything is parsed."""
-    embedding_model: str = "bundled:multilingual-e5-small"
-    """A sentence-transformers model folder, or ``bundled:multilingual-e5-small`` for the shipped model."""
-    embedding_backend: EmbeddingBackend = DEFAULT_BACKEND
-    """How the embedding model runs (one of :class:`~search.embedding_backend.EmbeddingBackend`). Chosen by measurement
-    (benchmarks/README.md, "Embedding backends"); each backend's vectors get their own index, so a change re-embeds
-    the corpus."""
-    model_dir: Path | None = None
-    """Where the bundled model is converted once (default: the data directory); shareable between instances."""
-    search_autostart: bool = True
-    """Open the search engine and bring it up to date with the corpus at start (off only in some tests)."""
-    load_sample_data: bool = False
-    """Load the demo accounts and the sample corpus at start (the README's start command sets it)."""
+    log_format: LogFormat = LogFormat.TEXT
+    """``text`` for people at a terminal, ``json`` (one object per line, with the request id) for collectors."""
+    access_log: bool = True
+    """One ``ctpo.access`` record per request (with its request id); the only access log, uvicorn's is off."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitSettings(_Group):
+    """Per-client rate limits of the anonymous routes."""
+
+    redis_url: str = ""
+    """Redis shared by the API processes: per-client rate limits are counted there, so every process enforces one
+    rate. Empty (the embedded default): each process counts on its own."""
+    register_requests_per_minute: int = field(default=120, metadata={"env": "REGISTER_RATE"})
+    """Requests one client address may make to the public register per minute before 429."""
+    observations_per_minute: int = 6
+    """Third-party observations one client address may file per minute; they need no account, so the address is
+    the only handle on a flood."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSettings(_Group):
+    """Login tokens and the throttling of failed logins."""
+
+    secret_key: str = ""
+    """Key that signs bearer tokens; empty: one generated once and kept in the data directory."""
+    token_ttl_seconds: int = 3600
+    """How long a login token is valid."""
+    login_failure_window_seconds: int = 900
+    """Failed logins are counted per account and per client address in windows of this length, each starting at
+    the first failure after the previous one ended."""
+    login_max_failures_per_account: int = 5
+    """Failed logins on one e-mail within the window before the account is locked."""
+    login_max_failures_per_address: int = 50
+    """Failed logins from one client address within the window before that address is refused."""
+    login_lockout_seconds: int = 900
+    """How long a lockout lasts unless an office administrator lifts it first."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationSettings(_Group):
+    """Self-registration of applicant accounts."""
+
+    staff_email_domains: tuple[str, ...] = ("ctpo.int",)
+    """Domains of the offices' staff addresses (comma-separated in ``CTPO_STAFF_EMAIL_DOMAINS``): applicants cannot
+    register addresses in them, in their subdomains, or in look-alikes of them."""
+    registration_ttl_seconds: int = 86_400
+    """How long the confirmation link of a registration works."""
+    register_max_per_address: int = 20
+    """Registrations from one client address within a login window (``CTPO_LOGIN_FAILURE_WINDOW_SECONDS``)."""
+    register_max_per_email: int = 3
+    """Registrations (so confirmation mails) for one e-mail address within a window: no mail-bombing through us."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "staff_email_domains", tuple(d.lower() for d in self.staff_email_domains))
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSettings(_Group):
+    """Background work: where it runs and how often."""
+
     task_backend: TaskBackend = TaskBackend.INPROCESS
     """``inprocess`` runs background work in the API process; ``celery`` sends it to workers."""
     broker_url: str = "redis://127.0.0.1:6379/0"
     """Celery broker when ``task_backend`` is ``celery``."""
-    redis_url: str = ""
-    """Redis shared by the API processes (``CTPO_REDIS_URL``): per-client rate limits are counted there, so every
-    process enforces one rate. Empty (the embedded default): each process counts on its own."""
-    observations_per_minute: int = 6
-    """Third-party observations one client address may file per minute (``CTPO_OBSERVATIONS_PER_MINUTE``); they
-    need no account, so the address is the only handle on a flood."""
     task_queue: str = "ctpo"
     """Broker queue of this deployment's tasks: deployments (or test runs) sharing a broker use different ones."""
     sweep_interval_seconds: int = 60
@@ -229,84 +164,211 @@ class Settings:
     """A job handed out but not finished within this time is handed out again (its worker or broker was lost)."""
     job_retry_base_seconds: float = 10.0
     """First retry delay of a failed job; it doubles per attempt up to an hour."""
-    ingest_chunk_passages: int = 256
-    """Passages per ingest chunk, the unit of work of one embedding job (``CTPO_INGEST_CHUNK_PASSAGES``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSettings(_Group):
+    """Prior-art search: the embedding model, the vector index, the ingest of the corpus."""
+
+    embedding_model: str = "bundled:multilingual-e5-small"
+    """A sentence-transformers model folder, or ``bundled:multilingual-e5-small`` for the shipped model."""
+    embedding_backend: EmbeddingBackend = DEFAULT_BACKEND
+    """How the embedding model runs (one of :class:`~search.embedding_backend.EmbeddingBackend`). Chosen by measurement
+    (benchmarks/README.md, "Embedding backends"); each backend's vectors get their own index, so a change re-embeds
+    the corpus."""
+    model_dir: Path = Path()
+    """Where the bundled model is converted once (default: the data directory); shareable between instances."""
     vector_index: VectorIndexKind = VectorIndexKind.INPROCESS
     """``inprocess`` (usearch HNSW saved under the data directory) or ``pgvector`` (a table in PostgreSQL)."""
-    log_format: LogFormat = LogFormat.TEXT
-    """``text`` for people at a terminal, ``json`` (one object per line, with the request id) for collectors."""
-    access_log: bool = True
-    """One ``ctpo.access`` record per request (with its request id); the only access log, uvicorn's is off."""
-    host: str = "127.0.0.1"
-    """Address ``ctpo serve`` binds to."""
-    port: int = 8000
-    """Port ``ctpo serve`` binds to."""
-    workers: int = 1
-    """API processes started by ``ctpo serve``."""
-    trusted_proxies: tuple[str, ...] = ()
-    """Addresses or CIDR ranges of reverse proxies whose ``X-Forwarded-For`` is believed (comma-separated in
-    ``CTPO_TRUSTED_PROXIES``); empty: the client address is the TCP peer, and the header is ignored."""
-    login_failure_window_seconds: int = 900
-    """Failed logins are counted per account and per client address in windows of this length, each starting at
-    the first failure after the previous one ended."""
-    login_max_failures_per_account: int = 5
-    """Failed logins on one e-mail within the window before the account is locked."""
-    login_max_failures_per_address: int = 50
-    """Failed logins from one client address within the window before that address is refused."""
-    login_lockout_seconds: int = 900
-    """How long a lockout lasts unless an office administrator lifts it first."""
+    ingest_chunk_passages: int = 256
+    """Passages per ingest chunk, the unit of work of one embedding job."""
+    search_autostart: bool = True
+    """Open the search engine and bring it up to date with the corpus at start (off only in some tests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings(_Group):
+    """Outgoing mail (``CTPO_MAIL_*``). With no ``host``, mail is off: messages are written to ``outbox_dir``."""
+
+    ENV_PREFIX: ClassVar[str] = "MAIL_"
+
+    host: str = ""
+    """SMTP server; empty keeps every message in the outbox folder instead of sending it."""
+    port: int = 587
+    """SMTP port: 587 for STARTTLS, 465 for implicit TLS, 25 for a local relay."""
+    security: MailSecurity = MailSecurity.STARTTLS
+    """How the connection is protected (one of :class:`MailSecurity`)."""
+    username: str = ""
+    """SMTP login; empty sends without authenticating."""
+    password: str = ""
+    """SMTP password."""
+    sender: str = field(default="CTPO <no-reply@ctpo.example>", metadata={"env": "MAIL_FROM"})
+    """The ``From`` of every message; its domain also ends every ``Message-ID``."""
+    timeout_seconds: float = 30.0
+    """How long one SMTP conversation may take before the attempt fails and is retried."""
+    outbox_dir: Path = Path("outbox")
+    """Where messages go when mail is off (default ``$CTPO_DATA_DIR/outbox``)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether messages are sent by SMTP (else kept in the outbox folder)."""
+        return bool(self.host)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationSettings(_Group):
+    """The public register and the bulletin."""
+
+    bulletin_weekday: int = 2
+    """The weekday the bulletin appears, 0 = Monday (the EPO publishes on Wednesdays, 2). Each issue covers the seven
+    days ending on that weekday, reckoned in each office's own time zone."""
+    register_cache_seconds: int = 300
+    """``Cache-Control: public, max-age`` of register pages."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.bulletin_weekday <= 6:  # noqa: PLR2004 - Monday..Sunday
+            raise ValueError("CTPO_BULLETIN_WEEKDAY must be 0 (Monday) to 6 (Sunday)")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings(_Group):
+    """Every knob of the service, grouped by concern; build it with :meth:`from_env`.
+
+    Each field is read from ``CTPO_<FIELD NAME>`` (a group may add a prefix, as mail's ``MAIL_``, and a field may
+    name its own variable, as ``sender``'s ``MAIL_FROM``); its default is the field's own and nowhere else. A
+    relative default path is taken under ``data_dir``; a path in the environment is taken from the working directory.
+    """
+
+    data_dir: Path = Path("var")
+    """Where the SQLite file, stored documents, the vector index and the converted model live."""
+    database_url: str = ""
+    """SQLAlchemy async URL: empty for ``sqlite+aiosqlite:///<data_dir>/ctpo.sqlite3``, ``postgresql+asyncpg://…``
+    when scaled."""
+    storage_dir: Path = Path("documents")
+    """Content-addressed store of uploaded documents."""
+    max_document_bytes: int = 20 * 1024 * 1024
+    """Largest single uploaded document."""
+    load_sample_data: bool = False
+    """Load the demo accounts and the sample corpus at start (the README's start command sets it)."""
+    server: ServerSettings = field(default_factory=ServerSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    registration: RegistrationSettings = field(default_factory=RegistrationSettings)
+    tasks: TaskSettings = field(default_factory=TaskSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
     mail: MailSettings = field(default_factory=MailSettings)
-    """Outgoing mail (``CTPO_MAIL_*``)."""
     publication: PublicationSettings = field(default_factory=PublicationSettings)
-    """The public register and the weekly bulletin."""
-    public_url: str = "http://127.0.0.1:8000"
-    """Where people reach the service (``CTPO_PUBLIC_URL``), for links in mails."""
-    staff_email_domains: tuple[str, ...] = ("ctpo.int",)
-    """Domains of the offices' staff addresses (``CTPO_STAFF_EMAIL_DOMAINS``, comma-separated): applicants cannot
-    register addresses in them, in their subdomains, or in look-alikes of them."""
-    registration_ttl_seconds: int = 86_400
-    """How long the confirmation link of a registration works."""
-    register_max_per_address: int = 20
-    """Registrations from one client address within a login window (``CTPO_LOGIN_FAILURE_WINDOW_SECONDS``)."""
-    register_max_per_email: int = 3
-    """Registrations (so confirmation mails) for one e-mail address within a window: no mail-bombing through us."""
+
+    def __post_init__(self) -> None:
+        data_dir = self.data_dir if self.data_dir.is_absolute() else self.data_dir.resolve()
+        object.__setattr__(self, "data_dir", data_dir)
+        object.__setattr__(self, "storage_dir", data_dir / self.storage_dir)  # an absolute one stays as it is
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{data_dir / 'ctpo.sqlite3'}")
+        if not self.auth.secret_key:
+            object.__setattr__(self, "auth", replace(self.auth, secret_key=_secret_for(data_dir)))
+        object.__setattr__(self, "search", replace(self.search, model_dir=data_dir / self.search.model_dir))
+        object.__setattr__(self, "mail", replace(self.mail, outbox_dir=data_dir / self.mail.outbox_dir))
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read the environment; relative paths are resolved against the working directory."""
-        data_dir = Path(_env("DATA_DIR", "var")).resolve()
-        database_url = _env("DATABASE_URL", f"sqlite+aiosqlite:///{data_dir / 'ctpo.sqlite3'}")
-        plain = {
-            f.name: _READERS[str(f.type)](f.name.upper(), f.default)
-            for f in fields(cls)
-            if str(f.type) in _READERS and f.default is not MISSING
-        }
-        return cls(
-            **plain,
-            data_dir=data_dir,
-            database_url=database_url,
-            secret_key=os.environ.get("CTPO_SECRET_KEY") or _secret_for(data_dir),
-            storage_dir=Path(_env("STORAGE_DIR", str(data_dir / "documents"))).resolve(),
-            model_dir=Path(os.environ["CTPO_MODEL_DIR"]).resolve() if os.environ.get("CTPO_MODEL_DIR") else None,
-            trusted_proxies=tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
-            mail=MailSettings.from_env(data_dir),
-            publication=PublicationSettings.from_env(),
-            staff_email_domains=tuple(
-                d.strip().lower() for d in _env("STAFF_EMAIL_DOMAINS", "ctpo.int").split(",") if d.strip()
-            ),
-        )
-
-    def __post_init__(self) -> None:
-        # settings built in code (tests, replace()) are held to the same choices as the environment
-        for f in fields(self):
-            kind = _CHOICES.get(str(f.type))
-            if kind is not None:
-                object.__setattr__(self, f.name, _choice(f.name.upper(), kind, getattr(self, f.name)))
+        """Read the environment; an unset or empty variable leaves the field's default."""
+        return _from_env(cls, "")
 
     @property
     def is_sqlite(self) -> bool:
         """Whether the database is the embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+
+def env_names(cls: type[Any] = Settings, prefix: str = "") -> dict[str, str]:
+    """The variable of every field: ``{"mail.sender": "CTPO_MAIL_FROM", ...}``, nested groups' fields included."""
+    names: dict[str, str] = {}
+    for f in fields(cls):
+        group = _GROUPS.get(str(f.type))
+        if group is not None:
+            names |= {f"{f.name}.{k}": v for k, v in env_names(group, group.ENV_PREFIX).items()}
+        else:
+            names[f.name] = f"CTPO_{_variable(f, prefix)}"
+    return names
+
+
+_Built = TypeVar("_Built", bound=_Group)
+
+
+def _from_env(cls: type[_Built], prefix: str) -> _Built:
+    """``cls`` with each field found in the environment parsed by its type; the others keep their defaults."""
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        group = _GROUPS.get(str(f.type))
+        if group is not None:
+            values[f.name] = _from_env(group, group.ENV_PREFIX)
+            continue
+        name = _variable(f, prefix)
+        raw = os.environ.get(f"CTPO_{name}", "")
+        if raw.strip():
+            values[f.name] = _parse(str(f.type), name, raw)
+    return cls(**values)
+
+
+def _variable(f: Field[Any], prefix: str) -> str:
+    """The variable of a field, less ``CTPO_``: the one it names, else its group's prefix and its own name."""
+    return str(f.metadata.get("env") or prefix + f.name.upper())
+
+
+def _parse(kind: str, name: str, raw: str) -> Any:  # noqa: ANN401 - the field's own type
+    """``raw`` as a value of the field type ``kind``; a wrong value names the variable ``CTPO_<name>``."""
+    if kind == "str":
+        return raw  # as written: a password may begin or end with a space
+    choice = _CHOICES.get(kind)
+    if choice is not None:
+        return _choice(name, choice, raw.strip().lower())
+    try:
+        return _READERS[kind](raw.strip())
+    except ValueError:
+        raise ValueError(f"CTPO_{name} must be {_KIND_NAMES.get(kind, kind)}, not {raw!r}") from None
+
+
+def _choice(name: str, kind: type[_Choice], raw: str) -> _Choice:
+    """The member of ``kind`` called ``raw``; a wrong value names the variable ``CTPO_<name>`` and the choices."""
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"CTPO_{name} must be one of {', '.join(kind)}, not {raw!r}") from None
+
+
+_Choice = TypeVar("_Choice", bound=enum.StrEnum)
+
+_CHOICES: dict[str, type[enum.StrEnum]] = {
+    kind.__name__: kind for kind in (TaskBackend, VectorIndexKind, LogFormat, EmbeddingBackend, MailSecurity)
+}
+"""The closed sets a setting may be, by type name."""
+
+_READERS: dict[str, Callable[[str], Any]] = {
+    "int": int,
+    "float": float,
+    "bool": lambda raw: raw.lower() in {"1", "true", "yes", "on"},
+    "Path": lambda raw: Path(raw).resolve(),
+    "tuple[str, ...]": lambda raw: tuple(part.strip() for part in raw.split(",") if part.strip()),
+}
+"""How a setting of each (non-enum) type is read from its variable's text."""
+
+_KIND_NAMES = {"int": "a whole number", "float": "a number"}
+
+_GROUPS: dict[str, type[_Group]] = {
+    group.__name__: group
+    for group in (
+        ServerSettings,
+        RateLimitSettings,
+        AuthSettings,
+        RegistrationSettings,
+        TaskSettings,
+        SearchSettings,
+        MailSettings,
+        PublicationSettings,
+    )
+}
+"""The nested groups of :class:`Settings`, by type name."""
 
 
 def _secret_for(data_dir: Path) -> str:

@@ -51,7 +51,7 @@ async def register_quota(request: Request[Any, Any, Any], rate_limiter: RateLimi
     """
     settings: Settings = request.app.state.settings
     refusal = RegisterTranslator(_language(request))("register.too_many")
-    await spend(rate_limiter, "register", settings.publication.register_requests_per_minute, refusal)
+    await spend(rate_limiter, "register", settings.rate_limits.register_requests_per_minute, refusal)
 
 
 def _language(request: Request[Any, Any, Any]) -> str:

@@ -119,7 +119,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings)
     jwt_auth = build_jwt_auth(settings)
-    proxies = trusted_networks(settings.trusted_proxies)  # a misconfigured list stops the start, not the first login
+    # a misconfigured list stops the start, not the first login
+    proxies = trusted_networks(settings.server.trusted_proxies)
     rate_limiter = rate_limiter_for(settings)  # one per process; its buckets in Redis when CTPO_REDIS_URL is set
     state = State(
         {
@@ -204,7 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi,
         logging_config=None,  # configure_logging owns the root logger (Litestar's replaced it: no request ids)
         template_config=template_config(REGISTER_TEMPLATES),
-        request_max_body_size=settings.max_request_bytes,
+        request_max_body_size=settings.server.max_request_bytes,
         multipart_form_part_limit=MAX_DOCUMENTS + 10,  # beyond: refused while parsing; up to it: 422 naming the count
         lifespan=[_lifespan(rate_limiter)],
     )

@@ -93,8 +93,8 @@ def build_jwt_auth(settings: Settings) -> JWTAuth[User, Token]:
     """The auth backend; public routes opt out with :data:`PUBLIC`."""
     return JWTAuth[User, Token](
         retrieve_user_handler=retrieve_user,
-        token_secret=settings.secret_key,
-        default_token_expiration=timedelta(seconds=settings.token_ttl_seconds),
+        token_secret=settings.auth.secret_key,
+        default_token_expiration=timedelta(seconds=settings.auth.token_ttl_seconds),
         exclude=[OPENAPI_PATHS],
         exclude_opt_key="exclude_from_auth",
     )

@@ -117,12 +117,12 @@ async def _database(state: State) -> CheckOut:
 
 
 def _broker(settings: Settings) -> CheckOut:
-    if settings.task_backend is not TaskBackend.CELERY:
+    if settings.tasks.task_backend is not TaskBackend.CELERY:
         return CheckOut(CheckStatus.DISABLED, "tasks run in-process")
     from kombu.connection import Connection  # noqa: PLC0415 - only the scaled deployment has a broker
 
     try:
-        with Connection(settings.broker_url, connect_timeout=2) as connection:  # type: ignore[no-untyped-call]
+        with Connection(settings.tasks.broker_url, connect_timeout=2) as connection:  # type: ignore[no-untyped-call]
             connection.ensure_connection(max_retries=1)
     except Exception as exc:  # noqa: BLE001
         return CheckOut(CheckStatus.FAILING, type(exc).__name__)

@@ -72,7 +72,7 @@ async def refuse_malformed_requests(request: Request[Any, Any, Any]) -> None:
     expected = expected_body_type(handler)
     if expected is None or not _has_body(request):
         return
-    limit = request.app.state.settings.max_request_bytes
+    limit = request.app.state.settings.server.max_request_bytes
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:  # the size is known first: say so before judging the type
         raise HTTPException(

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from ctpo.lib.settings import Settings
+from ctpo.lib.settings import AuthSettings, SearchSettings, Settings, TaskSettings
 from ctpo.server.app import create_app
 from tests.e2e.test_desk_browser import BROWSER_ARGS, CHROMIUM, SCREENSHOTS, VIEWPORT, _need_browser
 from tests.support import free_port
@@ -34,10 +34,10 @@ def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings(
         data_dir=root,
         database_url=f"sqlite+aiosqlite:///{root / 'ctpo.sqlite3'}",
-        secret_key="docs-e2e-secret-key-with-enough-entropy-0123456789",
         storage_dir=root / "documents",
-        sweep_interval_seconds=0,
-        search_autostart=False,
+        auth=AuthSettings(secret_key="docs-e2e-secret-key-with-enough-entropy-0123456789"),
+        tasks=TaskSettings(sweep_interval_seconds=0),
+        search=SearchSettings(search_autostart=False),
     )
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning")

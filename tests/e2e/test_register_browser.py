@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.prior_art.corpus import sync_published_applications, upsert_documents
 from ctpo.domain.prior_art.runtime import SearchRuntime
-from ctpo.lib.settings import Settings
+from ctpo.lib.settings import AuthSettings, SearchSettings, Settings, TaskSettings
 from ctpo.server.app import create_app
 from search.embedder import load_embedder
 from tests.e2e.test_desk_browser import BROWSER_ARGS, CHROMIUM, CORPUS, SCREENSHOTS, VIEWPORT, _need_browser
@@ -54,11 +54,10 @@ def register_server(tmp_path_factory: pytest.TempPathFactory, model_data_dir: Pa
     settings = Settings(
         data_dir=root,
         database_url=database_url,
-        secret_key="e2e-secret-key-with-enough-entropy-0123456789",
         storage_dir=root / "documents",
-        sweep_interval_seconds=0,
-        job_poll_seconds=0,
-        search_autostart=False,
+        auth=AuthSettings(secret_key="e2e-secret-key-with-enough-entropy-0123456789"),
+        tasks=TaskSettings(sweep_interval_seconds=0, job_poll_seconds=0),
+        search=SearchSettings(search_autostart=False),
     )
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))

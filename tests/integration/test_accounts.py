@@ -47,7 +47,7 @@ def test_tampered_and_expired_tokens_are_refused(
     assert client.get("/me", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
     expired = jwt.encode(
         {"sub": str(user.id), "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600},
-        settings.secret_key,
+        settings.auth.secret_key,
         algorithm="HS256",
     )
     response = client.get("/me", headers={"Authorization": f"Bearer {expired}"})
@@ -143,7 +143,7 @@ def test_unsigned_and_foreign_algorithm_tokens_are_refused(
     user = make_user("office_admin", "KG")
     claims = {"sub": str(user.id), "iat": int(time.time()), "exp": int(time.time()) + 600, "role": "office_admin"}
     unsigned = jwt.encode(claims, key=None, algorithm="none")
-    hs512 = jwt.encode(claims, settings.secret_key, algorithm="HS512")
+    hs512 = jwt.encode(claims, settings.auth.secret_key, algorithm="HS512")
     garbage = "not.a.token"
     for token in (unsigned, hs512, garbage, ""):
         response = client.get("/offices/KG/users", headers={"Authorization": f"Bearer {token}"})

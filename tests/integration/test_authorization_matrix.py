@@ -409,7 +409,7 @@ def test_desk_authorization_matrix(
         "observation_id": uuid.uuid4(),
         "user_id": users["examiner_same"].id,
     }
-    secret = client.app.state.settings.secret_key
+    secret = client.app.state.settings.auth.secret_key
     failures = []
     for (method, path), expected in DESK.items():
         url = path.format(**values)

@@ -28,13 +28,14 @@ PER_ADDRESS = 8
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """Small limits, so a test reaches them in a few requests."""
-    return dataclasses.replace(
-        settings,
+    auth = dataclasses.replace(
+        settings.auth,
         login_max_failures_per_account=PER_ACCOUNT,
         login_max_failures_per_address=PER_ADDRESS,
         login_failure_window_seconds=600,
         login_lockout_seconds=600,
     )
+    return dataclasses.replace(settings, auth=auth)
 
 
 def _login(client: Any, email: str, password: str, **kwargs: Any) -> Any:
@@ -96,7 +97,7 @@ def test_lockout_ends_by_itself(settings: Settings, make_user: Callable[..., Any
 
     from ctpo.server.app import create_app  # noqa: PLC0415
 
-    short = dataclasses.replace(settings, login_lockout_seconds=1)
+    short = dataclasses.replace(settings, auth=dataclasses.replace(settings.auth, login_lockout_seconds=1))
     user = make_user("applicant")
     with TestClient(create_app(short), raise_server_exceptions=False) as client:
         for _ in range(PER_ACCOUNT):

@@ -24,7 +24,9 @@ def test_ready_when_the_database_answers(client: TestClient[Any]):
 
 
 def test_not_ready_while_the_broker_is_down(settings: Settings):
-    unreachable = replace(settings, task_backend=TaskBackend.CELERY, broker_url="redis://127.0.0.1:1/0")
+    unreachable = replace(
+        settings, tasks=replace(settings.tasks, task_backend=TaskBackend.CELERY, broker_url="redis://127.0.0.1:1/0")
+    )
     with TestClient(create_app(unreachable)) as client:
         response = client.get("/health/ready")
         assert response.status_code == 503

@@ -17,7 +17,6 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from ctpo.lib.ratelimit import InProcessRateLimiter, RedisRateLimiter
-from ctpo.lib.settings import PublicationSettings
 from ctpo.server.app import create_app
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def test_register_refuses_a_client_over_its_rate(settings: Settings):
-    limited = replace(settings, publication=PublicationSettings(register_requests_per_minute=3))
+    limited = replace(settings, rate_limits=replace(settings.rate_limits, register_requests_per_minute=3))
     with TestClient(create_app(limited), raise_server_exceptions=False) as client:
         statuses = [client.get("/register").status_code for _ in range(5)]
         assert statuses == [200, 200, 200, 429, 429]
@@ -44,7 +43,7 @@ def test_register_refuses_a_client_over_its_rate(settings: Settings):
 
 def test_anonymous_observations_are_limited_per_client(settings: Settings):
     """Fails on the code before: observations could be filed without any limit."""
-    limited = replace(settings, observations_per_minute=2)
+    limited = replace(settings, rate_limits=replace(settings.rate_limits, observations_per_minute=2))
     observation = {"text": "Claim 1 lacks novelty over D1."}
     with TestClient(create_app(limited), raise_server_exceptions=False) as client:
         statuses = [
@@ -100,7 +99,10 @@ def test_redis_buckets_are_shared_by_processes():
 def test_apps_on_one_redis_enforce_one_register_rate(settings: Settings):
     if not settings.is_sqlite:  # the buckets do not depend on the database; one run, so no other test shares them
         pytest.skip("run once, on SQLite")
-    shared = replace(settings, redis_url=REDIS_URL, publication=PublicationSettings(register_requests_per_minute=3))
+    shared = replace(
+        settings,
+        rate_limits=replace(settings.rate_limits, redis_url=REDIS_URL, register_requests_per_minute=3),
+    )
     store = redis.Redis.from_url(REDIS_URL)
     try:
         store.delete(*store.keys("ctpo:rate:register:*") or ["none"])  # this test's database: a fresh bucket

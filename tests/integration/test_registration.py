@@ -18,7 +18,15 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.accounts import passwords
 from ctpo.domain.jobs.runner import JobRunner
-from ctpo.lib.settings import MailSecurity, MailSettings, Settings
+from ctpo.lib.settings import (
+    AuthSettings,
+    MailSecurity,
+    MailSettings,
+    RegistrationSettings,
+    SearchSettings,
+    Settings,
+    TaskSettings,
+)
 from ctpo.mail import mail_job_bodies
 from tests.mail_server import Inbox, smtp_server
 from tests.support import PASSWORD
@@ -43,15 +51,14 @@ def settings(database_url: str, tmp_path: Path, smtp: tuple[int, Inbox]) -> Sett
     return Settings(
         data_dir=tmp_path,
         database_url=database_url,
-        secret_key="test-secret-key-with-enough-entropy-0123456789",
         storage_dir=tmp_path / "documents",
-        sweep_interval_seconds=0,
-        job_poll_seconds=0,
-        search_autostart=False,
+        auth=AuthSettings(secret_key="test-secret-key-with-enough-entropy-0123456789"),
+        tasks=TaskSettings(sweep_interval_seconds=0, job_poll_seconds=0),
+        search=SearchSettings(search_autostart=False),
         mail=MailSettings(host="127.0.0.1", port=smtp[0], security=MailSecurity.NONE),
-        staff_email_domains=("ctpo.int",),
-        register_max_per_email=3,
-        register_max_per_address=20,
+        registration=RegistrationSettings(
+            staff_email_domains=("ctpo.int",), register_max_per_email=3, register_max_per_address=20
+        ),
     )
 
 
@@ -140,8 +147,8 @@ def test_addresses_and_names_are_stored_in_one_canonical_form(client: TestClient
 
 def test_registration_is_throttled_per_address_and_per_email(client: TestClient[Any], settings: Settings):
     email = f"bomb.{id(settings)}@example.kz"
-    statuses = [_register(client, email).status_code for _ in range(settings.register_max_per_email + 1)]
-    assert statuses == [202] * settings.register_max_per_email + [429]
+    statuses = [_register(client, email).status_code for _ in range(settings.registration.register_max_per_email + 1)]
+    assert statuses == [202] * settings.registration.register_max_per_email + [429]
     others = [_register(client, f"n{i}.{id(settings)}@example.kz").status_code for i in range(20)]
     assert 429 in others  # 20 per client address, the 3 above included
     refused = _register(client, f"late.{id(settings)}@example.kz")

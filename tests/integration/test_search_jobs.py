@@ -129,7 +129,7 @@ def test_search_after_formalities_runs_in_the_api_process(
 ):
     runtime = SearchRuntime(tmp_path / "search", "bundled:multilingual-e5-small", tmp_path, sessions)
     runtime.open(embedder)
-    app = create_app(replace(settings, job_poll_seconds=0.2))
+    app = create_app(replace(settings, tasks=replace(settings.tasks, job_poll_seconds=0.2)))
     app.state.search = runtime
     applicant_user, examiner_user = make_user("applicant"), make_user("examiner", "KZ")
     with TestClient(app) as client:
@@ -188,7 +188,12 @@ def test_search_after_formalities_runs_in_a_celery_worker(
     beat = subprocess.Popen(
         [*celery, "beat", "--loglevel=WARNING", f"--schedule={tmp_path / 'beat-schedule'}"], env=env, cwd=REPO
     )
-    app = create_app(replace(settings, task_backend=TaskBackend.CELERY, broker_url=broker, task_queue=queue))
+    app = create_app(
+        replace(
+            settings,
+            tasks=replace(settings.tasks, task_backend=TaskBackend.CELERY, broker_url=broker, task_queue=queue),
+        )
+    )
     applicant_user, examiner_user = make_user("applicant"), make_user("examiner", "KZ")
     try:
         with TestClient(app) as client:

@@ -154,7 +154,7 @@ def test_sweep_runs_in_process_on_the_default_settings(settings: Any, make_user:
     from tests.support import PASSWORD  # noqa: PLC0415
 
     user = make_user("applicant")
-    with TestClient(create_app(replace(settings, sweep_interval_seconds=1))) as client:
+    with TestClient(create_app(replace(settings, tasks=replace(settings.tasks, sweep_interval_seconds=1)))) as client:
         token = client.post("/auth/login", json={"email": user.email, "password": PASSWORD}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         number = file_application(client, headers)

@@ -51,7 +51,7 @@ class AuthController(Controller):
             user = await account_service.login(data.email, data.password, address=address, policy=policy)
         except AuthenticationError:
             raise LoginFailedError("Wrong e-mail or password.") from None
-        ttl = timedelta(seconds=state.settings.token_ttl_seconds)
+        ttl = timedelta(seconds=state.settings.auth.token_ttl_seconds)
         token = issue_token(state.jwt_auth, user, ttl)
         return s.TokenOut(
             access_token=token,

@@ -136,7 +136,7 @@ class AccountService:
         """
         email = canonical_email(data.email)
         full_name = clean_full_name(data.full_name)
-        if is_reserved(email, settings.staff_email_domains, data.email):
+        if is_reserved(email, settings.registration.staff_email_domains, data.email):
             raise InvalidRequestError(
                 "Addresses of the offices' own domains are for staff accounts, which office administrators create.",
                 errors=[FieldError("email", "this domain is reserved for office staff")],
@@ -154,7 +154,7 @@ class AccountService:
                     password_hash=password_hash,
                     token_hash=_token_hash(token),
                     created_at=now,
-                    expires_at=now + timedelta(seconds=settings.registration_ttl_seconds),
+                    expires_at=now + timedelta(seconds=settings.registration.registration_ttl_seconds),
                 )
             )
         mail = (
@@ -167,7 +167,7 @@ class AccountService:
         return s.RegistrationOut(
             detail="If this address can be registered, a confirmation code is on its way to it. "
             "Send it to POST /auth/confirm to open the account.",
-            expires_in_seconds=settings.registration_ttl_seconds,
+            expires_in_seconds=settings.registration.registration_ttl_seconds,
         )
 
     async def confirm(self, token: str) -> s.UserOut:
@@ -284,7 +284,7 @@ def _token_hash(token: str) -> str:
 
 
 def _base(settings: Settings) -> str:
-    return settings.public_url.rstrip("/")
+    return settings.server.public_url.rstrip("/")
 
 
 def _confirmation_mail(email: str, token: str, settings: Settings) -> OutgoingMail:
@@ -296,7 +296,7 @@ def _confirmation_mail(email: str, token: str, settings: Settings) -> OutgoingMa
             "Someone, probably you, asked to open an applicant account of the Common Turkic Patent Organization "
             "with this address.\n\n"
             "To confirm it and open the account, send this confirmation code within "
-            f"{settings.registration_ttl_seconds // 3600} hours:\n\n    {token}\n\n"
+            f"{settings.registration.registration_ttl_seconds // 3600} hours:\n\n    {token}\n\n"
             f"curl -X POST {_base(settings)}/auth/confirm -H 'content-type: application/json' "
             f'-d \'{{"token": "{token}"}}\'\n\n'
             "If it was not you, ignore this message: no account is opened without the code.\n"

@@ -72,10 +72,10 @@ class ThrottlePolicy:
     def from_settings(cls, settings: Settings) -> ThrottlePolicy:
         """The policy the service is configured with."""
         return cls(
-            window=timedelta(seconds=settings.login_failure_window_seconds),
-            max_per_account=settings.login_max_failures_per_account,
-            max_per_address=settings.login_max_failures_per_address,
-            lockout=timedelta(seconds=settings.login_lockout_seconds),
+            window=timedelta(seconds=settings.auth.login_failure_window_seconds),
+            max_per_account=settings.auth.login_max_failures_per_account,
+            max_per_address=settings.auth.login_max_failures_per_address,
+            lockout=timedelta(seconds=settings.auth.login_lockout_seconds),
         )
 
     def limit(self, scope: str) -> int:
@@ -200,11 +200,11 @@ async def charge_registration(
     Raises:
         RegistrationThrottledError: with the seconds until the window ends; nothing was counted.
     """
-    window = timedelta(seconds=settings.login_failure_window_seconds)
+    window = timedelta(seconds=settings.auth.login_failure_window_seconds)
     throttle = Throttle(session, ThrottlePolicy.from_settings(settings))
     limits = (
-        (REGISTER_EMAIL, email, settings.register_max_per_email),
-        (REGISTER_ADDRESS, address, settings.register_max_per_address),
+        (REGISTER_EMAIL, email, settings.registration.register_max_per_email),
+        (REGISTER_ADDRESS, address, settings.registration.register_max_per_address),
     )
     rows = [(await throttle._locked_row(scope, subject, now), limit) for scope, subject, limit in limits]  # noqa: SLF001
     for row, _limit in rows:

@@ -41,7 +41,7 @@ def all_job_bodies(
     model = embedder or (lambda: search().embedder)
     return {
         **job_bodies(sessions, search),
-        **ingest_job_bodies(sessions, model, lease=float(settings.job_lease_seconds)),
+        **ingest_job_bodies(sessions, model, lease=float(settings.tasks.job_lease_seconds)),
         **pruning_job_bodies(sessions, model),
         **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
         **mail_job_bodies(sessions, settings.mail),
@@ -58,6 +58,6 @@ def job_runner(
     return JobRunner(
         sessions,
         all_job_bodies(settings, sessions, search, embedder),
-        lease_seconds=settings.job_lease_seconds,
-        retry_base_seconds=settings.job_retry_base_seconds,
+        lease_seconds=settings.tasks.job_lease_seconds,
+        retry_base_seconds=settings.tasks.job_retry_base_seconds,
     )

@@ -38,7 +38,7 @@ async def observation_quota(request: Request[Any, Any, Any], rate_limiter: RateL
     await spend(
         rate_limiter,
         "observations",
-        settings.observations_per_minute,
+        settings.rate_limits.observations_per_minute,
         "Too many observations from this address; please wait before filing another.",
     )
 

@@ -407,14 +407,14 @@ def runtime_for(settings: Settings, sessions: sessionmaker[Session], *, worker: 
     """
     return SearchRuntime(
         settings.data_dir / "search",
-        settings.embedding_model,
-        settings.model_dir or settings.data_dir,
+        settings.search.embedding_model,
+        settings.search.model_dir,
         sessions,
-        pgvector_factory(settings.database_url) if settings.vector_index is VectorIndexKind.PGVECTOR else None,
-        backend=settings.embedding_backend,
-        embed_inline=worker or settings.task_backend is TaskBackend.INPROCESS,
-        chunk_passages=settings.ingest_chunk_passages,
-        lease_seconds=float(settings.job_lease_seconds),
+        pgvector_factory(settings.database_url) if settings.search.vector_index is VectorIndexKind.PGVECTOR else None,
+        backend=settings.search.embedding_backend,
+        embed_inline=worker or settings.tasks.task_backend is TaskBackend.INPROCESS,
+        chunk_passages=settings.search.ingest_chunk_passages,
+        lease_seconds=float(settings.tasks.job_lease_seconds),
     )
 
 

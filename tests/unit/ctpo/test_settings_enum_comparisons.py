@@ -56,11 +56,11 @@ def _offences(source: str) -> list[str]:
 
 def test_the_scan_knows_the_enum_settings_and_finds_a_bare_string():
     assert {"task_backend", "vector_index", "log_format", "embedding_backend", "security"} <= ENUM_SETTINGS
-    assert _offences('if settings.task_backend == "celery": pass\nx = s.mail.security in {"ssl", "none"}') == [
-        "1: settings.task_backend == 'celery'",
+    assert _offences('if settings.tasks.task_backend == "celery": pass\nx = s.mail.security in {"ssl", "none"}') == [
+        "1: settings.tasks.task_backend == 'celery'",
         "2: s.mail.security in {'ssl', 'none'}",
     ]
-    assert _offences("if settings.task_backend is TaskBackend.CELERY: pass") == []
+    assert _offences("if settings.tasks.task_backend is TaskBackend.CELERY: pass") == []
 
 
 def test_no_code_compares_an_enum_setting_with_a_string():

@@ -157,10 +157,8 @@ def test_every_follow_up_job_has_a_body_in_both_runners(tmp_path: Path):
     from sqlalchemy.orm import sessionmaker  # noqa: PLC0415
 
     from ctpo.domain.jobs.registry import all_job_bodies  # noqa: PLC0415
-    from ctpo.lib.settings import Settings  # noqa: PLC0415
+    from ctpo.lib.settings import AuthSettings, Settings  # noqa: PLC0415
 
-    settings = Settings(
-        data_dir=tmp_path, database_url="sqlite:///", storage_dir=tmp_path / "documents", secret_key="k" * 40
-    )
+    settings = Settings(data_dir=tmp_path, database_url="sqlite:///", auth=AuthSettings(secret_key="k" * 40))
     bodies = all_job_bodies(settings, sessionmaker(), lambda: None)  # type: ignore[arg-type,return-value]
     assert {job.value for job in FollowUp} <= set(bodies)
