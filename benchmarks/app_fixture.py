@@ -23,7 +23,14 @@ from litestar.testing import TestClient
 
 import tests.conftest as fixtures
 from ctpo.db.migrate import upgrade
-from ctpo.lib.settings import MailSettings, PublicationSettings, Settings
+from ctpo.lib.settings import (
+    AuthSettings,
+    MailSettings,
+    RateLimitSettings,
+    SearchSettings,
+    Settings,
+    TaskSettings,
+)
 from ctpo.server.app import create_app
 
 
@@ -51,14 +58,12 @@ def main() -> None:
         return Settings(
             data_dir=folder,
             database_url=f"sqlite+aiosqlite:///{folder / 'ctpo.sqlite3'}",
-            secret_key="test-secret-key-with-enough-entropy-0123456789",
             storage_dir=folder / "documents",
-            sweep_interval_seconds=0,
-            job_poll_seconds=0,
-            search_autostart=False,
+            auth=AuthSettings(secret_key="test-secret-key-with-enough-entropy-0123456789"),
+            tasks=TaskSettings(sweep_interval_seconds=0, job_poll_seconds=0),
+            search=SearchSettings(search_autostart=False),
             mail=MailSettings(outbox_dir=folder / "outbox"),
-            publication=PublicationSettings(register_requests_per_minute=100_000),
-            observations_per_minute=100_000,
+            rate_limits=RateLimitSettings(register_requests_per_minute=100_000, observations_per_minute=100_000),
         )
 
     worker_apps: dict[object, object] = {}
