@@ -64,11 +64,19 @@ class KindCode(enum.StrEnum):
         return self in {KindCode.A1, KindCode.A3}
 
     @property
-    def document_type(self) -> str:
+    def document_type(self) -> DocumentType:
         """INID (12): the plain-language type of the document."""
         if self is KindCode.A3:
-            return "search_report"
-        return "patent" if self.is_grant else "application"
+            return DocumentType.SEARCH_REPORT
+        return DocumentType.PATENT if self.is_grant else DocumentType.APPLICATION
+
+
+class DocumentType(enum.StrEnum):
+    """INID (12): the plain-language type of a published document; the PDF's layout depends on it."""
+
+    APPLICATION = "application"
+    PATENT = "patent"
+    SEARCH_REPORT = "search_report"
 
 
 class CorrectionScope(enum.StrEnum):

@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from ctpo.rendering import PartyData, PriorityData, PublicationData
-from workflows.publication import KindCode
+from workflows.publication import DocumentType, KindCode
 
 ST96_VERSION = "V6_0"
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "st96_v6_0"
@@ -236,7 +236,7 @@ def _parties(root: etree._Element, path: str) -> tuple[PartyData, ...]:
     return tuple(found)
 
 
-def _document_type(kind: str) -> str:
+def _document_type(kind: str) -> DocumentType:
     """INID (12) of an imported document: the CTPO's own rule for its codes, A/B by the letter for others.
 
     The CTPO's A3 is a search report (:attr:`KindCode.document_type`); another office's codes follow ST.16.
@@ -244,7 +244,7 @@ def _document_type(kind: str) -> str:
     try:
         return KindCode(kind).document_type
     except ValueError:
-        return "patent" if kind.startswith("B") else "application"
+        return DocumentType.PATENT if kind.startswith("B") else DocumentType.APPLICATION
 
 
 def parse_st96(document: bytes | etree._Element) -> PublicationData:

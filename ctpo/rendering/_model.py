@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import date
 
+    from workflows.publication import DocumentType
+
 
 @dataclass(frozen=True, slots=True)
 class PartyData:
@@ -47,8 +49,8 @@ class PublicationData:
     """(11) the publication number."""
     kind: str
     """(13) the ST.16 kind code."""
-    document_type: str
-    """(12) ``application``, ``patent`` or ``search_report``."""
+    document_type: DocumentType
+    """(12)."""
     language: str
     application_number: str
     """(21)."""

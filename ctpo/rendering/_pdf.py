@@ -22,6 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from ctpo.rendering._labels import label
+from workflows.publication import DocumentType
 
 if TYPE_CHECKING:
     from ctpo.rendering._model import PartyData, PublicationData
@@ -180,7 +181,7 @@ def render_publication_pdf(data: PublicationData) -> bytes:
     """
     pdf = _Document(data)
     _front_page(pdf)
-    if data.document_type != "search_report":
+    if data.document_type != DocumentType.SEARCH_REPORT:
         _body(pdf)
     _search_report(pdf)
     pdf.file_id = lambda: ""  # type: ignore[method-assign] # no random /ID: identical input, identical bytes

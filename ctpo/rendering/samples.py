@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 from ctpo.rendering._model import CitationData, PartyData, PriorityData, PublicationData
-from workflows.publication import KindCode
+from workflows.publication import DocumentType, KindCode
 
 _CITATIONS = (
     CitationData("US 11617522 B2", ("X",), (1, 2), "column 3, lines 10-45; figure 2"),
@@ -23,7 +23,7 @@ _BASE = {
         country="XT",
         number="0000017",
         kind="A1",
-        document_type="application",
+        document_type=DocumentType.APPLICATION,
         language="tr",
         application_number="TR-2026-000042",
         filing_date=date(2026, 1, 14),
@@ -55,7 +55,7 @@ _BASE = {
         country="XT",
         number="0000018",
         kind="A1",
-        document_type="application",
+        document_type=DocumentType.APPLICATION,
         language="kk",
         application_number="KZ-2026-000105",
         filing_date=date(2026, 2, 3),
@@ -84,7 +84,7 @@ _BASE = {
         country="XT",
         number="0000019",
         kind="A1",
-        document_type="application",
+        document_type=DocumentType.APPLICATION,
         language="uz",
         application_number="UZ-2026-000031",
         filing_date=date(2026, 3, 2),
@@ -112,7 +112,7 @@ _BASE = {
         country="XT",
         number="0000020",
         kind="A1",
-        document_type="application",
+        document_type=DocumentType.APPLICATION,
         language="ru",
         application_number="KG-2026-000007",
         filing_date=date(2026, 1, 29),
@@ -150,7 +150,7 @@ def sample(language: str, kind: str) -> PublicationData:
         return replace(
             base,
             kind="B1",
-            document_type="patent",
+            document_type=DocumentType.PATENT,
             application_publication_date=base.publication_date,
             publication_date=granted,
             citations=None,
