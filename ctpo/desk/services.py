@@ -375,8 +375,7 @@ class DeskService:
         Raises:
             NotFoundError: the user may not see the application, or it has no such document.
         """
-        application = await self.filing.get_visible(user, number)
-        document, content = self.filing.read_document(application, sha256)
+        document, content = await self.filing.document(user, number, sha256)
         return document.filename, document.media_type, content
 
 

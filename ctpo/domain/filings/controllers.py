@@ -189,8 +189,7 @@ class FilingController(Controller):
         filing_service: NamedDependency[FilingService],
     ) -> Response[bytes]:
         """The stored bytes, verified against their hash before they are sent."""
-        application = await filing_service.get_visible(request.user, number)
-        document, content = filing_service.read_document(application, sha256)
+        document, content = await filing_service.document(request.user, number, sha256)
         return Response(
             content,
             media_type=document.media_type,

@@ -463,6 +463,14 @@ class FilingService:
         """The filing receipt of ``number`` again, the same as at filing, if ``user`` may see the file."""
         return receipt_of(await self.get_visible(user, number))
 
+    async def document(self, user: User, number: str, sha256: str) -> tuple[Document, bytes]:
+        """A filed document of ``number`` with its bytes verified against the hash, for the API and the desk.
+
+        Raises:
+            NotFoundError: the user may not see the application, or it has no such document.
+        """
+        return self.read_document(await self.get_visible(user, number), sha256)
+
     def read_document(self, application: Application, sha256: str) -> tuple[Document, bytes]:
         """A document of an application the caller may see, with its bytes verified against the hash.
 
