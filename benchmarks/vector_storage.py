@@ -2,9 +2,10 @@
 
 Loads ``--documents`` synthetic documents into a fresh, migrated service database on a private PostgreSQL with
 pgvector (:mod:`tests.pgvector_server`), embeds them as the workers do (ingest chunks), lets one API runtime in
-pgvector mode catch up, and prints ``pg_total_relation_size`` (heap, TOAST and indexes) of each table divided by
-the passages held. Vectors come from a deterministic 384-dimensional hashing embedder (the size of
-multilingual-e5-small's vectors): what is measured is storage, which does not depend on the model's values.
+pgvector mode catch up (and runs the prune job it schedules), and prints ``pg_total_relation_size`` (heap, TOAST
+and indexes) of each table divided by the passages held. Vectors come from a deterministic 384-dimensional
+hashing embedder (the size of multilingual-e5-small's vectors): what is measured is storage, which does not
+depend on the model's values.
 
     nice -n 10 .venv/bin/python benchmarks/vector_storage.py --documents 300
 """
@@ -30,8 +31,10 @@ from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
 from ctpo.domain.prior_art.corpus import upsert_documents
 from ctpo.domain.prior_art.ingest import plan_ingest, run_open_chunks
+from ctpo.domain.prior_art.pruning import prune_embeddings
 from ctpo.domain.prior_art.runtime import SearchRuntime, pgvector_factory
 from search.engine import Document
+from search.pg import StatelessEngine
 from tests.pgvector_server import pgvector_server
 
 if TYPE_CHECKING:
@@ -126,10 +129,15 @@ def main() -> None:
         api = SearchRuntime(Path(tmp) / "api", embedder.name, Path(tmp), sessions, pgvector_factory(url))
         api.open(embedder)
         api.catch_up()
+        engine_held = api._require()  # noqa: SLF001 - its store answers what the shared index holds
+        if isinstance(engine_held, StatelessEngine):  # the prune job the catch-up scheduled, run here
+            prune_embeddings(sessions, embedder.name, held=engine_held.store.texts)
         passages = sum(len(d.passages()) for d in docs)
-        with psycopg.connect(libpq) as conn:
+        with psycopg.connect(libpq, autocommit=True) as conn:
             vectors = conn.execute("SELECT count(*) FROM passage_embeddings").fetchone()
-        print(f"{args.documents} documents, {passages} passages, {vectors[0] if vectors else 0} stored vectors")
+            conn.execute("VACUUM passage_embeddings")  # what autovacuum does after the prune's delete
+        left = vectors[0] if vectors else 0
+        print(f"{args.documents} documents, {passages} passages, {left} rows left in passage_embeddings")
         total = 0
         for name, size in _sizes(libpq).items():
             total += size

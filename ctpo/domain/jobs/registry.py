@@ -13,6 +13,7 @@ from ctpo.domain.jobs.runner import JobRunner
 from ctpo.domain.prior_art.automated import job_bodies
 from ctpo.domain.prior_art.ingest import ingest_job_bodies
 from ctpo.domain.prior_art.pruning import pruning_job_bodies
+from ctpo.domain.prior_art.runtime import shared_passages
 from ctpo.domain.publications.jobs import publication_job_bodies
 from ctpo.mail import mail_job_bodies
 
@@ -39,10 +40,11 @@ def all_job_bodies(
     only embeds passes its own, so that it never opens an engine).
     """
     model = embedder or (lambda: search().embedder)
+    held = shared_passages(settings, model)
     return {
         **job_bodies(sessions, search),
-        **ingest_job_bodies(sessions, model, lease=float(settings.tasks.job_lease_seconds)),
-        **pruning_job_bodies(sessions, model),
+        **ingest_job_bodies(sessions, model, lease=float(settings.tasks.job_lease_seconds), held=held),
+        **pruning_job_bodies(sessions, model, held),
         **publication_job_bodies(sessions, DocumentStore(settings.storage_dir)),
         **mail_job_bodies(sessions, settings.mail),
     }

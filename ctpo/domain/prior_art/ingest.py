@@ -12,7 +12,9 @@ shared by documents of two chunks that run at the same moment may be embedded by
 
 The search engine of each process then takes the vectors of embedded documents from the store instead of
 embedding them (:class:`StoredEmbedder`): embedding, the costly part, runs once and in parallel; indexing in each
-process is a lookup.
+process is a lookup. With pgvector the shared index keeps the vector of each passage it holds: such a passage
+counts as stored (:data:`HeldTexts`), and ``passage_embeddings`` only carries vectors until they are indexed
+(:mod:`ctpo.domain.prior_art.pruning` deletes them then), so each vector is stored once.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -34,15 +37,17 @@ from ctpo.domain.jobs.follow_ups import EMBED_CHUNK, PRUNE_EMBEDDINGS
 from ctpo.domain.jobs.records import JobSpec, schedule
 from ctpo.domain.prior_art.corpus import content_sha256, document_of
 from ctpo.domain.prior_art.progress import ChunkState, IngestProgress
+from search.documents import stable_key
 from search.text import embedding_form
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable
     from datetime import datetime
 
     from numpy.typing import NDArray
     from sqlalchemy.orm import Session, sessionmaker
 
+    from search.documents import Document
     from search.interfaces import Embedder
 
 logger = logging.getLogger("ctpo.ingest")
@@ -86,6 +91,27 @@ class ChunkBusyError(RuntimeError):
 
 class _ClaimLostError(Exception):
     """This worker's lease on a chunk ran out and another worker claimed it."""
+
+
+HeldTexts = Callable[[Sequence[int]], dict[int, tuple[str, str]]]
+"""The shared (pgvector) index's passages under these keys: their text and language (``PgPassageStore.texts``).
+
+A passage held there with the same text and language keeps its vector in the index, which a catch-up reuses: it
+needs no row in ``passage_embeddings``, and is not embedded again."""
+
+
+def held_in_index(docs: Sequence[Document], model: str, held: HeldTexts) -> set[str]:
+    """The digests every passage of which is held in the shared index with its text (see :data:`HeldTexts`)."""
+    passages = [
+        (stable_key(p.id), p.text, doc.lang, passage_digest(model, embedding_form(p.text, doc.lang)))
+        for doc in docs
+        for p in doc.passages()
+    ]
+    found: dict[int, tuple[str, str]] = {}
+    for lo in range(0, len(passages), _PLAN_SLICE):
+        found.update(held([key for key, *_ in passages[lo : lo + _PLAN_SLICE]]))
+    kept = {digest for key, text, lang, digest in passages if found.get(key) == (text, lang)}
+    return kept - {digest for key, text, lang, digest in passages if found.get(key) != (text, lang)}
 
 
 def passage_digest(model: str, text: str) -> str:
@@ -330,11 +356,13 @@ def run_chunk(
     lease: float,
     step: int = STEP,
     progress: Callable[[int], None] | None = None,
+    held: HeldTexts | None = None,
 ) -> ChunkOutcome:
     """Claim the chunk, embed its passages not stored yet, store them step by step, and mark its documents embedded.
 
     Safe to run any number of times and in any number of processes: a done chunk is left alone, a claimed one is
-    left to its worker until its lease ends, and stored passages are never embedded again.
+    left to its worker until its lease ends, and stored passages are never embedded again. With ``held`` (pgvector,
+    :data:`HeldTexts`), a passage the shared index holds with the same text counts as stored.
     """
     with sessions() as session, session.begin():
         attempt = claim(session, chunk_id, utcnow(), lease)
@@ -351,6 +379,8 @@ def run_chunk(
     store = EmbeddingStore(sessions, embedder.dim)
     with sessions() as session:
         stored = store.known(session, list(texts))
+    if held is not None:
+        stored |= held_in_index(docs, embedder.name, held)
     missing = [d for d in texts if d not in stored]
     done, embedded = len(texts) - len(missing), 0
     for lo in range(0, len(missing), step):
@@ -408,13 +438,14 @@ def run_open_chunks(
     *,
     lease: float,
     progress: Callable[[int], None] | None = None,
+    held: HeldTexts | None = None,
 ) -> int:
     """Run every claimable chunk here, one after another (the in-process backend's one worker); chunks done."""
     finished = 0
     while True:
         with sessions() as session:
             ids = open_chunks(session, utcnow())
-        ran = [run_chunk(sessions, i, embedder, lease=lease, progress=progress) for i in ids]
+        ran = [run_chunk(sessions, i, embedder, lease=lease, progress=progress, held=held) for i in ids]
         finished += sum(o.status is ChunkRun.DONE for o in ran)
         if not any(o.status is ChunkRun.DONE for o in ran):
             return finished
@@ -438,12 +469,19 @@ def ingest_progress(session: Session, now: datetime) -> IngestProgress | None:
 
 
 def ingest_job_bodies(
-    sessions: sessionmaker[Session], embedder: Callable[[], Embedder], *, lease: float
+    sessions: sessionmaker[Session],
+    embedder: Callable[[], Embedder],
+    *,
+    lease: float,
+    held: Callable[[], HeldTexts | None] = lambda: None,
 ) -> dict[str, Callable[[str, dict[str, Any]], None]]:
-    """The ``embed_chunk`` job body, bound to a database and to this process's model (loaded on first use)."""
+    """The ``embed_chunk`` job body, bound to a database and to this process's model (loaded on first use).
+
+    ``held`` gives the shared index's :data:`HeldTexts` in pgvector mode (None in-process).
+    """
 
     def embed_chunk(_key: str, args: dict[str, Any]) -> None:
-        outcome = run_chunk(sessions, int(args["chunk_id"]), embedder(), lease=lease)
+        outcome = run_chunk(sessions, int(args["chunk_id"]), embedder(), lease=lease, held=held())
         if outcome.status in RETRIED:
             raise ChunkBusyError(f"chunk {args['chunk_id']} is held by another worker ({outcome.status})")
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import text
 
 from ctpo.db.models import utcnow
+from ctpo.domain.jobs.follow_ups import PRUNE_EMBEDDINGS
 from ctpo.domain.jobs.records import JobSpec, schedule
 from ctpo.domain.prior_art.corpus import (
     corpus_digests,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session, sessionmaker
 
+    from ctpo.domain.prior_art.ingest import HeldTexts
     from ctpo.domain.prior_art.progress import IngestProgress
     from ctpo.lib.settings import Settings
     from search.engine import Hit
@@ -221,7 +223,14 @@ class SearchRuntime:
         with self.sessions() as session, session.begin():
             sync_published_applications(session)
             plan_ingest(session, chunk_passages=self.chunk_passages)
-        return run_open_chunks(self.sessions, self.embedder, lease=self.lease_seconds, progress=progress)
+        return run_open_chunks(
+            self.sessions, self.embedder, lease=self.lease_seconds, progress=progress, held=self._held()
+        )
+
+    def _held(self) -> HeldTexts | None:
+        """pgvector: the shared index's passages, whose vectors count as stored (see ``run_chunk``)."""
+        engine = self._engine
+        return engine.store.texts if isinstance(engine, StatelessEngine) else None
 
     def _require(self) -> Engine:
         if self._engine is None:
@@ -295,7 +304,7 @@ class SearchRuntime:
         with self.sessions() as session, session.begin():
             plan_ingest(session, chunk_passages=self.chunk_passages)  # the workers' chunks (in-process: ours)
         if self.embed_inline:
-            run_open_chunks(self.sessions, self.embedder, lease=self.lease_seconds)
+            run_open_chunks(self.sessions, self.embedder, lease=self.lease_seconds, held=self._held())
         with self.sessions() as session:
             fingerprint = corpus_fingerprint(session)  # planning and finished chunks change it: read it after them
             corpus = corpus_digests(session)
@@ -328,10 +337,21 @@ class SearchRuntime:
             self.save()
             logger.info("search index caught up: %d documents added or replaced", done)
         self._last_progress = self.ingest_progress()
+        if isinstance(engine, StatelessEngine) and (done or not self._complete_once):
+            self._schedule_prune(fingerprint)
         self._caught_up_at = fingerprint  # a finished chunk marks its documents embedded: a new fingerprint
         self._complete_once = True
         self._schedule_statistics(engine)
         return done
+
+    def _schedule_prune(self, fingerprint: tuple[int, str | None]) -> None:
+        """pgvector: the vectors of the documents just indexed are in the shared index; their rows can go.
+
+        Also after a process's first catch-up, so that rows stored before this rule (or by a killed catch-up) go.
+        """
+        key = f"{PRUNE_EMBEDDINGS}:indexed:{fingerprint[0]}:{fingerprint[1]}"
+        with self.sessions() as session, session.begin():
+            schedule(session, JobSpec(name=PRUNE_EMBEDDINGS, key=key, args={}), utcnow())
 
     def _schedule_statistics(self, engine: Engine) -> None:
         """Schedule the statistics refresh of a stateless engine once its corpus has grown enough (once per size)."""
@@ -386,13 +406,37 @@ def pgvector_factory(database_url: str) -> Callable[[Embedder], VectorIndex]:
         raise ValueError("CTPO_VECTOR_INDEX=pgvector needs CTPO_DATABASE_URL to be a PostgreSQL database")
 
     def make(embedder: Embedder) -> VectorIndex:
-        # readable start, and a digest of the whole name: backends of one model differ only at its end
-        slug = re.sub(r"[^a-z0-9]+", "_", embedder.name.lower()).strip("_")[:15]
-        digest = hashlib.blake2b(embedder.name.encode(), digest_size=4).hexdigest()
-        table = f"passage_vectors_{slug}_{digest}"
-        return PgVectorIndex(database_url, table=table, dim=embedder.dim, model_name=embedder.name)
+        return _pg_index(database_url, embedder)
 
     return make
+
+
+def _pg_index(database_url: str, embedder: Embedder) -> PgVectorIndex:
+    """The model's table of the shared index."""
+    # readable start, and a digest of the whole name: backends of one model differ only at its end
+    slug = re.sub(r"[^a-z0-9]+", "_", embedder.name.lower()).strip("_")[:15]
+    digest = hashlib.blake2b(embedder.name.encode(), digest_size=4).hexdigest()
+    table = f"passage_vectors_{slug}_{digest}"
+    return PgVectorIndex(database_url, table=table, dim=embedder.dim, model_name=embedder.name)
+
+
+def shared_passages(settings: Settings, embedder: Callable[[], Embedder]) -> Callable[[], HeldTexts | None]:
+    """pgvector: what the shared index holds (:data:`~ctpo.domain.prior_art.ingest.HeldTexts`), else None.
+
+    For a worker's chunks and prunes; opened on first use, once per process. In-process each process holds its own.
+    """
+    if settings.search.vector_index is not VectorIndexKind.PGVECTOR:
+        return lambda: None
+    opened: list[PgPassageStore] = []
+    lock = threading.Lock()
+
+    def held() -> HeldTexts:
+        with lock:
+            if not opened:
+                opened.append(PgPassageStore(_pg_index(settings.database_url, embedder())))
+        return opened[0].texts
+
+    return held
 
 
 def runtime_for(settings: Settings, sessions: sessionmaker[Session], *, worker: bool = False) -> SearchRuntime:
