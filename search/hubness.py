@@ -89,8 +89,13 @@ class HubScores:
             return [0.0] * len(vectors)
         sims = vectors @ self.reference.T
         if docs is not None:
-            ref_docs = np.asarray(self.reference_docs, dtype=object)
-            sims[np.asarray(docs, dtype=object)[:, None] == ref_docs[None, :]] = -np.inf
+            # documents as integer codes: comparing a batch against the sample as Python strings cost seconds
+            code = {doc: i for i, doc in enumerate(dict.fromkeys(self.reference_docs))}
+            ref_codes = np.fromiter(
+                (code[d] for d in self.reference_docs), dtype=np.int64, count=len(self.reference_docs)
+            )
+            own = np.fromiter((code.get(d, -1) for d in docs), dtype=np.int64, count=len(docs))
+            sims[own[:, None] == ref_codes[None, :]] = -np.inf
         take = min(HUB_NEIGHBOURS, sims.shape[1])
         top = -np.partition(-sims, take - 1, axis=1)[:, :take]
         finite = np.isfinite(top)
