@@ -19,13 +19,14 @@ import numpy as np
 
 from search import snapshot
 from search.documents import Document, DocumentRegistry, content_digest, stable_key
+from search.eligibility import EligibilityColumns
 from search.fusion import ChannelScore, RankedDocument, rank_documents, top_semantic
 from search.hubness import REFERENCE_SAMPLE, HubScores
 from search.interfaces import SharedIndex
 from search.languages import MAX_QUERY_CHARS
 from search.lexical import LexicalIndex
 from search.passages import doc_id_of
-from search.prior_art import ApplicationDates, CitationFlag, Verdict, eligible
+from search.prior_art import ApplicationDates, CitationFlag, date_verdict
 from search.text import embedding_form
 from search.vectors import PassageVectors, vectors_for
 
@@ -159,6 +160,8 @@ class SearchEngine:
         self.registry = DocumentRegistry(stable_keys=self.shared_index)
         self.vectors = PassageVectors(embedder.dim)
         self.hubs = HubScores(embedder.dim, hubness) if hubness is not None else None
+        self._columns: tuple[int, EligibilityColumns] | None = None
+        self._lexical_rows: tuple[tuple[int, int], NDArray[np.int64]] | None = None
 
     def __len__(self) -> int:
         return len(self.registry)
@@ -271,28 +274,42 @@ class SearchEngine:
         if len(query_text) > MAX_QUERY_CHARS:
             raise ValueError(f"query of {len(query_text)} characters; at most {MAX_QUERY_CHARS} are searched")
         registry = self.registry
-        verdicts = eligible(registry.documents.values(), languages=languages, ipc_prefix=ipc_prefix, before=before)
-        if not verdicts or not query_text.strip():
+        columns = self._eligibility()
+        allowed = columns.mask(languages=languages, ipc_prefix=ipc_prefix, before=before)
+        if not allowed.any() or not query_text.strip():
             return []
-        restrict = None if len(verdicts) == len(registry) else verdicts
-        semantic = self._semantic(query_text, restrict)
-        allowed_pids = None if restrict is None else [p for d in restrict for p in registry.doc_passages[d]]
-        lexical_hits = self.lexical_index.search(query_text, self.candidates, restrict_to=allowed_pids)
+        restrict = None if allowed.all() else allowed
+        semantic = self._semantic(query_text, restrict, columns)
+        row_mask = None if restrict is None else restrict[self._lexical_document_rows(columns)]
+        lexical_hits = self.lexical_index.search(query_text, self.candidates, row_mask=row_mask)
         ranked = rank_documents(
             semantic, lexical_hits, doc_id_of, fusion=self.fusion, lexical_weight=self.lexical_weight, k=k
         )
-        return [
-            Hit.of(
-                r,
-                registry.passages[r.passage_id],
-                registry.documents[r.document_id].lang,
-                registry.documents[r.document_id].publication_date,
-                verdicts[r.document_id].flag,
-            )
-            for r in ranked
-        ]
+        hits = []
+        for r in ranked:
+            doc = registry.documents[r.document_id]
+            verdict = date_verdict(before, doc.publication_date, doc.filing_date, doc.priority_date)
+            hits.append(Hit.of(r, registry.passages[r.passage_id], doc.lang, doc.publication_date, verdict.flag))
+        return hits
 
-    def _semantic(self, query_text: str, restrict: dict[str, Verdict] | None) -> dict[str, float]:
+    def _eligibility(self) -> EligibilityColumns:
+        """The filter columns of the documents held, rebuilt on the first search after a change."""
+        version = self.registry.version
+        if self._columns is None or self._columns[0] != version:
+            self._columns = (version, EligibilityColumns(self.registry.documents.values()))
+        return self._columns[1]
+
+    def _lexical_document_rows(self, columns: EligibilityColumns) -> NDArray[np.int64]:
+        """The eligibility row of each lexical row's document: turns a document mask into a passage mask."""
+        passage_ids = self.lexical_index.rows
+        stamp = (self.lexical_index.generation, self.registry.version)
+        if self._lexical_rows is None or self._lexical_rows[0] != stamp:
+            self._lexical_rows = (stamp, columns.rows_of([doc_id_of(pid) for pid in passage_ids]))
+        return self._lexical_rows[1]
+
+    def _semantic(
+        self, query_text: str, restrict: NDArray[np.bool_] | None, columns: EligibilityColumns
+    ) -> dict[str, float]:
         query = self.embedder.embed_queries([embedding_form(query_text, None)]).astype(np.float32)
         total = len(self.vector_index)
         if total == 0:
@@ -300,13 +317,13 @@ class SearchEngine:
         want = self.candidates
         fetch = min(total, want if restrict is None else want * 4)
         query_hub = self.hubs.of(query, None)[0] if self.hubs is not None else 0.0
-        pid_of, passages = self.registry.pid_of, self.registry.passages
+        pid_of, passages, row = self.registry.pid_of, self.registry.passages, columns.row
         while True:
             keys, sims = self.vector_index.search(query, fetch)
             found: list[tuple[str, float, float]] = []
             for key, sim in zip(keys[0].tolist(), sims[0].tolist(), strict=True):
                 pid = pid_of.get(key)
-                if key < 0 or pid is None or (restrict is not None and passages[pid].doc_id not in restrict):
+                if key < 0 or pid is None or (restrict is not None and not restrict[row[passages[pid].doc_id]]):
                     continue
                 found.append((pid, sim, self.hubs.scores.get(key, 0.0) if self.hubs is not None else 0.0))
             if len(found) >= want or fetch >= total:

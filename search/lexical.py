@@ -114,8 +114,9 @@ def query_terms(query: str, prefix: int = DEFAULT_PREFIX) -> list[Term]:
 
 def passage_terms(text: str, prefix: int = DEFAULT_PREFIX) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A passage's index terms (with repeats, in order) and the folded keys of its words (for fuzzy matching)."""
-    terms = _terms(text, prefix)
-    return tuple(t.term for t in terms), tuple(t.key for t in terms if not t.exact)
+    tokens = tokenize(text)  # the terms of _terms, without a Term per word: this runs for every passage written
+    terms = tuple(_CODE_MARK + t.key if t.exact else t.key[:prefix] for t in tokens)
+    return terms, tuple(t.key for t in tokens if not t.exact)
 
 
 def bm25_idf(df: int, n: int) -> float:
@@ -222,6 +223,8 @@ class LexicalIndex:
         self._csr_indices: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self._csr_data: NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self._idf_max: NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        self.generation = 0
+        """Counts matrix builds: :attr:`rows` stays valid while it is unchanged."""
 
     def __len__(self) -> int:
         return len(self._passages)
@@ -265,21 +268,41 @@ class LexicalIndex:
         self._idf_max = np.zeros(n_terms, dtype=np.float32)
         np.maximum.at(self._idf_max, columns, data)
         self._bm25 = bm25
+        self.generation += 1
+
+    @property
+    def rows(self) -> list[str]:
+        """The passage ids in matrix row order, what a ``row_mask`` of :meth:`search` lines up with."""
+        if self._bm25 is None:
+            self._build()
+        return self._ids
 
     def _row_terms(self, row: int) -> dict[int, float]:
         lo, hi = self._csr_indptr[row], self._csr_indptr[row + 1]
         return dict(zip(self._csr_indices[lo:hi].tolist(), self._csr_data[lo:hi].tolist(), strict=True))
 
-    def search(self, query: str, k: int = 100, *, restrict_to: Collection[str] | None = None) -> list[LexicalHit]:
+    def search(
+        self,
+        query: str,
+        k: int = 100,
+        *,
+        restrict_to: Collection[str] | None = None,
+        row_mask: NDArray[np.bool_] | None = None,
+    ) -> list[LexicalHit]:
         """The ``k`` best passages for ``query``.
 
         Args:
             query: the query text, any script.
             k: how many hits to return at most.
             restrict_to: if given, only these passage ids may be returned.
+            row_mask: if given, only the passages of :attr:`rows` it marks may be returned (the same restriction
+                as an array, for a caller that filters whole columns: no id is looked up per query).
 
         Returns:
             Hits, best first; passages with no exact or fuzzy match are never returned.
+
+        Raises:
+            ValueError: ``row_mask`` does not have one entry per row (the index changed since :attr:`rows`).
         """
         if not self._passages:
             return []
@@ -293,6 +316,11 @@ class LexicalIndex:
             mask = np.zeros(len(self._ids), dtype=np.float32)
             rows = [self._row[p] for p in restrict_to if p in self._row]
             mask[rows] = 1.0
+        if row_mask is not None:
+            if len(row_mask) != len(self._ids):
+                raise ValueError(f"row_mask has {len(row_mask)} entries for {len(self._ids)} rows")
+            allowed = row_mask.astype(np.float32)
+            mask = allowed if mask is None else mask * allowed
         scores = self._bm25.get_scores(ids, weight_mask=mask) if ids else np.zeros(len(self._ids), dtype=np.float32)
         ceiling = float(sum(self._idf_max[i] for i in ids)) + self._unknown_ceiling(terms.values())
         n = min(max(self.candidates, k), len(self._ids))

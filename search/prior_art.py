@@ -15,13 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
 
+    from numpy.typing import NDArray
+
     from search.documents import Document
+
+NO_DATE: Final = 2**62
+"""The ordinal :func:`returned_mask` reads as "no date": later than any real one."""
 
 
 class CitationFlag(StrEnum):
@@ -158,6 +165,28 @@ def date_verdict(
     if before is not None:
         return published_before(before, publication_date)
     return Verdict(returned=publication_date is not None, prior_art=True)
+
+
+def returned_mask(
+    before: date | ApplicationDates | None,
+    published: NDArray[np.int64],
+    filed: NDArray[np.int64],
+    priority: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """Which documents :func:`date_verdict` returns, over arrays of date ordinals (:data:`NO_DATE` for none).
+
+    The module's rules restated for whole columns (what :mod:`search.eligibility` filters with): published
+    before the filing date (prior art, or ``P``), or with its own earliest date before the reference date (``E``);
+    a plain date admits what was published strictly before it.
+    """
+    returned: NDArray[np.bool_] = published != NO_DATE
+    if isinstance(before, ApplicationDates):
+        own = np.minimum(filed, priority)  # earliest_date: NO_DATE is later than any date, so None is skipped
+        reference = before.reference_date.toordinal()
+        returned &= (published < before.filing_date.toordinal()) | (own < reference)
+    elif before is not None:
+        returned &= published < before.toordinal()
+    return returned
 
 
 def ipc_key(symbol: str) -> str:
