@@ -246,13 +246,25 @@ def _onnxruntime_runner(graph: Path, threads: int | None) -> _Runner:
     return run
 
 
+def openvino_precision(*, bf16: bool, capabilities: Sequence[str]) -> str:
+    """The inference precision to ask OpenVINO for: bfloat16 only where the CPU computes it natively.
+
+    OpenVINO lists ``BF16`` among the CPU's optimisation capabilities when it has AVX-512 BF16 or AMX. Without them
+    a bfloat16 hint is emulated, and was measured several times slower than float32 (benchmarks/README.md,
+    "Embedding backends"), so ``openvino-bf16`` then computes in float32, as ``openvino`` does.
+    """
+    return "bf16" if bf16 and "BF16" in capabilities else "f32"
+
+
 def _openvino_runner(graph: Path, threads: int | None, *, bf16: bool) -> _Runner:
     import openvino as ov  # noqa: PLC0415 - only when this backend is chosen
 
-    config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
+    core = ov.Core()
+    precision = openvino_precision(bf16=bf16, capabilities=core.get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
+    config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY"}
     if threads:
         config["INFERENCE_NUM_THREADS"] = threads
-    compiled = ov.Core().compile_model(str(graph), "CPU", config)
+    compiled = core.compile_model(str(graph), "CPU", config)
     output = compiled.output("sentence_embedding")
     # An infer request runs one inference at a time: concurrent callers (searches while a catch-up embeds) each
     # take an idle one, and a new one is made only when all are busy.

@@ -14,7 +14,7 @@ import torch
 from search.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder, load_embedder
 from search.embedding_backend import EmbeddingBackend
 from search.interfaces import Embedder
-from search.onnx_embedder import EXPORT_VERSION
+from search.onnx_embedder import EXPORT_VERSION, openvino_precision
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -244,3 +244,12 @@ def test_length_sorted_batches_return_vectors_in_input_order(minilm_path: Path, 
     together = batched.embed_passages(texts)
     alone = np.vstack([batched.embed_passages([t]) for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_bfloat16_is_asked_for_only_where_the_cpu_computes_it() -> None:
+    """Emulated bfloat16 ran several times slower than float32 on a CPU without AVX-512 BF16 or AMX."""
+    amx = ["FP32", "BF16", "INT8"]
+    no_bf16 = ["WINOGRAD", "FP32", "INT8", "BIN", "EXPORT_IMPORT"]  # the Ice Lake of benchmarks/README.md
+    assert openvino_precision(bf16=True, capabilities=amx) == "bf16"
+    assert openvino_precision(bf16=True, capabilities=no_bf16) == "f32"
+    assert openvino_precision(bf16=False, capabilities=amx) == "f32"
