@@ -13,12 +13,10 @@ depend on the model's values.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -27,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.search_speed import WORDS, SyntheticEmbedder
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
 from ctpo.domain.prior_art.corpus import upsert_documents
@@ -37,51 +36,14 @@ from search.engine import Document
 from search.pg import StatelessEngine
 from tests.pgvector_server import pgvector_server
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from numpy.typing import NDArray
-
-WORDS = [
-    "батарея",
-    "охлаждение",
-    "пластина",
-    "канал",
-    "жидкость",
-    "корпус",
-    "модуль",
-    "элемент",
-    "теплообменник",
-    "насос",
-]
-
-
-class HashingEmbedder384:
-    """Unit vectors seeded by each text's hash: deterministic, model-free, e5-small's dimension."""
-
-    dim = 384
-    name = "storage-hashing-384"
-
-    def _embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
-            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
-            out[i] = np.random.default_rng(seed).standard_normal(self.dim)
-        out /= np.linalg.norm(out, axis=1, keepdims=True)
-        return out
-
-    def embed_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        return self._embed(texts)
-
-    def embed_passages(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        return self._embed(texts)
+_WORDS = WORDS["ru"].split()
 
 
 def _documents(n: int) -> list[Document]:
     rng = np.random.default_rng(0)
 
     def words(k: int) -> str:
-        return " ".join(str(w) for w in rng.choice(WORDS, size=k))
+        return " ".join(str(w) for w in rng.choice(_WORDS, size=k))
 
     return [
         Document(
@@ -124,7 +86,7 @@ def main() -> None:
         with sessions() as session, session.begin():
             upsert_documents(session, docs, "benchmark")
             plan_ingest(session)
-        embedder = HashingEmbedder384()
+        embedder = SyntheticEmbedder(len(docs) * 7)
         run_open_chunks(sessions, embedder, lease=600)  # the workers' part
         api = SearchRuntime(Path(tmp) / "api", embedder.name, Path(tmp), sessions, pgvector_factory(url))
         api.open(embedder)
