@@ -137,8 +137,7 @@ class Hnswlib(Adapter):
 
 class Usearch(Adapter):
     def __init__(self, capacity: int, dtype: str = "f32") -> None:
-        import usearch
-        from usearch.index import Index
+        from search.index._usearch import Index, usearch
 
         self.version = usearch.__version__
         self.dtype = dtype

@@ -13,8 +13,6 @@ import os
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import usearch
-from usearch.index import BatchMatches, Index
 
 from search.index._arrays import PAD_KEY, PAD_SCORE, as_keys, as_vectors, check_k, last_wins
 from search.index._files import TMP_SUFFIX, exclusive_lock, fsync_dir, sha256_of, temp_path_for
@@ -27,6 +25,7 @@ from search.index._manifest import (
     read_manifest,
     write_manifest,
 )
+from search.index._usearch import BatchMatches, Index, usearch
 
 if TYPE_CHECKING:
     from pathlib import Path
