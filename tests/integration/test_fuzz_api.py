@@ -11,7 +11,7 @@ objects half of the time (the unpublished and the published file, its document, 
 - be problem details (``application/problem+json`` with type/title/status/detail) when it is an error;
 - reject schema-breaking input with a 4xx.
 
-This bounded run is part of the suite (``CTPO_FUZZ_MAX_EXAMPLES`` examples per operation and mode, default 10,
+This bounded run is part of the suite (``CTPO_FUZZ_MAX_EXAMPLES`` examples per operation and mode, default 5,
 derandomized so CI is reproducible); ``scripts/fuzz-api --max-examples 500`` runs the same with random seeds.
 """
 
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from schemathesis import Case
 
-MAX_EXAMPLES = int(os.environ.get("CTPO_FUZZ_MAX_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("CTPO_FUZZ_MAX_EXAMPLES", "5"))
 RANDOM_SEEDS = os.environ.get("CTPO_FUZZ_RANDOM", "") == "1"
 ACTORS = ("anonymous", "owner", "other_applicant", "examiner_same", "examiner_other", "admin_same", "admin_other")
 DOC = b"Annex: drawings described in words."

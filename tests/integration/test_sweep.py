@@ -1,4 +1,8 @@
-"""The deadline sweep: in-process on the default settings, and as real Celery beat + worker on Redis."""
+"""The deadline sweep: in-process on the default settings, and as real Celery beat + worker on Redis.
+
+The sweep's rule runs on both databases in-process (``test_sweep_applies_passed_deadlines_once``); the Celery run
+checks the plumbing (beat schedules, the worker runs, nothing twice), which is the same on either, so it runs on
+PostgreSQL only: two processes importing the whole app cost half a minute per database."""
 
 from __future__ import annotations
 
@@ -95,6 +99,8 @@ def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
 
 
 @pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_sweep_runs_in_celery_beat_and_worker(
     client: TestClient[Any],
     database_url: str,
