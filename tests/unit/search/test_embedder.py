@@ -14,10 +14,12 @@ import torch
 from search.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder, load_embedder
 from search.embedding_backend import EmbeddingBackend
 from search.interfaces import Embedder
-from search.onnx_embedder import EXPORT_VERSION, openvino_precision
+from search.onnx_embedder import EXPORT_VERSION, OnnxEmbedder, openvino_precision, padded_width
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from numpy.typing import NDArray
 
 pytestmark = pytest.mark.model
 
@@ -244,6 +246,29 @@ def test_length_sorted_batches_return_vectors_in_input_order(minilm_path: Path, 
     together = batched.embed_passages(texts)
     alone = np.vstack([batched.embed_passages([t]) for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_openvino_batches_are_padded_to_a_few_shapes_and_the_vectors_do_not_change(
+    minilm: SentenceTransformerEmbedder, minilm_path: Path, tmp_path: Path
+) -> None:
+    """OpenVINO prepares kernels per input shape: widths are rounded up to a multiple of 16, masked, so that batches
+    share shapes; the vectors are still the model's (torch's, unpadded)."""
+    embedder = load_embedder(str(minilm_path), tmp_path, backend=EmbeddingBackend.OPENVINO, batch_size=2, threads=1)
+    assert isinstance(embedder, OnnxEmbedder)
+    run, widths = embedder._run, []
+
+    def recording(input_ids: NDArray[np.int64], attention_mask: NDArray[np.int64]) -> NDArray[np.float32]:
+        widths.append(input_ids.shape[1])
+        return run(input_ids, attention_mask)
+
+    embedder._run = recording
+    texts = ["short", "x " * 20, "a longer text about lithium-ion battery cathodes and their coatings", "y " * 300]
+    got = embedder.embed_passages(texts)
+    # longest first, two a batch: "y " * 300 is cut to MiniLM's 256 tokens, beside 17; then 22 and 3 tokens
+    assert widths == [256, 32]
+    assert (np.sum(got * minilm.embed_passages(texts), axis=1) > 0.9999).all()
+    assert [padded_width(n, 16, 512) for n in (1, 16, 17, 500, 512)] == [16, 16, 32, 512, 512]
+    assert padded_width(500, 16, 510) == 510  # never past the model's maximum length
 
 
 def test_bfloat16_is_asked_for_only_where_the_cpu_computes_it() -> None:
