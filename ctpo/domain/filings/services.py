@@ -469,18 +469,12 @@ class FilingService:
         Raises:
             NotFoundError: the user may not see the application, or it has no such document.
         """
-        return self.read_document(await self.get_visible(user, number), sha256)
-
-    def read_document(self, application: Application, sha256: str) -> tuple[Document, bytes]:
-        """A document of an application the caller may see, with its bytes verified against the hash.
-
-        Raises:
-            NotFoundError: the application has no such document.
-        """
-        for document in application.documents:
-            if document.sha256 == sha256:
-                return document, self.store.get(sha256)
-        raise NotFoundError(f"Application {application.number} has no document {sha256}.")
+        application = await self.get_visible(user, number)
+        document = next((d for d in application.documents if d.sha256 == sha256), None)
+        if document is None:
+            raise NotFoundError(f"Application {application.number} has no document {sha256}.")
+        # Reading and hashing up to max_document_bytes is seconds of disk and CPU: never on the event loop.
+        return document, await anyio.to_thread.run_sync(self.store.get, sha256)
 
     async def list_visible(self, user: User, *, limit: int, offset: int) -> list[s.ApplicationSummary]:
         """The applications ``user`` is a party to (own, represented or its office's files), newest first."""

@@ -7,6 +7,7 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import msgspec
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -82,7 +83,8 @@ class TransferService:
             "applicants": applicants,
             "evidence_sha256": evidence.sha256,
         }
-        self.filing.store.put(evidence.content)  # durable before the row that names it commits
+        # durable before the row that names it commits; written and fsynced off the event loop
+        await anyio.to_thread.run_sync(self.filing.store.put, evidence.content)
         app_id, old_owner = application.id, application.owner_id
 
         def write(session: Session) -> TransferRecord:
