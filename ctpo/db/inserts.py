@@ -80,51 +80,86 @@ def collecting_inserts(session: Session, batch: InsertBatch) -> Iterator[InsertB
         session.info.pop(_BATCH, None)
 
 
-def _with_defaults(table: Table, rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
-    """The rows completed with the columns' Python-side defaults, as an ``INSERT`` would; their column names.
+@dataclass(frozen=True, slots=True)
+class _RowsPlan:
+    """How rows of one shape (table, dialect, column names) become the JSON document: worked out once per shape.
+
+    Looking up the columns, their defaults and their types' bind processors for every row of every filing cost more
+    than encoding the rows (issue 13's profile); a filing's shapes are few and fixed.
+    """
+
+    names: tuple[str, ...]
+    """The rows' own columns, then those filled in from Python-side defaults."""
+    defaults: tuple[tuple[str, Any], ...]
+    """Each defaulted column's name and its ``ColumnDefault`` (a scalar, or a callable taking no context)."""
+    converters: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    """For every name: how its value is stored (a bind processor, the JSON text of a JSON column, or as it is)."""
+
+
+_PLANS: dict[tuple[Table, str, tuple[str, ...]], _RowsPlan] = {}
+"""Plans by shape; a process sees a bounded set (the tables and the keys the code writes)."""
+
+
+def _plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _RowsPlan:
+    """The plan for rows of ``table`` with the columns ``keys`` (see :class:`_RowsPlan`).
 
     Raises:
-        ValueError: the rows do not all have the same keys (an ``executemany`` needs that too).
+        ValueError: a missing column has a SQL-side default or a sequence, which the document cannot carry.
     """
-    names = list(rows[0])
-    if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError(f"rows for {table.name} differ in their keys")
-    defaults: dict[str, Any] = {}  # name -> a scalar or callable ColumnDefault
+    shape = (table, dialect.name, keys)
+    if (known := _PLANS.get(shape)) is not None:
+        return known
+    defaults: list[tuple[str, Any]] = []
     for col in table.columns:
-        if col.name in rows[0] or col.default is None:
+        if col.name in keys or col.default is None:
             continue
         if not (col.default.is_scalar or col.default.is_callable):  # a SQL expression or a sequence: not used here
             raise ValueError(f"{table.name}.{col.name}: only Python-side defaults are filled in")
-        defaults[col.name] = col.default
-    if not defaults:
-        return names, rows
-    completed = [
-        {**row, **{name: d.arg(None) if d.is_callable else d.arg for name, d in defaults.items()}} for row in rows
-    ]
-    return names + list(defaults), completed
+        defaults.append((col.name, col.default))
+    names = keys + tuple(name for name, _default in defaults)
+    converters = tuple((name, _converter(table, name, dialect)) for name in names)
+    plan = _RowsPlan(names, tuple(defaults), converters)
+    _PLANS[shape] = plan
+    return plan
+
+
+def _converter(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How a value of column ``name`` is stored in the document; None: as it is.
+
+    Values go through each column type's own bind processing (``DateTimeUTC`` insists on aware UTC datetimes, enums
+    become their stored string), exactly as for an ``executemany``. A JSON column's value travels as its JSON text
+    and is cast back, so that ``None`` is stored as the JSON ``null`` an ``executemany`` stores (``jsonb_to_recordset``
+    would make it SQL ``NULL``), and the text is the driver's (``json.dumps``).
+    """
+    column_type = table.c[name].type
+    if isinstance(column_type, JSON):
+        if column_type.none_as_null:
+            return lambda value: None if value is None else json.dumps(value)
+        return json.dumps
+    return column_type.bind_processor(dialect)
 
 
 def rows_document(table: Table, rows: list[dict[str, Any]], dialect: Dialect) -> tuple[tuple[str, ...], str]:
     """PostgreSQL: the column names and the JSON document that carries ``rows`` (see :func:`recordset_select`).
 
-    Values go through each column type's own bind processing first (``DateTimeUTC`` insists on aware UTC
-    datetimes, enums become their stored string), exactly as for an ``executemany``. A JSON column's value travels
-    as its JSON text and is cast back, so that ``None`` is stored as the JSON ``null`` an ``executemany`` stores
-    (``jsonb_to_recordset`` would make it SQL ``NULL``), and the text is the driver's (``json.dumps``).
+    Columns the rows leave out are filled in from their Python-side defaults, as an ``INSERT`` would; each value is
+    stored as :func:`_converter` says.
+
+    Raises:
+        ValueError: the rows do not all have the same keys (an ``executemany`` needs that too).
     """
-    names, rows = _with_defaults(table, rows)
-    json_columns = {name for name in names if isinstance(table.c[name].type, JSON)}
-    processors = {name: table.c[name].type.bind_processor(dialect) for name in names if name not in json_columns}
-
-    def stored(name: str, value: Any) -> Any:  # noqa: ANN401 - any column's value
-        if name in json_columns:
-            as_null = value is None and table.c[name].type.none_as_null  # type: ignore[attr-defined]
-            return None if as_null else json.dumps(value)
-        processor = processors[name]
-        return processor(value) if processor is not None else value
-
-    document = msgspec.json.encode([{name: stored(name, row[name]) for name in names} for row in rows]).decode()
-    return tuple(names), document
+    first = rows[0].keys()
+    if any(row.keys() != first for row in rows):
+        raise ValueError(f"rows for {table.name} differ in their keys")
+    plan = _plan(table, tuple(first), dialect)
+    document = []
+    for row in rows:
+        if plan.defaults:
+            row = {**row, **{n: d.arg(None) if d.is_callable else d.arg for n, d in plan.defaults}}  # noqa: PLW2901
+        document.append(
+            {name: row[name] if convert is None else convert(row[name]) for name, convert in plan.converters}
+        )
+    return plan.names, msgspec.json.encode(document).decode()
 
 
 def recordset_select(table: Table, names: Sequence[str], parameter: str) -> Select[Any]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from litestar.security.jwt import JWTAuth, Token
-from sqlalchemy import Boolean, delete, exists, literal, select
+from sqlalchemy import String, bindparam, delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -31,6 +31,13 @@ OPENAPI_PATHS = r"^/schema(?:/|$)"
 (an unanchored ``/schema`` opened every path containing it, ``/applications/schema`` included)."""
 
 
+_ACCOUNT_LOOKUP = select(
+    User, exists().where(RevokedToken.jti == bindparam("jti", type_=String)).label("revoked")
+).where(User.id == bindparam("user_id"))
+"""The account a token names, and whether the token was logged out: built once, as it runs on every request (a token
+without an id binds NULL, which matches no revoked id)."""
+
+
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     """The active account the token names, unless the token was logged out; else None (the middleware: 401).
 
@@ -42,11 +49,8 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     except ValueError:
         return None
     session = request_session(connection)
-    revoked = (
-        exists().where(RevokedToken.jti == token.jti) if token.jti else literal(value=False, type_=Boolean)
-    ).label("revoked")
     await session.connection(execution_options=lookup_options(connection, session))
-    row = (await session.execute(select(User, revoked).where(User.id == user_id))).one_or_none()
+    row = (await session.execute(_ACCOUNT_LOOKUP, {"user_id": user_id, "jti": token.jti or None})).one_or_none()
     if row is not None:
         session.expunge(row.User)  # detached, as before: a rollback by the handler must not expire it
     if not keeps_transaction(connection, session):
