@@ -1,0 +1,79 @@
+"""Load-generator clients spread evenly over a server's worker processes.
+
+``uvicorn --workers N`` (``ctpo serve``, the bare server) shares one listening socket between its processes, and
+whichever process is awake first accepts the next connection. A benchmark's clients keep their connections, so the
+split made while they connect holds for the whole run, and it is uneven and different every time: 32 clients split
+14/18 in one start of the bare server and 5/27 in another, which filed at 780/s and 594/s. The busier process is
+then the bottleneck, and a ratio between two servers measured what the kernel dealt each, not what the code costs.
+
+:func:`spread_clients` reconnects clients until each process holds as many as the others, give or take one. Which
+process holds a connection is read from the operating system (``psutil``): the servers are left as they are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Final
+
+import psutil
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    import httpx
+
+MAX_RECONNECTS: Final = 1000
+"""Reconnections before giving up: each lands on a process at random, so an even split takes tens."""
+
+
+def _client_port(response: httpx.Response) -> int:
+    """The local port of the connection ``response`` came over (it is still open: the servers keep connections)."""
+    stream = response.extensions["network_stream"]
+    return int(stream.get_extra_info("client_addr")[1])
+
+
+def _holders(server_port: int) -> dict[int, int]:
+    """For each client port connected to ``server_port`` on this machine: the pid of the server process holding it."""
+    holders = {}
+    for conn in psutil.net_connections(kind="tcp"):
+        local, remote = conn.laddr, conn.raddr
+        if conn.pid is None or conn.status != psutil.CONN_ESTABLISHED or not local or not remote:
+            continue
+        if isinstance(local, tuple) and local[1] == server_port:  # psutil's addr: (ip, port)
+            holders[int(remote[1])] = conn.pid
+    return holders
+
+
+async def spread_clients(
+    make: Callable[[], httpx.AsyncClient],
+    probe: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
+    count: int,
+    processes: int,
+) -> list[httpx.AsyncClient]:
+    """``count`` connected clients from ``make``, split evenly over the server's ``processes`` worker processes.
+
+    ``probe`` sends one request on a client (any answer will do: it opens the connection). Clients on the busiest
+    process are closed and replaced until the split is even.
+
+    Raises:
+        RuntimeError: the split stayed uneven after :data:`MAX_RECONNECTS` reconnections.
+    """
+    clients = [make() for _ in range(count)]
+    server_port = clients[0].base_url.port
+    assert server_port is not None  # the benchmarks' servers listen on a given port
+    ports = [_client_port(await probe(client)) for client in clients]
+    target = -(-count // processes)  # no process holds more than this
+    for _ in range(MAX_RECONNECTS):
+        holders = _holders(server_port)
+        by_client = [holders.get(port) for port in ports]
+        load = Counter(by_client)
+        busiest, held = load.most_common(1)[0]
+        if busiest is not None and held <= target and len(load) == min(processes, count):
+            return clients
+        i = by_client.index(busiest)
+        await clients[i].aclose()
+        clients[i] = make()
+        ports[i] = _client_port(await probe(clients[i]))
+    for client in clients:
+        await client.aclose()
+    raise RuntimeError(f"{count} clients did not spread evenly over {processes} processes")
