@@ -22,12 +22,14 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.connections import spread_clients
 from benchmarks.filing import bare_server, wait_until_ready
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
@@ -73,7 +75,10 @@ def seed(
     started = time.perf_counter()
     with engine.begin() as conn:
         for first in range(0, count, chunk):
-            apps, history, deadlines, ipcs = [], [], [], []
+            apps: list[dict[str, Any]] = []
+            history: list[dict[str, Any]] = []
+            deadlines: list[dict[str, Any]] = []
+            ipcs: list[dict[str, Any]] = []
             for i in range(first, min(count, first + chunk)):
                 office = offices[i % len(offices)]
                 sequences[office] += 1
@@ -148,7 +153,10 @@ def seed(
     print(f"seeded {count} applications in {time.perf_counter() - started:.1f} s")
 
 
-async def _transitions(base: str, tokens: list[str], numbers: list[str], concurrency: int) -> tuple[float, list[float]]:
+async def _transitions(
+    clients: list[httpx.AsyncClient], tokens: list[str], numbers: list[str]
+) -> tuple[float, list[float]]:
+    """Claim and release each of ``numbers``, one client per concurrent examiner session."""
     latencies: list[float] = []
     queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
     for i, number in enumerate(numbers):
@@ -169,9 +177,26 @@ async def _transitions(base: str, tokens: list[str], numbers: list[str], concurr
                     raise RuntimeError(r.text)
 
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+    await asyncio.gather(*(worker(http) for http in clients))
     return time.perf_counter() - started, latencies
+
+
+async def _warmed_and_timed(
+    base: str, tokens: list[str], warm_up: list[str], numbers: list[str], args: argparse.Namespace
+) -> tuple[float, list[float]]:
+    """Clients spread evenly over the server's processes (:mod:`benchmarks.connections`), a warm-up, the timed run."""
+    clients = await spread_clients(
+        lambda: httpx.AsyncClient(base_url=base, timeout=60),
+        lambda http: http.get("/health"),  # a 404 on the bare server: either opens the connection
+        args.concurrency,
+        args.workers,
+    )
+    try:
+        await _transitions(clients, tokens, warm_up)
+        return await _transitions(clients, tokens, numbers)
+    finally:
+        for http in clients:
+            await http.aclose()
 
 
 WARM_UP_PAIRS = 100
@@ -227,16 +252,14 @@ def main() -> None:
                 # as benchmarks/filing.py: not before every process has loaded its model and caught up, and after a
                 # warm-up on other files (connections, statement caches), as the bare server gets below
                 wait_until_ready(base, args.workers)
-                asyncio.run(_transitions(base, tokens, warm_up, args.concurrency))
-                elapsed, latencies = asyncio.run(_transitions(base, tokens, numbers, args.concurrency))
+                elapsed, latencies = asyncio.run(_warmed_and_timed(base, tokens, warm_up, numbers, args))
                 print(
                     f"transitions: {len(latencies)} in {elapsed:.1f} s = {len(latencies) / elapsed:.1f}/s  "
                     f"{_pcts(latencies)}  (claim/release over HTTP, {args.concurrency} clients, "
                     f"{args.workers} API processes)"
                 )
                 with bare_server(url, args.workers) as bare:
-                    asyncio.run(_transitions(bare, tokens, warm_up, args.concurrency))
-                    bare_elapsed, bare_latencies = asyncio.run(_transitions(bare, tokens, numbers, args.concurrency))
+                    bare_elapsed, bare_latencies = asyncio.run(_warmed_and_timed(bare, tokens, warm_up, numbers, args))
                 print(
                     f"bare CAS:    {len(bare_latencies)} in {bare_elapsed:.1f} s = "
                     f"{len(bare_latencies) / bare_elapsed:.1f}/s  {_pcts(bare_latencies)}"
