@@ -5,10 +5,11 @@ Re-reading means a disabled or deleted account stops working at once, not when i
 
 from __future__ import annotations
 
+import copy
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import String, bindparam, delete, exists, select
@@ -19,6 +20,8 @@ from ctpo.db.models import RevokedToken, User
 from ctpo.server.request_session import keeps_transaction, lookup_options, request_session
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from litestar.connection import ASGIConnection
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,9 +96,68 @@ async def is_revoked(session: AsyncSession, jti: str) -> bool:
     return (await session.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti))).first() is not None
 
 
+class VerifiedToken(Token):
+    """A bearer token whose signature, once checked, is not checked again on every request that carries it.
+
+    A client sends the same token with each request until it expires, and the token's decoding and HMAC check (PyJWT
+    and Litestar's conversion of the claims) were a twentieth of a filing's CPU (issue 13's profile). The outcome for a
+    given string and secret cannot change, so it is remembered; what can change is checked on every request as before:
+    the expiry here, the account and the logout in :func:`retrieve_user`. A string that differs by one character is
+    a different key, and is checked in full.
+    """
+
+    @classmethod
+    def decode(  # noqa: PLR0917 - Litestar's signature
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithm: str,
+        audience: str | Sequence[str] | None = None,
+        issuer: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_exp: bool = True,  # noqa: FBT001, FBT002
+        verify_nbf: bool = True,  # noqa: FBT001, FBT002
+        strict_audience: bool = False,  # noqa: FBT001, FBT002
+    ) -> Self:
+        """As :meth:`Token.decode`; remembered for this service's settings (no audience, issuer or required claims)."""
+        plain = audience is None and issuer is None and not require_claims and not strict_audience
+        if not (plain and verify_exp and verify_nbf):
+            return super().decode(
+                encoded_token,
+                secret,
+                algorithm,
+                audience,
+                issuer,
+                require_claims,
+                verify_exp,
+                verify_nbf,
+                strict_audience,
+            )
+        key = (secret, algorithm, encoded_token)
+        known = _VERIFIED.get(key)
+        now = datetime.now(UTC)
+        if known is not None and known.exp > now:
+            return copy.copy(known)  # type: ignore[return-value]  # a VerifiedToken: only they are stored
+        token = super().decode(encoded_token, secret, algorithm, verify_exp=True, verify_nbf=True)
+        if "nbf" not in token.extras:  # a not-before time is PyJWT's to check each time: not remembered
+            if len(_VERIFIED) >= MAX_VERIFIED_TOKENS:
+                for stale in [k for k, t in _VERIFIED.items() if t.exp <= now]:
+                    del _VERIFIED[stale]
+                if len(_VERIFIED) >= MAX_VERIFIED_TOKENS:
+                    _VERIFIED.clear()
+            _VERIFIED[key] = token
+        return copy.copy(token)
+
+
+MAX_VERIFIED_TOKENS: Final = 10_000
+"""Tokens remembered per process (a few MB); beyond, the expired ones go, or all."""
+_VERIFIED: dict[tuple[str, str, str], VerifiedToken] = {}
+
+
 def build_jwt_auth(settings: Settings) -> JWTAuth[User, Token]:
     """The auth backend; public routes opt out with :data:`PUBLIC`."""
     return JWTAuth[User, Token](
+        token_cls=VerifiedToken,
         retrieve_user_handler=retrieve_user,
         token_secret=settings.auth.secret_key,
         default_token_expiration=timedelta(seconds=settings.auth.token_ttl_seconds),
