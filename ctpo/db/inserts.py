@@ -82,7 +82,7 @@ def collecting_inserts(session: Session, batch: InsertBatch) -> Iterator[InsertB
 
 @dataclass(frozen=True, slots=True)
 class _RowsPlan:
-    """How rows of one shape (table, dialect, column names) become the JSON document: worked out once per shape.
+    """How rows of one shape (table, dialect and driver, column names) become the JSON document: worked out once.
 
     Looking up the columns, their defaults and their types' bind processors for every row of every filing cost more
     than encoding the rows (issue 13's profile); a filing's shapes are few and fixed.
@@ -106,7 +106,7 @@ def _plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _RowsPlan:
     Raises:
         ValueError: a missing column has a SQL-side default or a sequence, which the document cannot carry.
     """
-    shape = (table, dialect.name, keys)
+    shape = (table, f"{dialect.name}+{dialect.driver}", keys)  # bind processing is the driver's
     if (known := _PLANS.get(shape)) is not None:
         return known
     defaults: list[tuple[str, Any]] = []
