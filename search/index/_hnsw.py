@@ -146,7 +146,8 @@ class HnswIndex:
 
         Args:
             queries: (n, dim) query vectors, or one vector of length dim.
-            k: neighbours per query; the graph walk widens to at least k candidates.
+            k: neighbours per query; the graph walk widens to at least k candidates, and k at or beyond the
+                index's size is answered exactly.
 
         Returns:
             Keys and cosine similarities, both shaped (n, k).
@@ -157,7 +158,9 @@ class HnswIndex:
         out_scores = np.full((q.shape[0], k), PAD_SCORE, dtype=np.float32)
         if len(self) == 0 or q.shape[0] == 0:
             return out_keys, out_scores
-        matches = self._index.search(q, k)
+        # asked for the whole index, answer exactly: a graph built on many threads under load can leave a node
+        # unreachable, and the walk would then miss it (over k vectors, the exact scan is no dearer than the walk)
+        matches = self._index.search(q, k, exact=k >= len(self))
         found = np.asarray(matches.keys, dtype=np.uint64).reshape(q.shape[0], -1)
         distances = np.asarray(matches.distances, dtype=np.float32).reshape(q.shape[0], -1)
         if isinstance(matches, BatchMatches):
