@@ -96,7 +96,7 @@ class _RowsPlan:
     """For every name: how its value is stored (a bind processor, the JSON text of a JSON column, or as it is)."""
 
 
-_PLANS: dict[tuple[Table, str, tuple[str, ...]], _RowsPlan] = {}
+_PLANS: dict[tuple[Table, type[Dialect], tuple[str, ...]], _RowsPlan] = {}
 """Plans by shape; a process sees a bounded set (the tables and the keys the code writes)."""
 
 
@@ -106,7 +106,7 @@ def _plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _RowsPlan:
     Raises:
         ValueError: a missing column has a SQL-side default or a sequence, which the document cannot carry.
     """
-    shape = (table, f"{dialect.name}+{dialect.driver}", keys)  # bind processing is the driver's
+    shape = (table, type(dialect), keys)  # one class per database and driver, whose bind processing the plan holds
     if (known := _PLANS.get(shape)) is not None:
         return known
     defaults: list[tuple[str, Any]] = []

@@ -9,7 +9,7 @@ import copy
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 from litestar.security.jwt import JWTAuth, Token
 from sqlalchemy import String, bindparam, delete, exists, select
@@ -96,6 +96,9 @@ async def is_revoked(session: AsyncSession, jti: str) -> bool:
     return (await session.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti))).first() is not None
 
 
+_AnyToken = TypeVar("_AnyToken", bound=Token)
+
+
 class VerifiedToken(Token):
     """A bearer token whose signature, once checked, is not checked again on every request that carries it.
 
@@ -133,11 +136,11 @@ class VerifiedToken(Token):
                 verify_nbf,
                 strict_audience,
             )
-        key = (secret, algorithm, encoded_token)
+        key = (cls, secret, algorithm, encoded_token)
         known = _VERIFIED.get(key)
         now = datetime.now(UTC)
-        if known is not None and known.exp > now:
-            return copy.copy(known)  # type: ignore[return-value]  # a VerifiedToken: only they are stored
+        if isinstance(known, cls) and known.exp > now:
+            return _own_copy(known)
         token = super().decode(encoded_token, secret, algorithm, verify_exp=True, verify_nbf=True)
         if "nbf" not in token.extras:  # a not-before time is PyJWT's to check each time: not remembered
             if len(_VERIFIED) >= MAX_VERIFIED_TOKENS:
@@ -146,12 +149,22 @@ class VerifiedToken(Token):
                 if len(_VERIFIED) >= MAX_VERIFIED_TOKENS:
                     _VERIFIED.clear()
             _VERIFIED[key] = token
-        return copy.copy(token)
+        return _own_copy(token)
+
+
+def _own_copy(token: _AnyToken) -> _AnyToken:
+    """A copy for one request: nothing a handler might change (the extras, a list of audiences) is shared."""
+    fresh = copy.copy(token)
+    fresh.extras = copy.deepcopy(token.extras)
+    if isinstance(token.aud, list):
+        fresh.aud = list(token.aud)
+    return fresh
 
 
 MAX_VERIFIED_TOKENS: Final = 10_000
 """Tokens remembered per process (a few MB); beyond, the expired ones go, or all."""
-_VERIFIED: dict[tuple[str, str, str], VerifiedToken] = {}
+_VERIFIED: dict[tuple[type[Token], str, str, str], Token] = {}
+"""Tokens whose check passed, by class, secret, algorithm and the exact string; read and written on the event loop."""
 
 
 def build_jwt_auth(settings: Settings) -> JWTAuth[User, Token]:

@@ -83,7 +83,10 @@ _CALENDARS = "ctpo_calendars"
 _CALENDAR_DAYS = select(OfficeCalendarDay.day, OfficeCalendarDay.kind, OfficeCalendarDay.reason).where(
     OfficeCalendarDay.office == bindparam("office")
 )
-"""An office's recorded closures and openings: built once and run as a plain (Core) query, on every filing."""
+"""An office's recorded closures and openings: built once and run as a plain (Core) query, on every filing.
+
+A Core query does not flush the session first, as an ORM query would: the one writer of calendar days
+(``ExaminationService.change_calendar``) flushes them itself before it forgets the calendars read."""
 
 
 def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
