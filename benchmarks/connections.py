@@ -44,6 +44,11 @@ def _holders(server_port: int) -> dict[int, int]:
     return holders
 
 
+def _even(load: Counter[int | None], processes: int, count: int) -> bool:
+    """Every client's connection found, every process holding some, none holding more than one above another."""
+    return None not in load and len(load) == min(processes, count) and max(load.values()) - min(load.values()) <= 1
+
+
 async def spread_clients(
     make: Callable[[], httpx.AsyncClient],
     probe: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
@@ -53,27 +58,65 @@ async def spread_clients(
     """``count`` connected clients from ``make``, split evenly over the server's ``processes`` worker processes.
 
     ``probe`` sends one request on a client (any answer will do: it opens the connection). Clients on the busiest
-    process are closed and replaced until the split is even.
+    process are closed and replaced until the split is even (:func:`keep_spread`). The caller closes the clients; on
+    an error they are closed here.
 
     Raises:
         RuntimeError: the split stayed uneven after :data:`MAX_RECONNECTS` reconnections.
     """
     clients = [make() for _ in range(count)]
+    await keep_spread(clients, make, probe, processes)
+    return clients
+
+
+async def keep_spread(
+    clients: list[httpx.AsyncClient],
+    make: Callable[[], httpx.AsyncClient],
+    probe: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
+    processes: int,
+) -> None:
+    """Spread ``clients`` (again) before a timed round: reconnected evenly if a server closed their connections.
+
+    A server closes a connection idle for longer than its keep-alive (uvicorn: 5 s), as while the other server's
+    round runs; ``httpx`` would reconnect it inside the timed round, to whichever process accepts first.
+
+    Raises:
+        RuntimeError: the split stayed uneven after :data:`MAX_RECONNECTS` reconnections (the clients are closed).
+    """
+    try:
+        even = await _reconnect_until_even(clients, make, probe, processes)
+    except BaseException:
+        await _close(clients)
+        raise
+    if not even:
+        await _close(clients)
+        raise RuntimeError(f"{len(clients)} clients did not spread evenly over {processes} processes")
+
+
+async def _reconnect_until_even(
+    clients: list[httpx.AsyncClient],
+    make: Callable[[], httpx.AsyncClient],
+    probe: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
+    processes: int,
+) -> bool:
+    """Connect ``clients``, then replace (in the list) one on the busiest process until the split is even."""
     server_port = clients[0].base_url.port
     assert server_port is not None  # the benchmarks' servers listen on a given port
     ports = [_client_port(await probe(client)) for client in clients]
-    target = -(-count // processes)  # no process holds more than this
     for _ in range(MAX_RECONNECTS):
         holders = _holders(server_port)
         by_client = [holders.get(port) for port in ports]
         load = Counter(by_client)
-        busiest, held = load.most_common(1)[0]
-        if busiest is not None and held <= target and len(load) == min(processes, count):
-            return clients
+        if _even(load, processes, len(clients)):
+            return True
+        busiest = None if None in load else load.most_common(1)[0][0]  # an unfound connection first
         i = by_client.index(busiest)
         await clients[i].aclose()
         clients[i] = make()
         ports[i] = _client_port(await probe(clients[i]))
+    return False
+
+
+async def _close(clients: list[httpx.AsyncClient]) -> None:
     for client in clients:
         await client.aclose()
-    raise RuntimeError(f"{count} clients did not spread evenly over {processes} processes")

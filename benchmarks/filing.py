@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine
 
 from benchmarks.bare_insert import METADATA
-from benchmarks.connections import spread_clients
+from benchmarks.connections import keep_spread, spread_clients
 from ctpo.cli import WORKER_HEALTHCHECK_SECONDS
 from ctpo.db.engine import sync_url
 from ctpo.db.migrate import upgrade
@@ -99,10 +99,19 @@ class Load:
     round that weighed most on the side whose rounds were shortest, the bare server's.
     """
 
+    make: Callable[[], httpx.AsyncClient]
     clients: list[httpx.AsyncClient]
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    throughputs: list[float] = field(default_factory=list)
+    """Each round's filings per second."""
+
+    async def close(self) -> None:
+        """Close the clients and their connections."""
+        for http in self.clients:
+            await http.aclose()
 
     async def send(self, n: int) -> float:
         """File ``n`` applications; returns this round's throughput (filings per second)."""
@@ -135,26 +144,30 @@ async def _alternating(
 
     Returns both sides' loads and each round's throughput ratio (filing/bare).
     """
-    filing = Load(await spread_clients(_client_maker(filing_base, token), _probe, args.concurrency, args.workers))
-    bare = Load(await spread_clients(_client_maker(bare_base, "bare"), _probe, args.concurrency, args.workers))
-    for side in (filing, bare):  # connections, statement caches; not counted
-        await _run(side.clients, min(200, args.n))
-    ratios = []
-    for round_no in range(args.rounds):
-        size = args.n // args.rounds + (1 if round_no < args.n % args.rounds else 0)
-        if round_no % 2 == 0:
-            filed = await filing.send(size)
-            inserted = await bare.send(size)
-        else:
-            inserted = await bare.send(size)
-            filed = await filing.send(size)
-        ratios.append(filed / inserted)
-        print(
-            f"  round {round_no + 1}: filing {filed:6.1f} /s  bare {inserted:6.1f} /s  ratio {filed / inserted:.2f}",
-            flush=True,
-        )
-    for http in filing.clients + bare.clients:
-        await http.aclose()
+    make_filing, make_bare = _client_maker(filing_base, token), _client_maker(bare_base, "bare")
+    filing = Load(make_filing, await spread_clients(make_filing, _probe, args.concurrency, args.workers))
+    try:
+        bare = Load(make_bare, await spread_clients(make_bare, _probe, args.concurrency, args.workers))
+    except BaseException:
+        await filing.close()
+        raise
+    try:
+        for side in (filing, bare):  # connections, statement caches; not counted
+            await _run(side.clients, min(200, args.n))
+        ratios = []
+        for round_no in range(args.rounds):
+            size = args.n // args.rounds + (1 if round_no < args.n % args.rounds else 0)
+            first, second = (filing, bare) if round_no % 2 == 0 else (bare, filing)
+            for side in (first, second):
+                await keep_spread(side.clients, side.make, _probe, args.workers)  # not timed
+                side.throughputs.append(await side.send(size))
+            filed, inserted = filing.throughputs[-1], bare.throughputs[-1]
+            ratios.append(filed / inserted)
+            line = f"filing {filed:6.1f} /s  bare {inserted:6.1f} /s  ratio {filed / inserted:.2f}"
+            print(f"  round {round_no + 1}: {line}", flush=True)
+    finally:
+        for side in (filing, bare):
+            await side.close()
     return filing, bare, ratios
 
 
@@ -241,6 +254,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6, help="alternating rounds the N are sent in")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
+    if args.rounds < 2 or args.rounds % 2 or args.rounds > args.n:
+        parser.error("--rounds must be even (each server goes first as often), at least 2 and at most --n")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would load the load generator
     with tempfile.TemporaryDirectory() as tmp:
         if args.db in {"sqlite", "both"}:
