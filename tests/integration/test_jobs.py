@@ -199,9 +199,11 @@ def test_a_long_job_keeps_its_lease_while_it_runs(sessions: sessionmaker[Session
 
     def slow(key: str, args: dict[str, Any]) -> None:
         running.set()
-        time.sleep(4.0)  # four leases long
+        time.sleep(5.0)  # two and a half leases long
 
-    runner = JobRunner(sessions, {"probe": slow}, lease_seconds=1.0)
+    # a lease of 2 s, extended every 0.67 s: 1 s with 0.33 s heartbeats was lost once on a loaded machine (the
+    # heartbeat thread and the test's own thread both starved for over a second in a fresh-clone run)
+    runner = JobRunner(sessions, {"probe": slow}, lease_seconds=2.0)
     _schedule(sessions, "probe:slow")
     sent: list[str] = []
     runner.relay(sent.append)
