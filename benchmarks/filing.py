@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine
 
 from benchmarks.bare_insert import METADATA
-from benchmarks.connections import keep_spread, spread_clients
+from benchmarks.connections import SpreadClients, drive
 from ctpo.cli import WORKER_HEALTHCHECK_SECONDS
 from ctpo.db.engine import sync_url
 from ctpo.db.migrate import upgrade
@@ -52,32 +52,12 @@ from tests.support import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
 
-async def _client(http: httpx.AsyncClient, jobs: asyncio.Queue[int], latencies: list[float], errors: list[str]) -> None:
-    while True:
-        try:
-            i = jobs.get_nowait()
-        except asyncio.QueueEmpty:
-            return
-        started = time.perf_counter()
-        response = await http.post("/applications", json=application_payload(title=f"Bench {i}"))
-        latencies.append(time.perf_counter() - started)
-        if response.status_code != 201:
-            errors.append(f"{response.status_code} {response.text[:200]}")
-
-
-async def _run(clients: list[httpx.AsyncClient], n: int) -> tuple[float, list[float], list[str]]:
-    """``n`` filings from the ``clients`` at once (each sends its next as soon as its last was answered)."""
-    jobs: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        jobs.put_nowait(i)
-    latencies: list[float] = []
-    errors: list[str] = []
-    started = time.perf_counter()
-    await asyncio.gather(*(_client(http, jobs, latencies, errors) for http in clients))
-    return time.perf_counter() - started, latencies, errors
+async def _file(http: httpx.AsyncClient, i: int) -> str | None:
+    response = await http.post("/applications", json=application_payload(title=f"Bench {i}"))
+    return None if response.status_code == 201 else f"{response.status_code} {response.text[:200]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,27 +79,21 @@ class Load:
     round that weighed most on the side whose rounds were shortest, the bare server's.
     """
 
-    make: Callable[[], httpx.AsyncClient]
-    clients: list[httpx.AsyncClient]
+    spread: SpreadClients
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
     throughputs: list[float] = field(default_factory=list)
     """Each round's filings per second."""
 
-    async def close(self) -> None:
-        """Close the clients and their connections."""
-        for http in self.clients:
-            await http.aclose()
-
-    async def send(self, n: int) -> float:
-        """File ``n`` applications; returns this round's throughput (filings per second)."""
-        elapsed, latencies, errors = await _run(self.clients, n)
+    async def send(self, n: int) -> None:
+        """File ``n`` applications, timed, after spreading the clients again (untimed)."""
+        await self.spread.respread()
+        elapsed, latencies, errors = await drive(self.spread.clients, n, _file)
         self.elapsed += elapsed
         self.latencies += latencies
         self.errors += errors
-        return n / elapsed
+        self.throughputs.append(n / elapsed)
 
     def timing(self) -> Timing:
         """Throughput and percentiles over every round."""
@@ -128,47 +102,36 @@ class Load:
         return Timing(len(ordered) / self.elapsed, statistics.median(ordered) * 1000, p99, self.errors)
 
 
-def _client_maker(base: str, token: str) -> Callable[[], httpx.AsyncClient]:
+def _spread(base: str, token: str, processes: int) -> SpreadClients:
     headers = {"Authorization": f"Bearer {token}"}
-    return lambda: httpx.AsyncClient(base_url=base, headers=headers, timeout=60)
+    return SpreadClients(lambda: httpx.AsyncClient(base_url=base, headers=headers, timeout=60), _probe, processes)
 
 
 async def _probe(http: httpx.AsyncClient) -> httpx.Response:
     return await http.get("/health")  # the service's liveness; a 404 on the bare server: either opens a connection
 
 
-async def _alternating(
-    filing_base: str, bare_base: str, token: str, args: argparse.Namespace
-) -> tuple[Load, Load, list[float]]:
+async def _alternating(filing_base: str, bare_base: str, token: str, args: argparse.Namespace) -> tuple[Load, Load]:
     """Connect to both, warm both up, then send ``args.n`` to each in ``args.rounds`` rounds that alternate.
 
-    Returns both sides' loads and each round's throughput ratio (filing/bare).
+    Returns both sides' loads; a round's ratio is the quotient of the two sides' throughputs in it.
     """
-    make_filing, make_bare = _client_maker(filing_base, token), _client_maker(bare_base, "bare")
-    filing = Load(make_filing, await spread_clients(make_filing, _probe, args.concurrency, args.workers))
+    filing, bare = Load(_spread(filing_base, token, args.workers)), Load(_spread(bare_base, "bare", args.workers))
     try:
-        bare = Load(make_bare, await spread_clients(make_bare, _probe, args.concurrency, args.workers))
-    except BaseException:
-        await filing.close()
-        raise
-    try:
-        for side in (filing, bare):  # connections, statement caches; not counted
-            await _run(side.clients, min(200, args.n))
-        ratios = []
+        for side in (filing, bare):
+            await side.spread.connect(args.concurrency)
+            await drive(side.spread.clients, min(200, args.n), _file)  # connections, statement caches; not counted
         for round_no in range(args.rounds):
             size = args.n // args.rounds + (1 if round_no < args.n % args.rounds else 0)
-            first, second = (filing, bare) if round_no % 2 == 0 else (bare, filing)
-            for side in (first, second):
-                await keep_spread(side.clients, side.make, _probe, args.workers)  # not timed
-                side.throughputs.append(await side.send(size))
+            for side in (filing, bare) if round_no % 2 == 0 else (bare, filing):
+                await side.send(size)
             filed, inserted = filing.throughputs[-1], bare.throughputs[-1]
-            ratios.append(filed / inserted)
             line = f"filing {filed:6.1f} /s  bare {inserted:6.1f} /s  ratio {filed / inserted:.2f}"
             print(f"  round {round_no + 1}: {line}", flush=True)
     finally:
         for side in (filing, bare):
-            await side.close()
-    return filing, bare, ratios
+            await side.spread.close()
+    return filing, bare
 
 
 @contextmanager
@@ -232,7 +195,8 @@ def bench(label: str, database_url: str, data_dir: str, args: argparse.Namespace
         wait_until_ready(base, args.workers)
         login = {"email": user.email, "password": PASSWORD}
         token = httpx.post(f"{base}/auth/login", json=login).json()["access_token"]
-        filing_load, bare_load, ratios = asyncio.run(_alternating(base, bare_base, token, args))
+        filing_load, bare_load = asyncio.run(_alternating(base, bare_base, token, args))
+    ratios = [f / b for f, b in zip(filing_load.throughputs, bare_load.throughputs, strict=True)]
     filing, bare = filing_load.timing(), bare_load.timing()
     print(f"{label} workers={args.workers} n={args.n} concurrency={args.concurrency} rounds={args.rounds}")
     print(_line("filing", filing))

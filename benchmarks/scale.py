@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import json
 
+from benchmarks.connections import drive
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
 from ctpo.db.models import AutomatedSearch, IngestChunk
@@ -78,31 +79,16 @@ def pcts(values: list[float]) -> str:
 
 
 async def _drive(
-    base: str, n: int, concurrency: int, request: Callable[[httpx.AsyncClient, int], Awaitable[bool]]
+    base: str, n: int, concurrency: int, request: Callable[[httpx.AsyncClient, int], Awaitable[str | None]]
 ) -> tuple[float, list[float], int]:
-    """Send ``n`` requests from ``concurrency`` clients; returns wall time, latencies and the failures."""
-    jobs: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        jobs.put_nowait(i)
-    latencies: list[float] = []
-    failures = 0
-
-    async def client() -> None:
-        nonlocal failures
-        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-            while True:
-                try:
-                    i = jobs.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                started = time.perf_counter()
-                ok = await request(http, i)
-                latencies.append(time.perf_counter() - started)
-                failures += 0 if ok else 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies, failures
+    """Send ``n`` requests from ``concurrency`` new clients; returns wall time, latencies and the failures' count."""
+    clients = [httpx.AsyncClient(base_url=base, timeout=120) for _ in range(concurrency)]
+    try:
+        wall, latencies, failures = await drive(clients, n, request)
+    finally:
+        for http in clients:
+            await http.aclose()
+    return wall, latencies, len(failures)
 
 
 def login(base: str, email: str) -> dict[str, str]:
@@ -153,13 +139,15 @@ class Topology:
 
 
 def measure_api(base: str, applicant: dict[str, str], args: argparse.Namespace) -> tuple[str, str]:
-    async def file(http: httpx.AsyncClient, i: int) -> bool:
+    async def file(http: httpx.AsyncClient, i: int) -> str | None:
         payload = application_payload(title=f"Scale bench {i}")
-        return (await http.post("/applications", json=payload, headers=applicant)).status_code == 201
+        response = await http.post("/applications", json=payload, headers=applicant)
+        return None if response.status_code == 201 else str(response.status_code)
 
-    async def search(http: httpx.AsyncClient, i: int) -> bool:
+    async def search(http: httpx.AsyncClient, i: int) -> str | None:
         body = {"text": QUERIES[i % len(QUERIES)], "k": 10}
-        return (await http.post("/search", json=body, headers=applicant)).status_code == 200
+        response = await http.post("/search", json=body, headers=applicant)
+        return None if response.status_code == 200 else str(response.status_code)
 
     wall, lat, bad = asyncio.run(_drive(base, args.filings, args.concurrency, file))
     filings = f"{args.filings / wall:6.1f} filings/s ({pcts(lat)}; {bad} failed)"

@@ -29,7 +29,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.connections import spread_clients
+from benchmarks.connections import SpreadClients
 from benchmarks.filing import bare_server, wait_until_ready
 from ctpo.db.engine import create_sync_engine
 from ctpo.db.migrate import upgrade
@@ -185,18 +185,17 @@ async def _warmed_and_timed(
     base: str, tokens: list[str], warm_up: list[str], numbers: list[str], args: argparse.Namespace
 ) -> tuple[float, list[float]]:
     """Clients spread evenly over the server's processes (:mod:`benchmarks.connections`), a warm-up, the timed run."""
-    clients = await spread_clients(
+    spread = SpreadClients(
         lambda: httpx.AsyncClient(base_url=base, timeout=60),
         lambda http: http.get("/health"),  # a 404 on the bare server: either opens the connection
-        args.concurrency,
         args.workers,
     )
+    await spread.connect(args.concurrency)
     try:
-        await _transitions(clients, tokens, warm_up)
-        return await _transitions(clients, tokens, numbers)
+        await _transitions(spread.clients, tokens, warm_up)
+        return await _transitions(spread.clients, tokens, numbers)
     finally:
-        for http in clients:
-            await http.aclose()
+        await spread.close()
 
 
 WARM_UP_PAIRS = 100
