@@ -1,4 +1,4 @@
-"""Background work inside the API process: the search engine's catch-up, and on the embedded default the sweep.
+"""Background work inside the API process: search's catch-up, calendar changes heard, the embedded sweep.
 
 The scaled deployment runs the very same ``run_sweep`` as a Celery beat task instead (``ctpo.worker``).
 """
@@ -14,7 +14,9 @@ import anyio
 from sqlalchemy.orm import sessionmaker
 
 from ctpo.db.engine import create_sync_engine
+from ctpo.db.listen import listen
 from ctpo.db.models import utcnow
+from ctpo.domain.examination.calendars import CHANGES_CHANNEL
 from ctpo.domain.examination.store import SqlWorkflowStore
 from ctpo.domain.fees.renewals import run_renewal_sweep
 from ctpo.domain.jobs.registry import job_runner
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from litestar.datastructures import State
     from sqlalchemy.orm import Session
 
+    from ctpo.domain.examination.calendars import SharedCalendars
     from ctpo.lib.settings import Settings
 
 logger = logging.getLogger("ctpo.background")
@@ -140,3 +143,20 @@ async def run_in_process_jobs(settings: Settings, state: State) -> AsyncIterator
 
     async with _in_background(settings, jobs):
         yield
+
+
+async def hear_calendar_changes(settings: Settings, calendars: SharedCalendars | None) -> AsyncIterator[None]:
+    """Keep the process's copy of the calendars told of every change while the app lives (PostgreSQL only).
+
+    See :mod:`ctpo.domain.examination.calendars`: without a copy (SQLite) there is nothing to tell.
+    """
+    if calendars is None:
+        yield
+        return
+    task = asyncio.create_task(listen(settings.database_url, CHANGES_CHANNEL, calendars))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

@@ -109,9 +109,13 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit, so a receipt can be built from them."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_session_factory(engine: AsyncEngine, info: dict[str, Any] | None = None) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit, so a receipt can be built from them.
+
+    ``info`` starts every session's ``Session.info``: what the process shares with its sessions (its copy of the
+    calendars, :mod:`ctpo.domain.examination.calendars`).
+    """
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def create_sync_engine(database_url: str) -> Engine:

@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
-from ctpo.background import run_in_process_jobs, run_in_process_sweeper, run_search
+from ctpo.background import hear_calendar_changes, run_in_process_jobs, run_in_process_sweeper, run_search
 from ctpo.db.engine import create_engine, create_session_factory
 from ctpo.db.migrate import upgrade
 from ctpo.db.models import utcnow
@@ -20,6 +20,7 @@ from ctpo.desk import DeskController, static_files_router, template_config
 from ctpo.domain.accounts.controllers import AuthController, MeController, StaffController
 from ctpo.domain.audit.context import request_context_middleware, trusted_networks
 from ctpo.domain.audit.controllers import AuditController
+from ctpo.domain.examination.calendars import SHARED_CALENDARS, SharedCalendars
 from ctpo.domain.examination.controllers import ExaminationController, OfficeWorkController
 from ctpo.domain.fees.controllers import FeeController, MoneyController
 from ctpo.domain.filings.controllers import FilingController
@@ -94,7 +95,10 @@ def _lifespan(rate_limiter: RateLimiter) -> AbstractAsyncContextManager[None]:
         await anyio.to_thread.run_sync(upgrade, settings.database_url)
         engine = create_engine(settings.database_url)
         app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
+        # PostgreSQL: the process keeps the calendars it read, told of changes by LISTEN (hear_calendar_changes)
+        calendars = SharedCalendars() if engine.dialect.name == "postgresql" else None
+        app.state.calendars = calendars
+        app.state.session_factory = create_session_factory(engine, {SHARED_CALENDARS: calendars} if calendars else None)
         await anyio.to_thread.run_sync(app.state.document_store.sweep_incoming)  # leftovers of killed writes
         if settings.load_sample_data:
             from ctpo.demo import load_demo  # noqa: PLC0415 - only the demo start needs it
@@ -105,6 +109,7 @@ def _lifespan(rate_limiter: RateLimiter) -> AbstractAsyncContextManager[None]:
                 asynccontextmanager(run_in_process_sweeper)(settings),
                 asynccontextmanager(run_search)(settings, app.state),
                 asynccontextmanager(run_in_process_jobs)(settings, app.state),
+                asynccontextmanager(hear_calendar_changes)(settings, calendars),
             ):
                 yield
         finally:

@@ -34,6 +34,7 @@ from ctpo.domain.examination.store import (
     SessionWorkflowStore,
     apply_decision,
     forget_calendars,
+    forget_shared_calendars,
     load_calendar,
     load_snapshot,
 )
@@ -465,7 +466,7 @@ class ExaminationService:
             else:
                 row.kind, row.reason, row.changed_by, row.changed_at = kind, reason, user.id, now
             session.flush()
-            forget_calendars(session)
+            forget_calendars(session, OfficeCode(office))
             report = run_recompute(SessionWorkflowStore(session), OfficeCode(office), now)
             return s.CalendarChangeOut(day=calendar_day_out(row), deadlines_moved=len(report.applied))
 
@@ -488,6 +489,7 @@ class ExaminationService:
         except IntegrityError:
             await self.session.rollback()
             raise ConflictError("The calendar changed at the same moment; try again.") from None
+        forget_shared_calendars(self.session.sync_session)
         return changed
 
 

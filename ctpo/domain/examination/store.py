@@ -11,7 +11,7 @@ import uuid
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ctpo.db.inserts import insert_rows
 from ctpo.db.models import (
@@ -23,6 +23,7 @@ from ctpo.db.models import (
     OfficeCalendarDay,
     ProceduralDocument,
 )
+from ctpo.domain.examination.calendars import CHANGES_CHANNEL, SHARED_CALENDARS
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
 from ctpo.domain.fees import lifecycle, procedure
 from ctpo.domain.jobs.follow_ups import follow_ups
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session, sessionmaker
 
+    from ctpo.domain.examination.calendars import SharedCalendars
     from workflows import Deadline, Decision
 
 
@@ -78,6 +80,8 @@ def snapshot_of(application: Application, open_deadlines: Iterable[dict[str, Any
 
 _CALENDARS = "ctpo_calendars"
 """``session.info`` key: the calendars read in the session's current transaction, by office."""
+_CHANGED_CALENDAR = "ctpo_changed_calendar"
+"""``session.info`` key: the session changed a calendar, so it reads calendars from the database only."""
 
 
 _CALENDAR_DAYS = select(OfficeCalendarDay.day, OfficeCalendarDay.kind, OfficeCalendarDay.reason).where(
@@ -93,6 +97,8 @@ def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
     """The office's statutory calendar with the closures and openings its administrators recorded.
 
     Read once per transaction: a filing needs it for its publication date and again for its first renewal fee.
+    Where the session factory gave the process's :class:`~ctpo.domain.examination.calendars.SharedCalendars`
+    (the API on PostgreSQL), a calendar it keeps is used without a query, and one read here is kept.
     A change to the calendar forgets what was read (:func:`forget_calendars`); another transaction reads afresh.
     """
     transaction = session.get_transaction()
@@ -102,19 +108,42 @@ def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
         session.info[_CALENDARS] = memo
     if (known := memo[1].get(office)) is not None:
         return known
+    shared: SharedCalendars | None = None if session.info.get(_CHANGED_CALENDAR) else session.info.get(SHARED_CALENDARS)
+    generation = 0
+    if shared is not None:
+        kept, generation = shared.get(office)
+        if kept is not None:
+            memo[1][office] = kept
+            return kept
     days = session.connection().execute(_CALENDAR_DAYS, {"office": office.value}).all()
     calendar = OfficeCalendar(
         office,
         closures=MappingProxyType({d.day: d.reason for d in days if d.kind == CalendarChange.CLOSURE}),
         openings=frozenset(d.day for d in days if d.kind == CalendarChange.OPENING),
     )
+    if shared is not None:
+        shared.keep(calendar, generation)
     memo[1][office] = calendar
     return calendar
 
 
-def forget_calendars(session: Session) -> None:
-    """After the session changed a calendar: the next :func:`load_calendar` reads it again."""
+def forget_calendars(session: Session, office: OfficeCode) -> None:
+    """After the session changed ``office``'s calendar: the next :func:`load_calendar` reads it again.
+
+    From now on the session reads calendars from the database, its own change included, never from the process's
+    copy; on PostgreSQL every process is told of the change when (and if) the transaction commits
+    (:mod:`ctpo.domain.examination.calendars`).
+    """
     session.info.pop(_CALENDARS, None)
+    session.info[_CHANGED_CALENDAR] = True
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_notify(CHANGES_CHANNEL, office.value)))
+
+
+def forget_shared_calendars(session: Session) -> None:
+    """After a calendar change committed: this process drops its copy at once, before PostgreSQL's notice arrives."""
+    if (shared := session.info.get(SHARED_CALENDARS)) is not None:
+        shared.changed()
 
 
 def _deadline_row(deadline: Deadline, opened_at: datetime) -> dict[str, Any]:
