@@ -22,12 +22,19 @@ from ctpo.domain.jobs import records as job_records
 from ctpo.lib.settings import TaskBackend
 from ctpo.server.auth import PUBLIC
 from ctpo.server.problems import PROBLEM_JSON
+from ctpo.server.request_metrics import RouteMetricsMiddleware
 
 if TYPE_CHECKING:
     from ctpo.domain.prior_art.runtime import SearchRuntime
     from ctpo.lib.settings import Settings
 
-PROMETHEUS = PrometheusConfig(app_name="ctpo", prefix="ctpo", group_path=True, exclude=["/metrics"])
+PROMETHEUS = PrometheusConfig(
+    app_name="ctpo",
+    prefix="ctpo",
+    group_path=True,
+    exclude=["/metrics"],
+    middleware_class=RouteMetricsMiddleware,
+)
 """Request counts and latencies per route template, method and status."""
 
 
