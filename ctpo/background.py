@@ -24,6 +24,7 @@ from ctpo.domain.notifications.services import remind_once
 from ctpo.domain.prior_art.loading import load_sample_corpus
 from ctpo.domain.prior_art.runtime import SearchRuntime, runtime_for
 from ctpo.domain.prior_art.services import search_runtime
+from ctpo.lib.memory import freeze_long_lived
 from ctpo.lib.settings import TaskBackend
 from workflows.tasks import RunReport, run_sweep
 
@@ -63,12 +64,16 @@ async def _every(interval: float, work: Callable[[], object], what: str) -> None
         await asyncio.sleep(interval)
 
 
-async def _search_loop(runtime: SearchRuntime, sessions: sessionmaker[Session], *, load_sample: bool) -> None:
+async def _search_loop(
+    runtime: SearchRuntime, sessions: sessionmaker[Session], *, load_sample: bool, freeze: bool
+) -> None:
     """Open the engine, load the sample corpus if asked, then keep the engine caught up with the corpus table."""
     try:
         if load_sample:
             await anyio.to_thread.run_sync(load_sample_corpus, sessions)
         await anyio.to_thread.run_sync(runtime.open)
+        if freeze:  # the model and the index are loaded: kept until the process exits
+            freeze_long_lived()
     except Exception:
         logger.exception("search could not start; the rest of the service runs without it")
         return
@@ -103,7 +108,9 @@ async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
     def search(sessions: sessionmaker[Session]) -> Coroutine[Any, Any, None]:
         runtime = runtime_for(settings, sessions)
         state.search = runtime
-        return _search_loop(runtime, sessions, load_sample=settings.load_sample_data)
+        return _search_loop(
+            runtime, sessions, load_sample=settings.load_sample_data, freeze=settings.server.freeze_long_lived
+        )
 
     async with _in_background(settings, search):
         yield

@@ -175,7 +175,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         storage_dir=tmp_path / "documents",
         max_document_bytes=256 * 1024,
-        server=ServerSettings(max_request_bytes=2 * 1024 * 1024),
+        # one process starts an app per test: a collection and a freeze at each start would cost and keep too much
+        server=ServerSettings(max_request_bytes=2 * 1024 * 1024, freeze_long_lived=False),
         auth=AuthSettings(secret_key="test-secret-key-with-enough-entropy-0123456789"),
         # tests drive the sweep and the background jobs themselves
         tasks=TaskSettings(sweep_interval_seconds=0, job_poll_seconds=0),

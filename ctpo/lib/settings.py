@@ -93,6 +93,9 @@ class ServerSettings(_Group):
     """``text`` for people at a terminal, ``json`` (one object per line, with the request id) for collectors."""
     access_log: bool = True
     """One ``ctpo.access`` record per request (with its request id); the only access log, uvicorn's is off."""
+    freeze_long_lived: bool = True
+    """Freeze what a started process keeps (app, model, index) out of the garbage collector's full collections
+    (:mod:`ctpo.lib.memory`). Off in the test suite, whose one process starts an app per test."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ from ctpo.domain.worksharing.controllers import (
     SharedFilesController,
 )
 from ctpo.lib.logs import configure_logging
+from ctpo.lib.memory import freeze_long_lived
 from ctpo.lib.ratelimit import RateLimiter, rate_limiter_for
 from ctpo.lib.settings import Settings, get_settings
 from ctpo.register import TEMPLATES as REGISTER_TEMPLATES
@@ -104,6 +105,8 @@ def _lifespan(rate_limiter: RateLimiter) -> AbstractAsyncContextManager[None]:
             from ctpo.demo import load_demo  # noqa: PLC0415 - only the demo start needs it
 
             await load_demo(app.state.session_factory, app.state.document_store)
+        if settings.server.freeze_long_lived:  # the app, its routes and the demo data: kept until the process exits
+            freeze_long_lived()
         try:
             async with (
                 asynccontextmanager(run_in_process_sweeper)(settings),

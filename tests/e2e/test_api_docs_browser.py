@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from ctpo.lib.settings import AuthSettings, SearchSettings, Settings, TaskSettings
+from ctpo.lib.settings import AuthSettings, SearchSettings, ServerSettings, Settings, TaskSettings
 from ctpo.server.app import create_app
 from tests.e2e.test_desk_browser import BROWSER_ARGS, CHROMIUM, SCREENSHOTS, VIEWPORT, _need_browser
 from tests.support import free_port
@@ -36,6 +36,7 @@ def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         database_url=f"sqlite+aiosqlite:///{root / 'ctpo.sqlite3'}",
         storage_dir=root / "documents",
         auth=AuthSettings(secret_key="docs-e2e-secret-key-with-enough-entropy-0123456789"),
+        server=ServerSettings(freeze_long_lived=False),  # many apps in one test process
         tasks=TaskSettings(sweep_interval_seconds=0),
         search=SearchSettings(search_autostart=False),
     )

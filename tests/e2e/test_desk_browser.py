@@ -25,7 +25,7 @@ from sqlalchemy.orm import sessionmaker
 from ctpo.db.engine import create_sync_engine
 from ctpo.domain.prior_art.corpus import upsert_documents
 from ctpo.domain.prior_art.runtime import SearchRuntime
-from ctpo.lib.settings import AuthSettings, SearchSettings, Settings, TaskSettings
+from ctpo.lib.settings import AuthSettings, SearchSettings, ServerSettings, Settings, TaskSettings
 from ctpo.server.app import create_app
 from search.embedder import load_embedder
 from search.engine import Document
@@ -138,6 +138,7 @@ def desk_server(tmp_path_factory: pytest.TempPathFactory, model_data_dir: Path) 
         database_url=database_url,
         storage_dir=root / "documents",
         auth=AuthSettings(secret_key="e2e-secret-key-with-enough-entropy-0123456789"),
+        server=ServerSettings(freeze_long_lived=False),  # many apps in one test process
         tasks=TaskSettings(sweep_interval_seconds=0),
         search=SearchSettings(search_autostart=False),  # the search runtime is opened below on a small corpus
     )

@@ -24,6 +24,7 @@ from ctpo.lib.settings import (
     MailSettings,
     RegistrationSettings,
     SearchSettings,
+    ServerSettings,
     Settings,
     TaskSettings,
 )
@@ -53,6 +54,7 @@ def settings(database_url: str, tmp_path: Path, smtp: tuple[int, Inbox]) -> Sett
         database_url=database_url,
         storage_dir=tmp_path / "documents",
         auth=AuthSettings(secret_key="test-secret-key-with-enough-entropy-0123456789"),
+        server=ServerSettings(freeze_long_lived=False),  # many apps in one test process
         tasks=TaskSettings(sweep_interval_seconds=0, job_poll_seconds=0),
         search=SearchSettings(search_autostart=False),
         mail=MailSettings(host="127.0.0.1", port=smtp[0], security=MailSecurity.NONE),
