@@ -120,7 +120,8 @@ class Claim(UUIDPrimaryKey, Base):
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("application_id", "claim_set", "number", name="uq_claims_app_set_number"),)
 
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    # indexed by the unique constraint, which begins with it (migration 0023 dropped a second index)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     claim_set: Mapped[int] = mapped_column(default=1)
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)

@@ -20,7 +20,7 @@ class HistoryRecord(Base):
     __table_args__ = (UniqueConstraint("application_id", "seq", name="uq_application_history_app_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"), index=True)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"))  # indexed by the unique one
     seq: Mapped[int]
     """1 for the filing, then +1 per transition; unique, so two concurrent transitions cannot both land."""
     action: Mapped[str] = mapped_column(String(60))
