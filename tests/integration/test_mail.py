@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -74,8 +75,9 @@ def test_a_rolled_back_act_sends_nothing(sessions: sessionmaker[Session]):
 
 
 def test_a_queued_message_is_sent_once_with_its_message_id(sessions: sessionmaker[Session], smtp: tuple[int, Inbox]):
+    tag = uuid.uuid4().hex[:12]  # the module's SMTP inbox is shared; id() values repeat between tests
     port, inbox = smtp
-    to = f"once-{port}-{id(sessions)}@example.kz"
+    to = f"once-{port}-{tag}@example.kz"
     queued = _queue(sessions, to)
     settings = MailSettings(
         host="127.0.0.1", port=port, security=MailSecurity.NONE, username=USERNAME, password=PASSWORD
@@ -100,8 +102,9 @@ def test_a_queued_message_is_sent_once_with_its_message_id(sessions: sessionmake
 def test_a_failed_attempt_is_recorded_and_the_retry_sends_the_same_message(
     sessions: sessionmaker[Session], smtp: tuple[int, Inbox]
 ):
+    tag = uuid.uuid4().hex[:12]  # the module's SMTP inbox is shared; id() values repeat between tests
     port, inbox = smtp
-    to = f"retry-{port}-{id(sessions)}@example.kz"
+    to = f"retry-{port}-{tag}@example.kz"
     queued = _queue(sessions, to)
     down = MailSettings(host="127.0.0.1", port=free_port(), security=MailSecurity.NONE, timeout_seconds=2)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -79,8 +80,9 @@ def _register(client: TestClient[Any], email: str, name: str = "Aigerim Sadykova
 
 
 def test_registration_is_confirmed_by_a_real_mail(client: TestClient[Any], settings: Settings, smtp: Any):
+    tag = uuid.uuid4().hex[:12]  # the module's SMTP inbox is shared; id() values repeat between tests
     _port, inbox = smtp
-    email = f"aigerim.{id(settings)}@example.kz"
+    email = f"aigerim.{tag}@example.kz"
     answer = _register(client, email)
     assert answer.status_code == 202, answer.text
     assert client.post("/auth/login", json={"email": email, "password": PASSWORD}).status_code == 401  # not yet
@@ -100,9 +102,10 @@ def test_registration_is_confirmed_by_a_real_mail(client: TestClient[Any], setti
 def test_registering_a_taken_address_answers_exactly_like_a_new_one(
     client: TestClient[Any], settings: Settings, smtp: Any, make_user: Callable[..., Any]
 ):
+    tag = uuid.uuid4().hex[:12]  # the module's SMTP inbox is shared; id() values repeat between tests
     _port, inbox = smtp
-    taken = make_user("applicant", email=f"taken.{id(settings)}@example.kz").email
-    fresh = f"fresh.{id(settings)}@example.kz"
+    taken = make_user("applicant", email=f"taken.{tag}@example.kz").email
+    fresh = f"fresh.{tag}@example.kz"
     answers = [_register(client, taken.upper()), _register(client, fresh)]
     assert [a.status_code for a in answers] == [202, 202]
     assert answers[0].json() == answers[1].json()
@@ -136,10 +139,11 @@ def test_reserved_and_look_alike_addresses_and_names_are_refused(
 
 
 def test_addresses_and_names_are_stored_in_one_canonical_form(client: TestClient[Any], settings: Settings, smtp: Any):
+    tag = uuid.uuid4().hex[:12]  # the module's SMTP inbox is shared; id() values repeat between tests
     _port, inbox = smtp
-    assert _register(client, f"Qazaq.{id(settings)}@Қазақ.KZ", "  Ərdoğan   Қанат ").status_code == 202
+    assert _register(client, f"Qazaq.{tag}@Қазақ.KZ", "  Ərdoğan   Қанат ").status_code == 202
     _deliver(settings)
-    stored = f"qazaq.{id(settings)}@xn--80aau21bd.kz"  # one spelling: lower case, IDNA A-label
+    stored = f"qazaq.{tag}@xn--80aau21bd.kz"  # one spelling: lower case, IDNA A-label
     (mail,) = inbox.to(stored)
     found = CODE.search(mail.get_content())
     assert found
@@ -148,12 +152,13 @@ def test_addresses_and_names_are_stored_in_one_canonical_form(client: TestClient
 
 
 def test_registration_is_throttled_per_address_and_per_email(client: TestClient[Any], settings: Settings):
-    email = f"bomb.{id(settings)}@example.kz"
+    tag = uuid.uuid4().hex[:12]  # the module's SMTP inbox is shared; id() values repeat between tests
+    email = f"bomb.{tag}@example.kz"
     statuses = [_register(client, email).status_code for _ in range(settings.registration.register_max_per_email + 1)]
     assert statuses == [202] * settings.registration.register_max_per_email + [429]
-    others = [_register(client, f"n{i}.{id(settings)}@example.kz").status_code for i in range(20)]
+    others = [_register(client, f"n{i}.{tag}@example.kz").status_code for i in range(20)]
     assert 429 in others  # 20 per client address, the 3 above included
-    refused = _register(client, f"late.{id(settings)}@example.kz")
+    refused = _register(client, f"late.{tag}@example.kz")
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) > 0
 
