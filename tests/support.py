@@ -23,7 +23,7 @@ from ctpo.db.models import Role
 from ctpo.domain.accounts.services import AccountService
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from ctpo.db.models import User
 
@@ -64,6 +64,14 @@ def postgres_url(name: str) -> str:
 def drop_postgres_database(name: str) -> None:
     with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 10) -> None:
+    """Poll ``condition`` until it holds; fail with ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
 
 
 def unique_name(prefix: str) -> str:

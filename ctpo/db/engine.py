@@ -99,7 +99,8 @@ def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     kwargs: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql":  # a SQLite file cannot drop a connection: no ping per checkout
-        kwargs.update(pool_pre_ping=True, pool_size=20, max_overflow=20)
+        # READ COMMITTED whatever the server's default: the per-process calendars rely on it (examination.calendars)
+        kwargs.update(pool_pre_ping=True, pool_size=20, max_overflow=20, isolation_level="READ COMMITTED")
         if url.get_driver_name() == "asyncpg":
             kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
     engine = create_async_engine(database_url, **kwargs)

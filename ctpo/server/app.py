@@ -99,7 +99,9 @@ def _lifespan(rate_limiter: RateLimiter) -> AbstractAsyncContextManager[None]:
         # PostgreSQL: the process keeps the calendars it read, told of changes by LISTEN (hear_calendar_changes)
         calendars = SharedCalendars() if engine.dialect.name == "postgresql" else None
         app.state.calendars = calendars
-        app.state.session_factory = create_session_factory(engine, {SHARED_CALENDARS: calendars} if calendars else None)
+        app.state.session_factory = create_session_factory(
+            engine, {SHARED_CALENDARS: calendars} if calendars is not None else None
+        )
         await anyio.to_thread.run_sync(app.state.document_store.sweep_incoming)  # leftovers of killed writes
         if settings.load_sample_data:
             from ctpo.demo import load_demo  # noqa: PLC0415 - only the demo start needs it

@@ -7,12 +7,11 @@ keeps its copy), a statement per number, or (PostgreSQL) a statement per kind of
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
-from tests.support import application_payload
+from tests.support import application_payload, wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,10 +30,7 @@ def test_a_filing_uses_one_connection_and_one_statement_per_kind_of_row(
     headers = login(make_user("applicant"))
     postgres = app.state.engine.dialect.name == "postgresql"
     if postgres:  # the process keeps the calendars it reads once it hears of every change (test_shared_calendars)
-        deadline = time.monotonic() + 10
-        while not app.state.calendars.listening:
-            assert time.monotonic() < deadline, "the process never started listening for calendar changes"
-            time.sleep(0.02)
+        wait_until(lambda: app.state.calendars.listening, "the process never started listening for calendar changes")
     assert client.post("/applications", json=application_payload(), headers=headers).status_code == 201  # warm
     engine = app.state.engine.sync_engine
     statements: list[str] = []

@@ -466,7 +466,7 @@ class ExaminationService:
             else:
                 row.kind, row.reason, row.changed_by, row.changed_at = kind, reason, user.id, now
             session.flush()
-            forget_calendars(session, OfficeCode(office))
+            forget_calendars(session)
             report = run_recompute(SessionWorkflowStore(session), OfficeCode(office), now)
             return s.CalendarChangeOut(day=calendar_day_out(row), deadlines_moved=len(report.applied))
 

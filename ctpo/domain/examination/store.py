@@ -11,7 +11,7 @@ import uuid
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from ctpo.db.inserts import insert_rows
 from ctpo.db.models import (
@@ -23,7 +23,7 @@ from ctpo.db.models import (
     OfficeCalendarDay,
     ProceduralDocument,
 )
-from ctpo.domain.examination.calendars import CHANGES_CHANNEL, SHARED_CALENDARS
+from ctpo.domain.examination.calendars import SHARED_CALENDARS
 from ctpo.domain.examination.codec import document_kind, lapse_from_json, lapse_to_json, to_json
 from ctpo.domain.fees import lifecycle, procedure
 from ctpo.domain.jobs.follow_ups import follow_ups
@@ -101,19 +101,14 @@ def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
     (the API on PostgreSQL), a calendar it keeps is used without a query, and one read here is kept.
     A change to the calendar forgets what was read (:func:`forget_calendars`); another transaction reads afresh.
     """
-    transaction = session.get_transaction()
-    memo: tuple[object, dict[OfficeCode, OfficeCalendar]] | None = session.info.get(_CALENDARS)
-    if memo is None or memo[0] is not transaction:
-        memo = (transaction, {})
-        session.info[_CALENDARS] = memo
-    if (known := memo[1].get(office)) is not None:
+    if (known := _remembered(session).get(office)) is not None:
         return known
     shared: SharedCalendars | None = None if session.info.get(_CHANGED_CALENDAR) else session.info.get(SHARED_CALENDARS)
     generation = 0
     if shared is not None:
         kept, generation = shared.get(office)
         if kept is not None:
-            memo[1][office] = kept
+            _remembered(session)[office] = kept
             return kept
     days = session.connection().execute(_CALENDAR_DAYS, {"office": office.value}).all()
     calendar = OfficeCalendar(
@@ -123,21 +118,36 @@ def load_calendar(session: Session, office: OfficeCode) -> OfficeCalendar:
     )
     if shared is not None:
         shared.keep(calendar, generation)
-    memo[1][office] = calendar
+    _remembered(session)[office] = calendar
     return calendar
 
 
-def forget_calendars(session: Session, office: OfficeCode) -> None:
-    """After the session changed ``office``'s calendar: the next :func:`load_calendar` reads it again.
+def _remembered(session: Session) -> dict[OfficeCode, OfficeCalendar]:
+    """The calendars read in the session's current transaction; outside a transaction, a fresh dict kept nowhere.
+
+    Keyed on the transaction object, so a commit or rollback forgets them. Before the session has begun one (a
+    calendar from the process's copy needs no query, so none begins), nothing is remembered: it would be keyed on
+    "no transaction" and outlive the commits that follow, past a change the process has since heard of.
+    """
+    transaction = session.get_transaction()
+    if transaction is None:
+        return {}
+    memo: tuple[object, dict[OfficeCode, OfficeCalendar]] | None = session.info.get(_CALENDARS)
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, {})
+        session.info[_CALENDARS] = memo
+    return memo[1]
+
+
+def forget_calendars(session: Session) -> None:
+    """After the session changed a calendar: the next :func:`load_calendar` reads it again.
 
     From now on the session reads calendars from the database, its own change included, never from the process's
-    copy; on PostgreSQL every process is told of the change when (and if) the transaction commits
-    (:mod:`ctpo.domain.examination.calendars`).
+    copy. Every process is told of the change by the database itself when (and if) the transaction commits: a
+    trigger on ``office_calendar_days`` (:func:`ctpo.db.listen.notify_on_change`) sends the notice, whoever writes.
     """
     session.info.pop(_CALENDARS, None)
     session.info[_CHANGED_CALENDAR] = True
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_notify(CHANGES_CHANNEL, office.value)))
 
 
 def forget_shared_calendars(session: Session) -> None:

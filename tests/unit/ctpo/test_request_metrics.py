@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from litestar import Litestar, get
 from litestar.exceptions import HTTPException
@@ -44,7 +46,8 @@ def _run(middleware: type[PrometheusMiddleware], prefix: str) -> dict[tuple[str,
 
 
 def test_the_same_samples_as_litestars_middleware() -> None:
-    ours, litestars = _run(RouteMetricsMiddleware, "ours"), _run(PrometheusMiddleware, "litestars")
+    run = uuid.uuid4().hex  # the registry is the process's: fresh metric names on every run of the test
+    ours, litestars = _run(RouteMetricsMiddleware, f"ours{run}"), _run(PrometheusMiddleware, f"litestars{run}")
     assert ours == litestars
     assert ours["requests_total", (("method", "GET"), ("path", "/things/{number}"), ("status_code", "200"))] == 3
     assert ours["requests_error_total", (("method", "GET"), ("path", "/things/{number}"), ("status_code", "503"))]
