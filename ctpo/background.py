@@ -89,14 +89,23 @@ async def _in_background(
     Search, the sweep and the jobs each get their own engine, so none waits on another's connections.
     """
     engine = create_sync_engine(settings.database_url)
-    task = asyncio.create_task(work(sessionmaker(engine, expire_on_commit=False)))
+    try:
+        async with _running(work(sessionmaker(engine, expire_on_commit=False))):
+            yield
+    finally:
+        engine.dispose()
+
+
+@asynccontextmanager
+async def _running(work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """``work`` as a task while the block runs; cancelled, and awaited, when it ends."""
+    task = asyncio.create_task(work)
     try:
         yield
     finally:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
-        engine.dispose()
 
 
 async def run_search(settings: Settings, state: State) -> AsyncIterator[None]:
@@ -160,10 +169,5 @@ async def hear_calendar_changes(settings: Settings, calendars: SharedCalendars |
     if calendars is None:
         yield
         return
-    task = asyncio.create_task(listen(settings.database_url, CHANGES_CHANNEL, calendars))
-    try:
+    async with _running(listen(settings.database_url, CHANGES_CHANNEL, calendars)):
         yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -96,74 +97,71 @@ def _due(deadlines: list[dict[str, Any]], kind: str) -> date:
     return date.fromisoformat(next(d for d in deadlines if d["kind"] == kind)["due_date"])
 
 
-def test_a_change_committed_by_another_process_reaches_the_next_filing_here(
+@dataclass(frozen=True)
+class Kept:
+    """A listening process that has filed once, so it keeps the KZ calendar, and that filing's first time limit."""
+
+    calendars: SharedCalendars
+    headers: dict[str, str]
+    kind: str
+    due: date
+    admin: User
+
+
+@pytest.fixture
+def kept(
     app: Litestar,
     client: TestClient[Any],
     database_url: str,
     make_user: Callable[..., Any],
     login: Callable[[Any], dict[str, str]],
-) -> None:
+) -> Kept:
     calendars: SharedCalendars = app.state.calendars
     wait_until(lambda: calendars.listening, "the process never started listening")
     headers = login(make_user("applicant"))
     kind, due = _first_due(_file(client, headers))  # reads the KZ calendar and keeps it
+    assert calendars.get(KZ)[0] is not None
+    return Kept(calendars, headers, kind, due, create_user(database_url, Role.OFFICE_ADMIN, "KZ"))
+
+
+def test_a_change_committed_by_another_process_reaches_the_next_filing_here(
+    app: Litestar, client: TestClient[Any], database_url: str, kept: Kept
+) -> None:
     reads, stop = _calendar_reads(app)
     try:
-        _file(client, headers)
+        _file(client, kept.headers)
     finally:
         stop()
     assert reads == [], "the second filing read the calendar again instead of using the process's copy"
 
-    admin = create_user(database_url, Role.OFFICE_ADMIN, "KZ")
-    _change_elsewhere(database_url, admin, due, "Emergency closure")
-    wait_until(lambda: calendars.get(KZ)[0] is None, "the change was never heard")
-    moved = next(d for d in _file(client, headers) if d["kind"] == kind)
-    assert date.fromisoformat(moved["due_date"]) > due, moved
+    _change_elsewhere(database_url, kept.admin, kept.due, "Emergency closure")
+    wait_until(lambda: kept.calendars.get(KZ)[0] is None, "the change was never heard")
+    moved = next(d for d in _file(client, kept.headers) if d["kind"] == kept.kind)
+    assert date.fromisoformat(moved["due_date"]) > kept.due, moved
     assert any("Emergency closure" in step["detail"] for step in moved["explanation"]), moved
 
-    _change_elsewhere(database_url, admin, due, None)  # removed again
-    wait_until(lambda: calendars.get(KZ)[0] is None, "the removal was never heard")
-    assert _due(_file(client, headers), kind) == due
+    _change_elsewhere(database_url, kept.admin, kept.due, None)  # removed again
+    wait_until(lambda: kept.calendars.get(KZ)[0] is None, "the removal was never heard")
+    assert _due(_file(client, kept.headers), kept.kind) == kept.due
 
 
-def test_a_change_written_in_sql_by_hand_is_heard_too(
-    app: Litestar,
-    client: TestClient[Any],
-    database_url: str,
-    make_user: Callable[..., Any],
-    login: Callable[[Any], dict[str, str]],
-) -> None:
+def test_a_change_written_in_sql_by_hand_is_heard_too(client: TestClient[Any], database_url: str, kept: Kept) -> None:
     """The notice comes from the table's trigger (migration 0024), not from the service: a console session counts."""
-    calendars: SharedCalendars = app.state.calendars
-    wait_until(lambda: calendars.listening, "the process never started listening")
-    headers = login(make_user("applicant"))
-    kind, due = _first_due(_file(client, headers))
-    assert calendars.get(KZ)[0] is not None
-    admin = create_user(database_url, Role.OFFICE_ADMIN, "KZ")
     _sql(
         database_url,
         "INSERT INTO office_calendar_days (office, day, kind, reason, changed_by, changed_at)"
         " VALUES ('KZ', :day, 'closure', 'Closed by a console session', :admin, now())",
-        day=due,
-        admin=admin.id,
+        day=kept.due,
+        admin=kept.admin.id,
     )
-    wait_until(lambda: calendars.get(KZ)[0] is None, "a change written by hand was never heard")
-    assert _due(_file(client, headers), kind) > due
+    wait_until(lambda: kept.calendars.get(KZ)[0] is None, "a change written by hand was never heard")
+    assert _due(_file(client, kept.headers), kept.kind) > kept.due
 
 
 def test_while_the_process_cannot_hear_it_reads_the_database_and_then_listens_again(
-    app: Litestar,
-    client: TestClient[Any],
-    database_url: str,
-    make_user: Callable[..., Any],
-    login: Callable[[Any], dict[str, str]],
-    monkeypatch: pytest.MonkeyPatch,
+    app: Litestar, client: TestClient[Any], database_url: str, kept: Kept, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calendars: SharedCalendars = app.state.calendars
-    wait_until(lambda: calendars.listening, "the process never started listening")
-    headers = login(make_user("applicant"))
-    kind, due = _first_due(_file(client, headers))  # kept: the copy says the office is open on ``due``
-
+    calendars, headers, kind, due = kept.calendars, kept.headers, kept.kind, kept.due  # the copy: open on ``due``
     reconnect = threading.Event()  # held shut until the change below is made: no notice can reach the process
     listen_once = ctpo.db.listen._listen_once  # the test holds the reconnection back
 
@@ -181,8 +179,7 @@ def test_while_the_process_cannot_hear_it_reads_the_database_and_then_listens_ag
     assert cut == [(True,)], cut
     wait_until(lambda: not calendars.listening, "the cut was never noticed")
 
-    admin = create_user(database_url, Role.OFFICE_ADMIN, "KZ")
-    _change_elsewhere(database_url, admin, due, "Closed while nobody listened")  # its notice reaches nobody
+    _change_elsewhere(database_url, kept.admin, due, "Closed while nobody listened")  # its notice reaches nobody
     reads, stop = _calendar_reads(app)
     try:
         assert _due(_file(client, headers), kind) > due  # not the copy's open day: read from the database
@@ -203,19 +200,10 @@ def test_while_the_process_cannot_hear_it_reads_the_database_and_then_listens_ag
 
 
 def test_a_session_outside_a_transaction_does_not_hold_on_to_a_calendar_past_a_change(
-    app: Litestar,
-    client: TestClient[Any],
-    database_url: str,
-    make_user: Callable[..., Any],
-    login: Callable[[Any], dict[str, str]],
+    app: Litestar, client: TestClient[Any], database_url: str, kept: Kept
 ) -> None:
     """A calendar taken from the copy begins no transaction; what the session remembers must not outlive that."""
-    calendars: SharedCalendars = app.state.calendars
-    wait_until(lambda: calendars.listening, "the process never started listening")
-    headers = login(make_user("applicant"))
-    _kind, due = _first_due(_file(client, headers))
-    assert calendars.get(KZ)[0] is not None
-    admin = create_user(database_url, Role.OFFICE_ADMIN, "KZ")
+    calendars, due, admin = kept.calendars, kept.due, kept.admin
 
     async def twice() -> tuple[str | None, str | None]:
         async with app.state.session_factory() as session:
